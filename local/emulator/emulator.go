@@ -1,0 +1,192 @@
+// Package emulator starts the local AWS emulators (moto for the API Gateway
+// control plane, kumo for everything else) as child processes on free
+// loopback ports, and stops them again.
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Region is the region every local resource lives in.
+const Region = "us-east-1"
+
+// Server is one emulator process listening on 127.0.0.1.
+type Server struct {
+	Name string
+	URL  string // http://127.0.0.1:<port>
+
+	cmd  *exec.Cmd
+	done chan struct{}
+	once sync.Once
+}
+
+// StartKumo starts kumo (Lambda, DynamoDB, IAM, STS, Logs, S3) on a free port.
+// Output of the process goes to logs (may be nil).
+func StartKumo(ctx context.Context, bin string, logs io.Writer) (*Server, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "--host", "127.0.0.1", "--port", strconv.Itoa(port))
+	cmd.Env = append(os.Environ(), "KUMO_LOG_LEVEL=warn")
+	return start(ctx, "kumo", cmd, port, "/health", logs)
+}
+
+// StartMoto starts moto_server (used for the API Gateway control plane) on a free port.
+func StartMoto(ctx context.Context, bin string, logs io.Writer) (*Server, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	return start(ctx, "moto", cmd, port, "/moto-api/data.json", logs)
+}
+
+func start(ctx context.Context, name string, cmd *exec.Cmd, port int, health string, logs io.Writer) (*Server, error) {
+	if logs == nil {
+		logs = io.Discard
+	}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	// Own process group: moto_server is often a shim script, and Stop must
+	// take down the whole tree.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s (%s): %w", name, cmd.Path, err)
+	}
+	s := &Server{Name: name, URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(s.done) }()
+
+	if err := s.waitHealthy(ctx, health, 60*time.Second); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) waitHealthy(ctx context.Context, path string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+path, nil)
+		if err != nil {
+			return err
+		}
+		if resp, err := client.Do(req); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode < 500 {
+				return nil
+			}
+		}
+		select {
+		case <-s.done:
+			return fmt.Errorf("%s exited before it became healthy (exit: %v)", s.Name, s.cmd.ProcessState)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not answer %s%s within %s", s.Name, s.URL, path, timeout)
+		}
+	}
+}
+
+// Stop terminates the emulator and everything it started. It is safe to call twice.
+func (s *Server) Stop() {
+	s.once.Do(func() {
+		pgid := -s.cmd.Process.Pid
+		_ = syscall.Kill(pgid, syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(pgid, syscall.SIGKILL)
+			<-s.done
+		}
+	})
+}
+
+// FreePort asks the kernel for a free loopback TCP port.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Stack is the pair of emulators that together serve everything apibuilder deploys.
+type Stack struct {
+	Kumo *Server
+	Moto *Server
+}
+
+// Start starts kumo and moto. On error nothing is left running.
+func Start(ctx context.Context, kumoBin, motoBin string, logs io.Writer) (*Stack, error) {
+	kumo, err := StartKumo(ctx, kumoBin, logs)
+	if err != nil {
+		return nil, err
+	}
+	moto, err := StartMoto(ctx, motoBin, logs)
+	if err != nil {
+		kumo.Stop()
+		return nil, err
+	}
+	return &Stack{Kumo: kumo, Moto: moto}, nil
+}
+
+// Stop stops both emulators.
+func (s *Stack) Stop() {
+	if s == nil {
+		return
+	}
+	s.Moto.Stop()
+	s.Kumo.Stop()
+}
+
+// Env returns the environment variables that point the AWS SDKs, the
+// Terraform AWS provider and the AWS CLI at this stack: API Gateway at moto,
+// every other service at kumo, with dummy static credentials.
+func (s *Stack) Env() map[string]string {
+	return map[string]string{
+		"AWS_ACCESS_KEY_ID":            "test",
+		"AWS_SECRET_ACCESS_KEY":        "test",
+		"AWS_SESSION_TOKEN":            "",
+		"AWS_PROFILE":                  "",
+		"AWS_REGION":                   Region,
+		"AWS_DEFAULT_REGION":           Region,
+		"AWS_EC2_METADATA_DISABLED":    "true",
+		"AWS_ENDPOINT_URL":             s.Kumo.URL,
+		"AWS_ENDPOINT_URL_API_GATEWAY": s.Moto.URL,
+	}
+}
+
+// EnvList is Env as KEY=VALUE pairs appended to base, overriding any key base sets.
+func EnvList(base []string, env map[string]string) []string {
+	out := make([]string, 0, len(base)+len(env))
+	for _, kv := range base {
+		k := kv
+		if i := strings.IndexByte(kv, '='); i >= 0 {
+			k = kv[:i]
+		}
+		if _, ok := env[k]; !ok {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range env {
+		if v != "" {
+			out = append(out, k+"="+v)
+		}
+	}
+	return out
+}
