@@ -78,18 +78,9 @@ func CacheDir() (string, error) {
 
 // Ensure finds or installs every tool and writes the CLI config.
 func Ensure(ctx context.Context, opt Options) (*Toolchain, error) {
-	if opt.Log == nil {
-		opt.Log = io.Discard
-	}
-	if opt.CacheDir == "" {
-		d, err := CacheDir()
-		if err != nil {
-			return nil, err
-		}
-		opt.CacheDir = d
-	}
-	if err := os.MkdirAll(opt.CacheDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create cache dir: %w", err)
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	tc := &Toolchain{}
 	if err := ensureTerraform(ctx, opt, tc); err != nil {
@@ -108,6 +99,36 @@ func Ensure(ctx context.Context, opt Options) (*Toolchain, error) {
 		return nil, fmt.Errorf("terraform CLI config: %w", err)
 	}
 	return tc, nil
+}
+
+func (opt Options) withDefaults() (Options, error) {
+	if opt.Log == nil {
+		opt.Log = io.Discard
+	}
+	if opt.CacheDir == "" {
+		d, err := CacheDir()
+		if err != nil {
+			return opt, err
+		}
+		opt.CacheDir = d
+	}
+	if err := os.MkdirAll(opt.CacheDir, 0o755); err != nil {
+		return opt, fmt.Errorf("create cache dir: %w", err)
+	}
+	return opt, nil
+}
+
+// EnsureKumo finds or builds only kumo, for tests that need just DynamoDB or Lambda.
+func EnsureKumo(ctx context.Context, opt Options) (string, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return "", err
+	}
+	tc := &Toolchain{}
+	if err := ensureKumo(ctx, opt, tc); err != nil {
+		return "", fmt.Errorf("kumo: %w", err)
+	}
+	return tc.Kumo, nil
 }
 
 func (tc *Toolchain) record(opt Options, s Step) {
