@@ -1,0 +1,242 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/apibuilder/apibuilder/generator/internal/diag"
+)
+
+// Keys allowed in each section: the public contract (see README).
+var (
+	topKeys      = []string{"api", "defaults", "tables", "authorizers", "routes", "environments", "backend"}
+	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role"}
+	corsKeys     = []string{"allow_origins", "allow_headers", "allow_methods", "expose_headers", "max_age_seconds", "allow_credentials"}
+	settingKeys  = []string{"runtime", "architecture", "memory_mb", "timeout_s", "log_retention_days", "reserved_concurrency", "tracing", "layers", "environment"}
+	tableKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "billing_mode", "ttl_attribute", "point_in_time_recovery"}
+	authKeys     = []string{"type", "keys", "throttle", "quota"}
+	throttleKeys = []string{"rate", "burst"}
+	quotaKeys    = []string{"limit", "period"}
+	routeKeys    = append([]string{"name", "method", "path", "handler", "description", "request", "response", "permissions", "auth"}, settingKeys...)
+	requestKeys  = []string{"schema", "query", "headers"}
+	responseKeys = []string{"schema", "status"}
+	permKeys     = []string{"table", "actions"}
+	envKeys      = append([]string{"stage", "region", "throttle", "metrics", "logging_level", "data_trace", "xray_tracing", "point_in_time_recovery", "routes"}, settingKeys...)
+	backendKeys  = []string{"s3"}
+	s3Keys       = []string{"bucket", "region", "key_prefix", "dynamodb_table", "use_lockfile"}
+)
+
+// Load reads, parses and validates the file at path. On any problem it
+// returns a *diag.Error listing all of them.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file; pass the routes file with -config", path)
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg, list := Parse(path, data)
+	if list.Len() == 0 {
+		cfg.Dir = filepath.Dir(abs)
+		validate(cfg, list)
+	}
+	if err := list.Err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Parse decodes the YAML structure without touching the file system. It
+// never panics on any input.
+func Parse(file string, data []byte) (*Config, *diag.List) {
+	list := &diag.List{File: file}
+	cfg := &Config{File: file}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		list.Add(yamlErrPos(err), "", "not valid YAML: "+yamlErrMsg(err), "fix the syntax at that line")
+		return cfg, list
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		list.Add(diag.Pos{Line: 1, Col: 1}, "", "the file is empty", "start with an api: section and a routes: list")
+		return cfg, list
+	}
+	d := &decoder{diags: list}
+	top := d.mapping(doc.Content[0], "", topKeys...)
+	if top == nil {
+		return cfg, list
+	}
+	for _, key := range []string{"api", "routes"} {
+		if !top.has(key) {
+			list.Add(pos(top.node), key, "missing required section", "see the README for the routes.yaml contract")
+		}
+	}
+	if m := top.sub("api", apiKeys...); m != nil {
+		cfg.API = d.api(m)
+	}
+	if m := top.sub("defaults", settingKeys...); m != nil {
+		cfg.Defaults = d.settings(m)
+	}
+	if m := top.sub("tables"); m != nil {
+		for _, e := range m.entries() {
+			if tm := d.mapping(e.Value, join("tables", e.Key.Value), tableKeys...); tm != nil {
+				cfg.Tables = append(cfg.Tables, d.table(e.Key, tm))
+			}
+		}
+	}
+	if m := top.sub("authorizers"); m != nil {
+		for _, e := range m.entries() {
+			if am := d.mapping(e.Value, join("authorizers", e.Key.Value), authKeys...); am != nil {
+				cfg.Authorizers = append(cfg.Authorizers, d.authorizer(e.Key, am))
+			}
+		}
+	}
+	for i, n := range top.list("routes") {
+		field := fmt.Sprintf("routes[%d]", i)
+		if rm := d.mapping(n, field, routeKeys...); rm != nil {
+			cfg.Routes = append(cfg.Routes, d.route(i, field, rm))
+		}
+	}
+	if m := top.sub("environments"); m != nil {
+		for _, e := range m.entries() {
+			if em := d.mapping(e.Value, join("environments", e.Key.Value), envKeys...); em != nil {
+				cfg.Environments = append(cfg.Environments, d.environment(e.Key, em))
+			}
+		}
+	}
+	if m := top.sub("backend", backendKeys...); m != nil {
+		if s3 := m.sub("s3", s3Keys...); s3 != nil {
+			cfg.Backend = &Backend{
+				Pos: pos(s3.node), Bucket: s3.str("bucket"), Region: s3.str("region"),
+				KeyPrefix: s3.str("key_prefix"), LockTable: s3.str("dynamodb_table"), Lockfile: s3.bool("use_lockfile"),
+			}
+		}
+	}
+	return cfg, list
+}
+
+func (d *decoder) api(m *mapping) API {
+	a := API{
+		Pos: pos(m.node), Name: m.str("name"), Description: m.str("description"), EndpointType: m.str("endpoint_type"),
+		Region: m.str("region"), BinaryMediaTypes: m.strList("binary_media_types"),
+		MinimumCompressionSize: m.int("minimum_compression_size"), Tags: m.strMap("tags"),
+		AccessLogs: m.bool("access_logs"), XRayTracing: m.bool("xray_tracing"), CloudWatchRole: m.bool("cloudwatch_role"),
+	}
+	if c := m.sub("cors", corsKeys...); c != nil {
+		a.CORS = &CORS{
+			Pos: pos(c.node), AllowOrigins: c.strList("allow_origins"), AllowHeaders: c.strList("allow_headers"),
+			AllowMethods: c.strList("allow_methods"), ExposeHeaders: c.strList("expose_headers"),
+			MaxAgeSeconds: c.int("max_age_seconds"), AllowCredentials: c.bool("allow_credentials"),
+		}
+	}
+	return a
+}
+
+func (d *decoder) settings(m *mapping) Settings {
+	return Settings{
+		Pos: pos(m.node), Path: m.path,
+		Runtime: m.str("runtime"), Architecture: m.str("architecture"), MemoryMB: m.int("memory_mb"),
+		TimeoutS: m.int("timeout_s"), LogRetentionDays: m.int("log_retention_days"),
+		ReservedConcurrency: m.int("reserved_concurrency"), Tracing: m.str("tracing"),
+		Layers: m.strList("layers"), LayersSet: m.has("layers"), Environment: m.strMap("environment"),
+	}
+}
+
+func (d *decoder) table(key *yaml.Node, m *mapping) Table {
+	return Table{
+		Pos: pos(key), Name: Str{V: key.Value, Pos: pos(key), Set: true},
+		HashKey: m.str("hash_key"), HashKeyType: m.str("hash_key_type"),
+		RangeKey: m.str("range_key"), RangeKeyType: m.str("range_key_type"),
+		BillingMode: m.str("billing_mode"), TTLAttribute: m.str("ttl_attribute"),
+		PointInTimeRecovery: m.bool("point_in_time_recovery"),
+	}
+}
+
+func (d *decoder) authorizer(key *yaml.Node, m *mapping) Authorizer {
+	return Authorizer{
+		Pos: pos(key), Name: Str{V: key.Value, Pos: pos(key), Set: true}, Type: m.str("type"),
+		Keys: m.strList("keys"), Throttle: d.throttle(m), Quota: d.quota(m),
+	}
+}
+
+func (d *decoder) throttle(m *mapping) *Throttle {
+	t := m.sub("throttle", throttleKeys...)
+	if t == nil {
+		return nil
+	}
+	return &Throttle{Pos: pos(t.node), Rate: t.int("rate"), Burst: t.int("burst")}
+}
+
+func (d *decoder) quota(m *mapping) *Quota {
+	q := m.sub("quota", quotaKeys...)
+	if q == nil {
+		return nil
+	}
+	return &Quota{Pos: pos(q.node), Limit: q.int("limit"), Period: q.str("period")}
+}
+
+func (d *decoder) route(i int, field string, m *mapping) Route {
+	r := Route{
+		Pos: pos(m.node), Index: i, Field: field,
+		Name: m.str("name"), Method: m.str("method"), Path: m.str("path"), Handler: m.str("handler"),
+		Description: m.str("description"), Auth: m.str("auth"), Settings: d.settings(m),
+	}
+	if b := m.sub("request", requestKeys...); b != nil {
+		r.Request = &Body{Pos: pos(b.node), Schema: b.str("schema"), Query: b.strList("query"), Headers: b.strList("headers")}
+	}
+	if b := m.sub("response", responseKeys...); b != nil {
+		r.Response = &Body{Pos: pos(b.node), Schema: b.str("schema"), Status: b.int("status")}
+	}
+	for j, n := range m.list("permissions") {
+		pf := fmt.Sprintf("%s.permissions[%d]", field, j)
+		if pm := d.mapping(n, pf, permKeys...); pm != nil {
+			r.Permissions = append(r.Permissions, Permission{Pos: pos(pm.node), Field: pf, Table: pm.str("table"), Actions: pm.strList("actions")})
+		}
+	}
+	return r
+}
+
+func (d *decoder) environment(key *yaml.Node, m *mapping) Environment {
+	e := Environment{
+		Pos: pos(key), Name: Str{V: key.Value, Pos: pos(key), Set: true},
+		Stage: m.str("stage"), Region: m.str("region"), Throttle: d.throttle(m),
+		MetricsOn: m.bool("metrics"), LoggingLevel: m.str("logging_level"), DataTrace: m.bool("data_trace"),
+		XRayTracing: m.bool("xray_tracing"), PITR: m.bool("point_in_time_recovery"), Settings: d.settings(m),
+	}
+	if rm := m.sub("routes"); rm != nil {
+		for _, re := range rm.entries() {
+			if sm := d.mapping(re.Value, join(rm.path, re.Key.Value), settingKeys...); sm != nil {
+				e.RouteSettings = append(e.RouteSettings, RouteOverride{Route: Str{V: re.Key.Value, Pos: pos(re.Key), Set: true}, Settings: d.settings(sm)})
+			}
+		}
+	}
+	return e
+}
+
+// yaml.v3 reports syntax errors as "yaml: line N: message".
+func yamlErrPos(err error) diag.Pos {
+	var line int
+	if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); scanErr == nil {
+		return diag.Pos{Line: line, Col: 1}
+	}
+	return diag.Pos{Line: 1, Col: 1}
+}
+
+func yamlErrMsg(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if _, after, found := strings.Cut(rest, ": "); found {
+			return after
+		}
+	}
+	return msg
+}

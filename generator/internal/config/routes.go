@@ -1,0 +1,321 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/apibuilder/apibuilder/generator/internal/diag"
+)
+
+func (v *validator) routes() {
+	names := map[string]Route{}
+	endpoints := map[string]Route{} // METHOD path
+	tree := newPathTree()
+	schemas := map[string]string{} // file -> error ("" when fine), checked once per file
+
+	for _, r := range v.cfg.Routes {
+		f := r.Field
+		if v.required(r.Name, f+".name", "give every route a unique name, e.g. name: create_item") {
+			if !routeNameRe.MatchString(r.Name.V) {
+				v.add(r.Name.Pos, f+".name", fmt.Sprintf("%q is not a valid route name", r.Name.V), "use lowercase letters, digits and '_', starting with a letter")
+			} else if prev, dup := names[r.Name.V]; dup {
+				v.add(r.Name.Pos, f+".name", fmt.Sprintf("duplicate route name %q (also %s on line %d)", r.Name.V, prev.Field, prev.Name.Pos.Line), "route names must be unique")
+			} else {
+				names[r.Name.V] = r
+			}
+		}
+		method := strings.ToUpper(r.Method.V)
+		if v.required(r.Method, f+".method", "e.g. method: GET") {
+			v.oneOf(Str{V: method, Pos: r.Method.Pos, Set: true}, f+".method", Methods)
+		}
+		pathOK := v.required(r.Path, f+".path", "e.g. path: /items/{id}") && v.path(r)
+		if pathOK {
+			if err := tree.insert(r); err != "" {
+				v.add(r.Path.Pos, f+".path", err, "API Gateway requires one parameter name per level")
+			}
+			if slices.Contains(Methods, method) {
+				v.endpoint(r, method, endpoints)
+			}
+		}
+		v.handler(r)
+		if r.Request != nil {
+			v.schema(r.Request.Schema, f+".request.schema", schemas)
+			for i, q := range r.Request.Query {
+				if !queryRe.MatchString(q.V) {
+					v.add(q.Pos, fmt.Sprintf("%s.request.query[%d]", f, i), fmt.Sprintf("%q is not a query parameter name", q.V), "")
+				}
+			}
+			for i, h := range r.Request.Headers {
+				if !headerRe.MatchString(h.V) {
+					v.add(h.Pos, fmt.Sprintf("%s.request.headers[%d]", f, i), fmt.Sprintf("%q is not a header name", h.V), "")
+				}
+			}
+			if !r.Request.Schema.Set && len(r.Request.Query) == 0 && len(r.Request.Headers) == 0 {
+				v.add(r.Request.Pos, f+".request", "is empty", "set schema, query or headers, or remove request")
+			}
+		}
+		if r.Response != nil {
+			v.schema(r.Response.Schema, f+".response.schema", schemas)
+			if s := r.Response.Status; s.Set && (s.V < 100 || s.V > 599) {
+				v.add(s.Pos, f+".response.status", fmt.Sprintf("%d is not an HTTP status code", s.V), "e.g. 200 or 201")
+			}
+		}
+		v.permissions(r)
+		if r.Auth.Set && r.Auth.V != "none" {
+			if !slices.ContainsFunc(v.cfg.Authorizers, func(a Authorizer) bool { return a.Name.V == r.Auth.V }) {
+				v.add(r.Auth.Pos, f+".auth", fmt.Sprintf("unknown authorizer %q", r.Auth.V), v.authHint(r.Auth.V))
+			}
+		}
+		v.settings(r.Settings, f)
+	}
+	if n := tree.count + 1; n > MaxResources {
+		v.add(diag.Pos{Line: 1, Col: 1}, "routes", fmt.Sprintf("the paths need %d API Gateway resources (every distinct path prefix plus the root); API Gateway allows %d per REST API by default", n, MaxResources),
+			"split the API into several routes.yaml files (one REST API each) or ask AWS Service Quotas to raise 'Resources per API'")
+	}
+}
+
+func (v *validator) authHint(name string) string {
+	names := make([]string, len(v.cfg.Authorizers))
+	for i, a := range v.cfg.Authorizers {
+		names[i] = a.Name.V
+	}
+	if s := diag.Suggest(name, names); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	if len(names) == 0 {
+		return "declare it under authorizers:, or use auth: none"
+	}
+	return "declared authorizers: " + strings.Join(names, ", ") + " (or none)"
+}
+
+// path checks the syntax of one route path.
+func (v *validator) path(r Route) bool {
+	p, f := r.Path.V, r.Field+".path"
+	if !strings.HasPrefix(p, "/") {
+		v.add(r.Path.Pos, f, fmt.Sprintf("%q must start with '/'", p), "")
+		return false
+	}
+	if p == "/" {
+		return true
+	}
+	if strings.HasSuffix(p, "/") || strings.Contains(p, "//") {
+		v.add(r.Path.Pos, f, fmt.Sprintf("%q has an empty segment", p), "remove the trailing or doubled '/'")
+		return false
+	}
+	segs := strings.Split(p[1:], "/")
+	if len(segs) > MaxDepth {
+		v.add(r.Path.Pos, f, fmt.Sprintf("%q is %d segments deep; the limit is %d (modules/api_gateway has one resource level per segment)", p, len(segs), MaxDepth), "shorten the path")
+		return false
+	}
+	seen := map[string]bool{}
+	for i, s := range segs {
+		if m := paramRe.FindStringSubmatch(s); m != nil {
+			if seen[m[1]] {
+				v.add(r.Path.Pos, f, fmt.Sprintf("parameter {%s} appears twice in %q", m[1], p), "give each parameter its own name")
+				return false
+			}
+			seen[m[1]] = true
+			if m[2] == "+" && i != len(segs)-1 {
+				v.add(r.Path.Pos, f, fmt.Sprintf("greedy parameter {%s+} must be the last segment", m[1]), "")
+				return false
+			}
+			continue
+		}
+		if strings.ContainsAny(s, "{}") {
+			v.add(r.Path.Pos, f, fmt.Sprintf("segment %q is not a valid parameter", s), "write parameters as a whole segment: {name}")
+			return false
+		}
+		if !segmentRe.MatchString(s) {
+			v.add(r.Path.Pos, f, fmt.Sprintf("segment %q has characters API Gateway does not allow", s), "use letters, digits, '.', '_', '~' and '-'")
+			return false
+		}
+	}
+	return true
+}
+
+func (v *validator) endpoint(r Route, method string, seen map[string]Route) {
+	for _, m := range []string{method, "ANY"} {
+		if prev, dup := seen[m+" "+r.Path.V]; dup {
+			v.add(r.Path.Pos, r.Field+".path", fmt.Sprintf("%s %s is already served by %s (%s, line %d)", method, r.Path.V, prev.Name.V, prev.Field, prev.Path.Pos.Line), "each method and path needs exactly one route")
+			return
+		}
+	}
+	if method == "ANY" {
+		for k, prev := range seen {
+			if strings.HasSuffix(k, " "+r.Path.V) {
+				v.add(r.Path.Pos, r.Field+".path", fmt.Sprintf("ANY %s overlaps %s (%s, line %d)", r.Path.V, prev.Method.V, prev.Field, prev.Path.Pos.Line), "each method and path needs exactly one route")
+				return
+			}
+		}
+	}
+	seen[method+" "+r.Path.V] = r
+}
+
+// handler checks that the handler is a directory holding a Go main package.
+func (v *validator) handler(r Route) {
+	f := r.Field + ".handler"
+	if !v.required(r.Handler, f, "point to the Go main package of the function, e.g. handler: functions/create_item") {
+		return
+	}
+	dir := filepath.Join(v.cfg.Dir, filepath.FromSlash(r.Handler.V))
+	rel, err := filepath.Rel(v.cfg.Dir, dir)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		v.add(r.Handler.Pos, f, fmt.Sprintf("%q is outside the project", r.Handler.V), "handlers live below the directory of routes.yaml")
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		v.add(r.Handler.Pos, f, fmt.Sprintf("directory %q does not exist", r.Handler.V), "create it with a main.go, or fix the path")
+		return
+	}
+	fset := token.NewFileSet()
+	pkg := ""
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, parser.PackageClauseOnly)
+		if err != nil {
+			v.add(r.Handler.Pos, f, fmt.Sprintf("%s/%s does not parse: %v", r.Handler.V, e.Name(), err), "")
+			return
+		}
+		pkg = file.Name.Name
+		if pkg == "main" {
+			return
+		}
+	}
+	if pkg == "" {
+		v.add(r.Handler.Pos, f, fmt.Sprintf("%q holds no Go files", r.Handler.V), "a handler is a Go main package calling lambda.Start")
+		return
+	}
+	v.add(r.Handler.Pos, f, fmt.Sprintf("%q is package %s, not a main package", r.Handler.V, pkg), "a handler is a Go main package (package main with func main calling lambda.Start)")
+}
+
+const draft04 = "http://json-schema.org/draft-04/schema#"
+
+// schema checks that a schema file exists and is valid draft-04, the
+// dialect of API Gateway models.
+func (v *validator) schema(s Str, field string, cache map[string]string) {
+	if !v.required(s, field, "point to a JSON Schema (draft-04) file, e.g. schema: schemas/item.json") {
+		return
+	}
+	msg, done := cache[s.V]
+	if !done {
+		msg = checkSchema(filepath.Join(v.cfg.Dir, filepath.FromSlash(s.V)), s.V)
+		cache[s.V] = msg
+	}
+	if msg != "" {
+		v.add(s.Pos, field, msg, "API Gateway models are JSON Schema draft-04")
+	}
+}
+
+func checkSchema(path, name string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("schema file %q cannot be read: %v", name, unwrapPathErr(err))
+	}
+	var top map[string]any
+	if err := json.Unmarshal(data, &top); err != nil {
+		return fmt.Sprintf("schema file %q is not a JSON object: %v", name, err)
+	}
+	if d, ok := top["$schema"].(string); ok && strings.TrimSuffix(d, "#") != strings.TrimSuffix(draft04, "#") {
+		return fmt.Sprintf("schema file %q declares $schema %q", name, d) + "; use " + draft04
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Sprintf("schema file %q: %v", name, err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft4)
+	url := "file:///" + filepath.ToSlash(strings.TrimPrefix(name, "/"))
+	if err := c.AddResource(url, doc); err != nil {
+		return fmt.Sprintf("schema file %q: %v", name, err)
+	}
+	if _, err := c.Compile(url); err != nil {
+		return fmt.Sprintf("schema file %q is not a valid draft-04 schema: %s", name, oneLine(err.Error()))
+	}
+	return ""
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func (v *validator) permissions(r Route) {
+	for _, p := range r.Permissions {
+		if v.required(p.Table, p.Field+".table", "name a table declared under tables:") {
+			if _, ok := v.table(p.Table.V); !ok {
+				v.add(p.Table.Pos, p.Field+".table", fmt.Sprintf("unknown table %q", p.Table.V), v.tableHint(p.Table.V))
+			}
+		}
+		if len(p.Actions) == 0 {
+			v.add(p.Pos, p.Field+".actions", "is required", "list DynamoDB actions, e.g. actions: [GetItem]")
+		}
+		for i, a := range p.Actions {
+			af := fmt.Sprintf("%s.actions[%d]", p.Field, i)
+			if strings.Contains(a.V, "*") {
+				v.add(a.Pos, af, "wildcards are not allowed", "name each DynamoDB action the function needs (least privilege)")
+				continue
+			}
+			v.oneOf(Str{V: strings.TrimPrefix(a.V, "dynamodb:"), Pos: a.Pos, Set: true}, af, DynamoDBActions)
+		}
+	}
+}
+
+// pathTree finds sibling parameters with different names in linear time:
+// API Gateway has one resource per level, so /items/{id} and
+// /items/{itemId} cannot both exist.
+type pathTree struct {
+	root  *pathNode
+	count int // resources below the root
+}
+
+type pathNode struct {
+	children map[string]*pathNode // static segments
+	param    *pathNode
+	name     string // parameter segment as written, e.g. {id}
+	owner    Route  // route that introduced this node
+}
+
+func newPathTree() *pathTree { return &pathTree{root: &pathNode{children: map[string]*pathNode{}}} }
+
+func (t *pathTree) insert(r Route) string {
+	if r.Path.V == "/" {
+		return ""
+	}
+	n := t.root
+	for _, s := range strings.Split(r.Path.V[1:], "/") {
+		if paramRe.MatchString(s) {
+			if n.param == nil {
+				n.param = &pathNode{children: map[string]*pathNode{}, name: s, owner: r}
+				t.count++
+			} else if n.param.name != s {
+				return fmt.Sprintf("parameter %s conflicts with %s at the same level (%s, line %d)", s, n.param.name, n.param.owner.Field, n.param.owner.Path.Pos.Line)
+			}
+			n = n.param
+			continue
+		}
+		c, ok := n.children[s]
+		if !ok {
+			c = &pathNode{children: map[string]*pathNode{}, owner: r}
+			n.children[s] = c
+			t.count++
+		}
+		n = c
+	}
+	return ""
+}

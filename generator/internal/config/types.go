@@ -1,0 +1,169 @@
+// Package config reads routes.yaml into positioned values and validates it.
+// Every problem is reported with file:line:col, the field and what to do,
+// all at once, before anything is written.
+package config
+
+import "github.com/apibuilder/apibuilder/generator/internal/diag"
+
+// Config is the whole of routes.yaml.
+type Config struct {
+	File string // as given by the user, used in messages
+	Dir  string // directory of the file; handler and schema paths are relative to it
+
+	API          API
+	Defaults     Settings
+	Tables       []Table
+	Authorizers  []Authorizer
+	Routes       []Route
+	Environments []Environment
+	Backend      *Backend
+}
+
+// API is the top-level api: section.
+type API struct {
+	Pos                    diag.Pos
+	Name                   Str
+	Description            Str
+	EndpointType           Str
+	Region                 Str
+	CORS                   *CORS
+	BinaryMediaTypes       []Str
+	MinimumCompressionSize Int
+	Tags                   []KV
+	AccessLogs             Bool
+	XRayTracing            Bool
+	CloudWatchRole         Bool
+}
+
+// CORS configures preflight responses and CORS headers on gateway errors.
+type CORS struct {
+	Pos              diag.Pos
+	AllowOrigins     []Str
+	AllowHeaders     []Str
+	AllowMethods     []Str
+	ExposeHeaders    []Str
+	MaxAgeSeconds    Int
+	AllowCredentials Bool
+}
+
+// Settings are the per-function values that defaults, routes and
+// environments may each set; later layers override earlier ones.
+type Settings struct {
+	Pos                 diag.Pos
+	Path                string // field path, e.g. defaults or environments.prod
+	Runtime             Str
+	Architecture        Str
+	MemoryMB            Int
+	TimeoutS            Int
+	LogRetentionDays    Int
+	ReservedConcurrency Int
+	Tracing             Str
+	Layers              []Str
+	LayersSet           bool
+	Environment         []KV
+}
+
+// Table is one DynamoDB table.
+type Table struct {
+	Pos                 diag.Pos
+	Name                Str
+	HashKey             Str
+	HashKeyType         Str
+	RangeKey            Str
+	RangeKeyType        Str
+	BillingMode         Str
+	TTLAttribute        Str
+	PointInTimeRecovery Bool
+}
+
+// Authorizer is a named way to authenticate callers.
+type Authorizer struct {
+	Pos  diag.Pos
+	Name Str
+	Type Str // api_key
+	// api_key: the keys and their usage plan limits.
+	Keys     []Str
+	Throttle *Throttle
+	Quota    *Quota
+}
+
+// Throttle is a token bucket: steady requests per second and burst.
+type Throttle struct {
+	Pos   diag.Pos
+	Rate  Int
+	Burst Int
+}
+
+// Quota caps requests per period.
+type Quota struct {
+	Pos    diag.Pos
+	Limit  Int
+	Period Str
+}
+
+// Route is one method + path served by one Lambda function.
+type Route struct {
+	Pos         diag.Pos
+	Index       int
+	Field       string // routes[i]
+	Name        Str
+	Method      Str
+	Path        Str
+	Handler     Str
+	Description Str
+	Request     *Body
+	Response    *Body
+	Permissions []Permission
+	Auth        Str
+	Settings    Settings
+}
+
+// Body is a request or response body described by a JSON schema file.
+type Body struct {
+	Pos    diag.Pos
+	Schema Str
+	Status Int // response only: the success status code
+	// Parameters (request only): required query strings and headers.
+	Query   []Str
+	Headers []Str
+}
+
+// Permission grants DynamoDB actions on one table.
+type Permission struct {
+	Pos     diag.Pos
+	Field   string
+	Table   Str
+	Actions []Str
+}
+
+// Environment holds the values that differ per deployment.
+type Environment struct {
+	Pos           diag.Pos
+	Name          Str
+	Stage         Str
+	Region        Str
+	Throttle      *Throttle
+	MetricsOn     Bool
+	LoggingLevel  Str
+	DataTrace     Bool
+	XRayTracing   Bool
+	PITR          Bool
+	Settings      Settings
+	RouteSettings []RouteOverride
+}
+
+// RouteOverride is environments.<env>.routes.<route>: one route's settings in one env.
+type RouteOverride struct {
+	Route    Str
+	Settings Settings
+}
+
+// Backend is where Terraform keeps state for teams.
+type Backend struct {
+	Pos       diag.Pos
+	Bucket    Str
+	Region    Str
+	KeyPrefix Str
+	LockTable Str
+	Lockfile  Bool
+}

@@ -1,0 +1,134 @@
+// Package output is the one place that writes generated files. It writes a
+// whole set atomically: every file goes to a temporary file first, and only
+// when all are written are they renamed into place, so an error leaves the
+// tree as it was. Files without the generated header belong to the user and
+// are never replaced or removed.
+package output
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Plan is what Apply will do.
+type Plan struct {
+	Write     []string // slash paths to create or replace
+	Unchanged []string
+	Remove    []string // stale generated files
+}
+
+// Changed reports whether the plan changes anything on disk.
+func (p Plan) Changed() bool { return len(p.Write)+len(p.Remove) > 0 }
+
+// Compute compares the wanted files (slash paths relative to root) with the
+// disk. dirs are the directories the generator owns files in; a generated
+// file there that is no longer wanted is stale. isGenerated recognises
+// generated files by their header.
+func Compute(root string, files map[string][]byte, dirs []string, isGenerated func([]byte) bool) (Plan, error) {
+	var p Plan
+	for _, rel := range sortedKeys(files) {
+		if err := inside(rel); err != nil {
+			return p, err
+		}
+		old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		switch {
+		case err == nil && bytes.Equal(old, files[rel]):
+			p.Unchanged = append(p.Unchanged, rel)
+		case err == nil && !isGenerated(old):
+			return p, fmt.Errorf("%s exists and was not written by apibuilder; move it away (the generator never overwrites your files)", rel)
+		case err == nil || os.IsNotExist(err):
+			p.Write = append(p.Write, rel)
+		default:
+			return p, err
+		}
+	}
+	for _, dir := range dirs {
+		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			rel := dir + "/" + e.Name()
+			if e.IsDir() || files[rel] != nil {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+			if err == nil && isGenerated(data) {
+				p.Remove = append(p.Remove, rel)
+			}
+		}
+	}
+	sort.Strings(p.Remove)
+	return p, nil
+}
+
+// Apply carries out the plan: all temporary files first, then renames, then
+// removals. On a write error every temporary file is removed and nothing
+// else has changed.
+func Apply(root string, files map[string][]byte, p Plan) error {
+	temps := make(map[string]string, len(p.Write))
+	cleanup := func() {
+		for _, t := range temps {
+			_ = os.Remove(t)
+		}
+	}
+	for _, rel := range p.Write {
+		dst := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			cleanup()
+			return err
+		}
+		f, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
+		if err != nil {
+			cleanup()
+			return err
+		}
+		temps[rel] = f.Name()
+		_, werr := f.Write(files[rel])
+		cerr := f.Close()
+		if werr != nil || cerr != nil {
+			cleanup()
+			return fmt.Errorf("write %s: %w", rel, errors.Join(werr, cerr))
+		}
+		if err := os.Chmod(f.Name(), 0o644); err != nil {
+			cleanup()
+			return err
+		}
+	}
+	for _, rel := range p.Write {
+		if err := os.Rename(temps[rel], filepath.Join(root, filepath.FromSlash(rel))); err != nil {
+			cleanup()
+			return fmt.Errorf("replace %s: %w", rel, err)
+		}
+		delete(temps, rel)
+	}
+	for _, rel := range p.Remove {
+		if err := os.Remove(filepath.Join(root, filepath.FromSlash(rel))); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("remove stale %s: %w", rel, err)
+		}
+	}
+	return nil
+}
+
+// inside refuses paths that would escape the output root.
+func inside(rel string) error {
+	clean := filepath.ToSlash(filepath.Clean(filepath.FromSlash(rel)))
+	if filepath.IsAbs(rel) || clean == ".." || strings.HasPrefix(clean, "../") {
+		return fmt.Errorf("refusing to write %q: outside the project", rel)
+	}
+	return nil
+}
+
+func sortedKeys(m map[string][]byte) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

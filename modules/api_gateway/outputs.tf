@@ -1,0 +1,55 @@
+output "rest_api_id" {
+  description = "ID of the REST API."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "root_resource_id" {
+  description = "ID of the API's root resource (/)."
+  value       = aws_api_gateway_rest_api.this.root_resource_id
+}
+
+output "execution_arn" {
+  description = "Execution ARN of the API, the base of Lambda invoke permissions."
+  value       = aws_api_gateway_rest_api.this.execution_arn
+}
+
+output "resource_ids" {
+  description = "API Gateway resource ID of every path prefix, keyed by path (\"/\" is the root)."
+  value       = local.resource_ids
+}
+
+output "request_validator_ids" {
+  description = "IDs of the request validators, keyed by kind (body, params, all)."
+  value       = { for k, v in aws_api_gateway_request_validator.this : k => v.id }
+}
+
+output "stage_name" {
+  description = "Name of the deployed stage."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "invoke_url" {
+  description = "Base URL of the deployed stage."
+  value       = aws_api_gateway_stage.this.invoke_url
+}
+
+output "deployment_id" {
+  description = "ID of the current deployment."
+  value       = aws_api_gateway_deployment.this.id
+}
+
+output "api_key_ids" {
+  description = "IDs of the API keys, keyed by key name."
+  value       = { for k, v in aws_api_gateway_api_key.this : k => v.id }
+}
+
+output "api_key_values" {
+  description = "Values of the API keys, keyed by key name."
+  value       = { for k, v in aws_api_gateway_api_key.this : k => v.value }
+  sensitive   = true
+}
+
+output "access_log_group_name" {
+  description = "Name of the stage's access log group, or null when access logs are off."
+  value       = try(aws_cloudwatch_log_group.access[0].name, null)
+}

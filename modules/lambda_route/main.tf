@@ -1,0 +1,108 @@
+locals {
+  # API Gateway model names must be alphanumeric and unique in the API.
+  model_prefix = replace(var.name, "/[^A-Za-z0-9]/", "")
+
+  # The invoke permission names this method and path only; path parameters
+  # become wildcards because the source ARN carries the concrete path.
+  source_path = join("/", [for s in split("/", var.resource_path) : can(regex("^\\{.+\\}$", s)) ? "*" : s])
+}
+
+# ---- Logs: created before the function so Lambda never creates an unmanaged, unretained group ----
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+# ---- Function ----
+
+resource "aws_lambda_function" "this" {
+  function_name                  = var.name
+  description                    = var.description
+  role                           = aws_iam_role.this.arn
+  runtime                        = var.runtime
+  handler                        = var.handler
+  architectures                  = [var.architecture]
+  memory_size                    = var.memory_mb
+  timeout                        = var.timeout_s
+  layers                         = var.layers
+  reserved_concurrent_executions = var.reserved_concurrency
+  filename                       = var.zip_path
+  source_code_hash               = filebase64sha256(var.zip_path)
+
+  dynamic "environment" {
+    for_each = length(var.environment) > 0 ? [1] : []
+    content {
+      variables = var.environment
+    }
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+}
+
+# ---- Method and integration ----
+
+resource "aws_api_gateway_model" "request" {
+  count = var.request_schema == null ? 0 : 1
+
+  rest_api_id  = var.rest_api_id
+  name         = "${local.model_prefix}Request"
+  content_type = "application/json"
+  schema       = var.request_schema
+}
+
+resource "aws_api_gateway_model" "response" {
+  count = var.response_schema == null ? 0 : 1
+
+  rest_api_id  = var.rest_api_id
+  name         = "${local.model_prefix}Response"
+  content_type = "application/json"
+  schema       = var.response_schema
+}
+
+resource "aws_api_gateway_method" "this" {
+  rest_api_id          = var.rest_api_id
+  resource_id          = var.resource_id
+  http_method          = var.http_method
+  authorization        = var.authorization
+  authorizer_id        = var.authorizer_id
+  authorization_scopes = var.authorization == "COGNITO_USER_POOLS" && length(var.authorization_scopes) > 0 ? var.authorization_scopes : null
+  api_key_required     = var.api_key_required
+  request_validator_id = var.request_validator_id
+  request_parameters   = var.request_parameters
+  request_models       = var.request_schema == null ? {} : { "application/json" = aws_api_gateway_model.request[0].name }
+}
+
+resource "aws_api_gateway_method_response" "success" {
+  count = var.response_schema == null ? 0 : 1
+
+  rest_api_id     = var.rest_api_id
+  resource_id     = var.resource_id
+  http_method     = aws_api_gateway_method.this.http_method
+  status_code     = var.success_status_code
+  response_models = { "application/json" = aws_api_gateway_model.response[0].name }
+}
+
+resource "aws_api_gateway_integration" "this" {
+  rest_api_id             = var.rest_api_id
+  resource_id             = var.resource_id
+  http_method             = aws_api_gateway_method.this.http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.this.invoke_arn
+}
+
+resource "aws_lambda_permission" "api_gateway" {
+  statement_id  = "AllowAPIGatewayInvoke"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${var.execution_arn}/*/${var.http_method == "ANY" ? "*" : var.http_method}${local.source_path}"
+}

@@ -1,0 +1,38 @@
+output "function_name" {
+  description = "Name of the Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "invoke_arn" {
+  description = "Invoke ARN of the function, as API Gateway integrations use it."
+  value       = aws_lambda_function.this.invoke_arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's execution role."
+  value       = aws_iam_role.this.arn
+}
+
+output "log_group_name" {
+  description = "Name of the function's log group."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "fingerprint" {
+  description = "Hash of everything about the method that needs a new API deployment when it changes."
+  value = sha1(jsonencode({
+    method      = aws_api_gateway_method.this.id
+    integration = aws_api_gateway_integration.this.id
+    uri         = aws_api_gateway_integration.this.uri
+    auth        = [var.authorization, var.authorizer_id, var.api_key_required, var.authorization_scopes]
+    validator   = var.request_validator_id
+    parameters  = var.request_parameters
+    request     = var.request_schema
+    response    = [var.response_schema, var.success_status_code]
+  }))
+}

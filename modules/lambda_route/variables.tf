@@ -1,0 +1,286 @@
+# ---- Identity ----
+
+variable "name" {
+  description = "Function name; also names the role and the log group. Usually <api>-<env>-<route>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.name))
+    error_message = "name must be 1-64 characters of letters, digits, '-' and '_' (Lambda's function name rule)."
+  }
+}
+
+variable "description" {
+  description = "Description of the function."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = length(var.description) <= 256
+    error_message = "description must be at most 256 characters."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every taggable resource of the route (merged over the provider's default tags)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = length(var.tags) <= 50
+    error_message = "At most 50 tags are allowed."
+  }
+}
+
+# ---- Function ----
+
+variable "zip_path" {
+  description = "Path of the deployment package (a zip holding bootstrap), built deterministically by the generator."
+  type        = string
+
+  validation {
+    condition     = endswith(var.zip_path, ".zip")
+    error_message = "zip_path must point to a .zip file."
+  }
+}
+
+variable "runtime" {
+  description = "Lambda runtime; Go handlers use an OS-only runtime."
+  type        = string
+  default     = "provided.al2023"
+
+  validation {
+    condition     = contains(["provided.al2023", "provided.al2"], var.runtime)
+    error_message = "runtime must be provided.al2023 or provided.al2 (Go handlers ship their own bootstrap)."
+  }
+}
+
+variable "handler" {
+  description = "Handler name; the executable in the zip for provided runtimes."
+  type        = string
+  default     = "bootstrap"
+
+  validation {
+    condition     = length(var.handler) > 0 && length(var.handler) <= 128
+    error_message = "handler must be 1-128 characters."
+  }
+}
+
+variable "architecture" {
+  description = "Instruction set of the function."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "memory_mb" {
+  description = "Memory in MB (128 to 10240)."
+  type        = number
+  default     = 128
+
+  validation {
+    condition     = var.memory_mb >= 128 && var.memory_mb <= 10240 && floor(var.memory_mb) == var.memory_mb
+    error_message = "memory_mb must be a whole number from 128 to 10240."
+  }
+}
+
+variable "timeout_s" {
+  description = "Timeout in seconds (1 to 900; API Gateway itself stops waiting after 29 s)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.timeout_s >= 1 && var.timeout_s <= 900 && floor(var.timeout_s) == var.timeout_s
+    error_message = "timeout_s must be a whole number from 1 to 900."
+  }
+}
+
+variable "environment" {
+  description = "Environment variables of the function."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.environment) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k))])
+    error_message = "Environment variable names must start with a letter and contain only letters, digits and '_'."
+  }
+}
+
+variable "layers" {
+  description = "Lambda layer version ARNs (at most 5)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.layers) <= 5
+    error_message = "A function can use at most 5 layers."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions; -1 means unreserved."
+  type        = number
+  default     = -1
+
+  validation {
+    condition     = var.reserved_concurrency >= -1
+    error_message = "reserved_concurrency must be -1 (unreserved) or a non-negative number."
+  }
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing mode."
+  type        = string
+  default     = "PassThrough"
+
+  validation {
+    condition     = contains(["PassThrough", "Active"], var.tracing_mode)
+    error_message = "tracing_mode must be PassThrough or Active."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's log group, in days."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "policy_statements" {
+  description = "Least-privilege IAM statements for the function's role, one per permission in routes.yaml."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.policy_statements : !contains(s.actions, "*") && !contains(s.resources, "*")])
+    error_message = "policy_statements must name actions and resources exactly: '*' is not allowed."
+  }
+}
+
+# ---- Method ----
+
+variable "rest_api_id" {
+  description = "ID of the REST API the route belongs to."
+  type        = string
+}
+
+variable "resource_id" {
+  description = "ID of the API Gateway resource of the route's path."
+  type        = string
+}
+
+variable "execution_arn" {
+  description = "Execution ARN of the REST API; the invoke permission is scoped below it."
+  type        = string
+}
+
+variable "http_method" {
+  description = "HTTP method of the route."
+  type        = string
+
+  validation {
+    condition     = contains(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"], var.http_method)
+    error_message = "http_method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY."
+  }
+}
+
+variable "resource_path" {
+  description = "Path of the route, e.g. /items/{id}."
+  type        = string
+
+  validation {
+    condition     = startswith(var.resource_path, "/")
+    error_message = "resource_path must start with '/'."
+  }
+}
+
+variable "authorization" {
+  description = "Authorization type of the method."
+  type        = string
+  default     = "NONE"
+
+  validation {
+    condition     = contains(["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"], var.authorization)
+    error_message = "authorization must be NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS."
+  }
+}
+
+variable "authorizer_id" {
+  description = "Authorizer ID, required when authorization is CUSTOM or COGNITO_USER_POOLS."
+  type        = string
+  default     = null
+}
+
+variable "authorization_scopes" {
+  description = "OAuth scopes for a Cognito user pool authorizer."
+  type        = list(string)
+  default     = []
+}
+
+variable "api_key_required" {
+  description = "Whether callers must send an API key of a usage plan (x-api-key)."
+  type        = bool
+  default     = false
+}
+
+variable "request_validator_id" {
+  description = "Request validator ID (body, params or both); null for none."
+  type        = string
+  default     = null
+}
+
+variable "request_parameters" {
+  description = "Request parameters of the method, e.g. {\"method.request.path.id\" = true}; true marks required."
+  type        = map(bool)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.request_parameters) : can(regex("^method\\.request\\.(path|querystring|header)\\.[^.]+$", k))])
+    error_message = "request_parameters keys must look like method.request.(path|querystring|header).<name>."
+  }
+}
+
+variable "request_schema" {
+  description = "JSON Schema (draft-04) of the request body, as a JSON string; null for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.request_schema == null || can(jsondecode(var.request_schema))
+    error_message = "request_schema must be valid JSON."
+  }
+}
+
+variable "response_schema" {
+  description = "JSON Schema (draft-04) of the success response body, as a JSON string; null for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.response_schema == null || can(jsondecode(var.response_schema))
+    error_message = "response_schema must be valid JSON."
+  }
+}
+
+variable "success_status_code" {
+  description = "Status code of the success method response documented with response_schema."
+  type        = string
+  default     = "200"
+
+  validation {
+    condition     = can(regex("^[1-5][0-9][0-9]$", var.success_status_code))
+    error_message = "success_status_code must be an HTTP status code such as 200 or 201."
+  }
+}
