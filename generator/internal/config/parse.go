@@ -18,7 +18,7 @@ var (
 	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role"}
 	corsKeys     = []string{"allow_origins", "allow_headers", "allow_methods", "expose_headers", "max_age_seconds", "allow_credentials"}
 	settingKeys  = []string{"runtime", "architecture", "memory_mb", "timeout_s", "log_retention_days", "reserved_concurrency", "tracing", "layers", "environment"}
-	tableKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "billing_mode", "ttl_attribute", "point_in_time_recovery"}
+	tableKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "billing_mode", "ttl_attribute", "point_in_time_recovery", "encryption"}
 	authKeys     = []string{"type", "keys", "throttle", "quota"}
 	throttleKeys = []string{"rate", "burst"}
 	quotaKeys    = []string{"limit", "period"}
@@ -157,7 +157,7 @@ func (d *decoder) table(key *yaml.Node, m *mapping) Table {
 		HashKey: m.str("hash_key"), HashKeyType: m.str("hash_key_type"),
 		RangeKey: m.str("range_key"), RangeKeyType: m.str("range_key_type"),
 		BillingMode: m.str("billing_mode"), TTLAttribute: m.str("ttl_attribute"),
-		PointInTimeRecovery: m.bool("point_in_time_recovery"),
+		PointInTimeRecovery: m.bool("point_in_time_recovery"), Encryption: m.str("encryption"),
 	}
 }
 

@@ -74,6 +74,7 @@ type Table struct {
 	BillingMode         Str
 	TTLAttribute        Str
 	PointInTimeRecovery Bool
+	Encryption          Str // aws_owned (default), aws_managed or a KMS key ARN
 }
 
 // Authorizer is a named way to authenticate callers.

@@ -36,6 +36,7 @@ var (
 	headerRe    = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
 	queryRe     = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 	refRe       = regexp.MustCompile(`\$\{([^}]*)\}`)
+	kmsArnRe    = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$`)
 )
 
 // Allowed values, shared with the model and the README.
@@ -228,6 +229,9 @@ func (v *validator) tables() {
 			v.add(t.RangeKeyType.Pos, f+".range_key_type", "is set without range_key", "add range_key or remove range_key_type")
 		}
 		v.oneOf(t.BillingMode, f+".billing_mode", BillingModes)
+		if e := t.Encryption; e.Set && e.V != "aws_owned" && e.V != "aws_managed" && !kmsArnRe.MatchString(e.V) {
+			v.add(e.Pos, f+".encryption", fmt.Sprintf("%q is not a kind of table encryption", e.V), "use aws_owned (the default), aws_managed, or a KMS key ARN")
+		}
 	}
 }
 

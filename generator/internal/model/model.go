@@ -62,7 +62,8 @@ type Table struct {
 	HashKey, HashKeyType      string
 	RangeKey, RangeKeyType    string
 	BillingMode, TTLAttribute string
-	PointInTimeRecovery       *bool // nil: on in prod only
+	PointInTimeRecovery       *bool  // nil: on in prod only
+	KMSKey                    string // "": AWS owned key; "aws_managed"; or a key ARN
 }
 
 // Route is one method + path and its function.
@@ -165,6 +166,9 @@ func Build(cfg *config.Config) *Model {
 			Key: t.Name.V, HashKey: t.HashKey.V, HashKeyType: or(t.HashKeyType.V, "S"),
 			RangeKey: t.RangeKey.V, RangeKeyType: t.RangeKeyType.V, BillingMode: or(t.BillingMode.V, "PAY_PER_REQUEST"),
 			TTLAttribute: t.TTLAttribute.V,
+		}
+		if t.Encryption.V != "aws_owned" {
+			tb.KMSKey = t.Encryption.V
 		}
 		if tb.RangeKey != "" && tb.RangeKeyType == "" {
 			tb.RangeKeyType = "S"

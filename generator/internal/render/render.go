@@ -153,8 +153,16 @@ func (r *envRenderer) table(body *hclwrite.Body, t model.Table) {
 	}
 	tb.AppendNewline()
 	set(tb.AppendNewBlock("point_in_time_recovery", nil).Body(), obj{{"enabled", expr(fmt.Sprintf("var.tables[%q].point_in_time_recovery", t.Key))}})
-	tb.AppendNewline()
-	set(tb.AppendNewBlock("server_side_encryption", nil).Body(), obj{{"enabled", true}})
+	// DynamoDB always encrypts at rest; the block only picks a KMS key
+	// instead of the AWS owned one.
+	if t.KMSKey != "" {
+		sse := obj{{"enabled", true}}
+		if t.KMSKey != "aws_managed" {
+			sse = append(sse, field{"kms_key_arn", t.KMSKey})
+		}
+		tb.AppendNewline()
+		set(tb.AppendNewBlock("server_side_encryption", nil).Body(), sse)
+	}
 	if t.TTLAttribute != "" {
 		tb.AppendNewline()
 		set(tb.AppendNewBlock("ttl", nil).Body(), obj{{"attribute_name", t.TTLAttribute}, {"enabled", true}})

@@ -19,10 +19,6 @@ resource "aws_dynamodb_table" "items" {
   point_in_time_recovery {
     enabled = var.tables["items"].point_in_time_recovery
   }
-
-  server_side_encryption {
-    enabled = true
-  }
 }
 
 module "api" {
