@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +17,9 @@ import (
 const usage = `usage: go run ./local <command> [flags]
 
 Commands:
-  tools   find or install terraform, the aws provider mirror, moto and kumo,
-          and print which path was taken for each
+  tools [-which terraform|kumo|moto|cli-config]
+          find or install terraform, the aws provider mirror, moto and kumo,
+          and print which path was taken for each (or just one tool's path)
 `
 
 // Run executes the command line and returns the process exit code.
@@ -30,15 +32,39 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	switch args[0] {
 	case "tools":
-		tc, err := tools.Ensure(ctx, tools.Options{Log: stdout, RequireMoto: true})
-		if err != nil {
-			fmt.Fprintln(stderr, "local tools:", err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "toolchain ready: terraform %s, aws provider %s\n", tc.TerraformVersion, tc.ProviderVersion)
-		return 0
+		return runTools(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "local: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
+}
+
+func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tools", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	which := fs.String("which", "", "print only the path of one tool: terraform, kumo, moto or cli-config")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log := stdout
+	if *which != "" {
+		log = stderr // keep stdout for the path alone
+	}
+	tc, err := tools.Ensure(ctx, tools.Options{Log: log, RequireMoto: *which == "" || *which == "moto"})
+	if err != nil {
+		fmt.Fprintln(stderr, "local tools:", err)
+		return 1
+	}
+	paths := map[string]string{"terraform": tc.Terraform, "kumo": tc.Kumo, "moto": tc.Moto, "cli-config": tc.CLIConfig}
+	if *which != "" {
+		p, ok := paths[*which]
+		if !ok {
+			fmt.Fprintf(stderr, "local tools: -which %q: choose terraform, kumo, moto or cli-config\n", *which)
+			return 2
+		}
+		fmt.Fprintln(stdout, p)
+		return 0
+	}
+	fmt.Fprintf(stdout, "toolchain ready: terraform %s, aws provider %s\n", tc.TerraformVersion, tc.ProviderVersion)
+	return 0
 }

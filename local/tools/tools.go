@@ -140,7 +140,6 @@ func (tc *Toolchain) record(opt Options, s Step) {
 func (tc *Toolchain) Env() map[string]string {
 	return map[string]string{
 		"TF_CLI_CONFIG_FILE": tc.CLIConfig,
-		"TF_IN_AUTOMATION":   "1",
 		"CHECKPOINT_DISABLE": "1",
 	}
 }

@@ -1,0 +1,36 @@
+# apibuilder: `make help` lists the targets. `make test` is what CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO_PACKAGES := ./...
+# terraform as the tool installer resolved it (PATH, or the pinned fallback build).
+TERRAFORM = $(shell go run ./local tools -which terraform)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: tools
+tools: ## find or install terraform, the aws provider mirror, moto and kumo
+	go run ./local tools
+
+.PHONY: generate
+generate: ## generate envs/ and the function zips from routes.yaml
+	go run ./generator
+
+.PHONY: local
+local: ## run the example API on the local stack (Ctrl-C to stop)
+	go run ./local up
+
+.PHONY: lint
+lint: ## gofmt, go vet, terraform fmt, generated files up to date
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	cd test && go vet ./...
+	$(TERRAFORM) fmt -check -recursive -diff .
+	go run ./generator -check
+
+.PHONY: test
+test: lint ## everything CI runs: lint, unit tests, end-to-end tests on the local stack
+	go test -count=1 $(GO_PACKAGES)
+	cd test && go test -count=1 -timeout 80m ./...

@@ -1,0 +1,153 @@
+// Package deploy drives Terraform through terraform-exec for one generated
+// environment directory: init (providers from the offline mirror), apply,
+// plan, outputs and destroy.
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+)
+
+// Workspace is one Terraform root module (e.g. envs/dev).
+type Workspace struct {
+	Dir  string
+	Vars map[string]string // -var assignments for every plan, apply and destroy
+	tf   *tfexec.Terraform
+}
+
+// New prepares a workspace. env is added on top of the process environment
+// (e.g. the toolchain's TF_CLI_CONFIG_FILE and the local stack's endpoints).
+// Output of terraform streams to log.
+func New(dir, terraformBin string, env map[string]string, log io.Writer) (*Workspace, error) {
+	tf, err := tfexec.NewTerraform(dir, terraformBin)
+	if err != nil {
+		return nil, fmt.Errorf("terraform in %s: %w", dir, err)
+	}
+	full := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			full[k] = v
+		}
+	}
+	for k, v := range env {
+		if v == "" {
+			delete(full, k)
+		} else {
+			full[k] = v
+		}
+	}
+	if err := tf.SetEnv(tfexec.CleanEnv(full)); err != nil {
+		return nil, err
+	}
+	if log != nil {
+		tf.SetStdout(log)
+		tf.SetStderr(log)
+	}
+	return &Workspace{Dir: dir, Vars: map[string]string{}, tf: tf}, nil
+}
+
+// Init runs terraform init; backendConfig adds -backend-config key=value
+// pairs (e.g. an emulator endpoint) without changing the committed backend.
+func (w *Workspace) Init(ctx context.Context, backendConfig map[string]string) error {
+	opts := []tfexec.InitOption{tfexec.Upgrade(false)}
+	for _, k := range sortedKeys(backendConfig) {
+		opts = append(opts, tfexec.BackendConfig(k+"="+backendConfig[k]))
+	}
+	if err := w.tf.Init(ctx, opts...); err != nil {
+		return fmt.Errorf("terraform init (%s): %w", w.Dir, err)
+	}
+	return nil
+}
+
+func (w *Workspace) vars() []string {
+	out := make([]string, 0, len(w.Vars))
+	for _, k := range sortedKeys(w.Vars) {
+		out = append(out, k+"="+w.Vars[k])
+	}
+	return out
+}
+
+// Apply runs terraform apply.
+func (w *Workspace) Apply(ctx context.Context) error {
+	var opts []tfexec.ApplyOption
+	for _, v := range w.vars() {
+		opts = append(opts, tfexec.Var(v))
+	}
+	if err := w.tf.Apply(ctx, opts...); err != nil {
+		return fmt.Errorf("terraform apply (%s): %w", w.Dir, err)
+	}
+	return nil
+}
+
+// Plan runs terraform plan and reports whether anything would change.
+func (w *Workspace) Plan(ctx context.Context) (bool, error) {
+	var opts []tfexec.PlanOption
+	for _, v := range w.vars() {
+		opts = append(opts, tfexec.Var(v))
+	}
+	changed, err := w.tf.Plan(ctx, opts...)
+	if err != nil {
+		return false, fmt.Errorf("terraform plan (%s): %w", w.Dir, err)
+	}
+	return changed, nil
+}
+
+// Destroy runs terraform destroy.
+func (w *Workspace) Destroy(ctx context.Context) error {
+	var opts []tfexec.DestroyOption
+	for _, v := range w.vars() {
+		opts = append(opts, tfexec.Var(v))
+	}
+	if err := w.tf.Destroy(ctx, opts...); err != nil {
+		return fmt.Errorf("terraform destroy (%s): %w", w.Dir, err)
+	}
+	return nil
+}
+
+// Outputs are the values a generated environment exports.
+type Outputs struct {
+	RestAPIID     string            `json:"rest_api_id"`
+	StageName     string            `json:"stage_name"`
+	InvokeURL     string            `json:"invoke_url"`
+	DeploymentID  string            `json:"deployment_id"`
+	FunctionNames map[string]string `json:"function_names"`
+	TableNames    map[string]string `json:"table_names"`
+	APIKeyValues  map[string]string `json:"api_key_values"`
+}
+
+// Outputs reads terraform output, sensitive values included.
+func (w *Workspace) Outputs(ctx context.Context) (*Outputs, error) {
+	raw, err := w.tf.Output(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("terraform output (%s): %w", w.Dir, err)
+	}
+	obj := map[string]json.RawMessage{}
+	for k, v := range raw {
+		obj[k] = v.Value
+	}
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outputs{}
+	if err := json.Unmarshal(data, out); err != nil {
+		return nil, fmt.Errorf("decode outputs of %s: %w", w.Dir, err)
+	}
+	return out, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
