@@ -17,6 +17,10 @@ import (
 const usage = `usage: go run ./local <command> [flags]
 
 Commands:
+  up [-env dev] [-port N] [-exit-after-smoke]
+          install the tools if missing, start moto and kumo, generate, apply
+          envs/<env> with terraform, run the functions, serve the API on a
+          local port, smoke-call every route, print the invoke URL
   tools [-which terraform|kumo|moto|cli-config]
           find or install terraform, the aws provider mirror, moto and kumo,
           and print which path was taken for each (or just one tool's path)
@@ -33,6 +37,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "tools":
 		return runTools(ctx, args[1:], stdout, stderr)
+	case "up":
+		return runUp(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "local: unknown command %q\n\n%s", args[0], usage)
 		return 2
