@@ -125,10 +125,13 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Stack is the pair of emulators that together serve everything apibuilder deploys.
+// Stack is the pair of emulators that together serve everything apibuilder
+// deploys. Kumo.URL is the shim in front of kumo (see shim.go).
 type Stack struct {
 	Kumo *Server
 	Moto *Server
+
+	shim *shim
 }
 
 // Start starts kumo and moto. On error nothing is left running.
@@ -137,12 +140,19 @@ func Start(ctx context.Context, kumoBin, motoBin string, logs io.Writer) (*Stack
 	if err != nil {
 		return nil, err
 	}
-	moto, err := StartMoto(ctx, motoBin, logs)
+	sh, shimURL, err := startShim(kumo.URL)
 	if err != nil {
 		kumo.Stop()
 		return nil, err
 	}
-	return &Stack{Kumo: kumo, Moto: moto}, nil
+	kumo.URL = shimURL
+	moto, err := StartMoto(ctx, motoBin, logs)
+	if err != nil {
+		sh.close()
+		kumo.Stop()
+		return nil, err
+	}
+	return &Stack{Kumo: kumo, Moto: moto, shim: sh}, nil
 }
 
 // Stop stops both emulators.
@@ -151,6 +161,7 @@ func (s *Stack) Stop() {
 		return
 	}
 	s.Moto.Stop()
+	s.shim.close()
 	s.Kumo.Stop()
 }
 

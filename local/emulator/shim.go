@@ -1,0 +1,98 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// shim fronts kumo and answers the DynamoDB operations kumo lacks —
+// continuous backups, i.e. point-in-time recovery — so the generated prod
+// environment (PITR on) applies and re-plans unchanged. Every other request
+// passes through untouched, streaming included (the Runtime API long-polls).
+type shim struct {
+	proxy *httputil.ReverseProxy
+	srv   *http.Server
+
+	mu   sync.Mutex
+	pitr map[string]bool // table name -> enabled
+}
+
+func startShim(target string) (*shim, string, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, "", err
+	}
+	s := &shim{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}}
+	s.proxy.FlushInterval = -1
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, "http://" + ln.Addr().String(), nil
+}
+
+func (s *shim) close() { _ = s.srv.Close() }
+
+const dynamoTarget = "DynamoDB_20120810."
+
+func (s *shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Header.Get("X-Amz-Target") {
+	case dynamoTarget + "UpdateContinuousBackups":
+		var in struct {
+			TableName                        string
+			PointInTimeRecoverySpecification struct{ PointInTimeRecoveryEnabled bool }
+		}
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.TableName == "" {
+			writeDynamoError(w, "ValidationException", "TableName and PointInTimeRecoverySpecification are required")
+			return
+		}
+		s.mu.Lock()
+		s.pitr[in.TableName] = in.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled
+		s.mu.Unlock()
+		s.describeBackups(w, in.TableName)
+	case dynamoTarget + "DescribeContinuousBackups":
+		var in struct{ TableName string }
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.TableName == "" {
+			writeDynamoError(w, "ValidationException", "TableName is required")
+			return
+		}
+		s.describeBackups(w, in.TableName)
+	default:
+		s.proxy.ServeHTTP(w, r)
+	}
+}
+
+func (s *shim) describeBackups(w http.ResponseWriter, table string) {
+	s.mu.Lock()
+	enabled := s.pitr[table]
+	s.mu.Unlock()
+	status := "DISABLED"
+	desc := map[string]any{"PointInTimeRecoveryStatus": status}
+	if enabled {
+		now := float64(time.Now().Unix())
+		desc = map[string]any{
+			"PointInTimeRecoveryStatus":  "ENABLED",
+			"EarliestRestorableDateTime": now,
+			"LatestRestorableDateTime":   now,
+			"RecoveryPeriodInDays":       35,
+		}
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	_ = json.NewEncoder(w).Encode(map[string]any{"ContinuousBackupsDescription": map[string]any{
+		"ContinuousBackupsStatus":        "ENABLED",
+		"PointInTimeRecoveryDescription": desc,
+	}})
+}
+
+func writeDynamoError(w http.ResponseWriter, code, msg string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(http.StatusBadRequest)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.dynamodb.v20120810#" + code, "message": msg})
+}
