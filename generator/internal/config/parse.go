@@ -45,8 +45,10 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, list := Parse(path, data)
-	if list.Len() == 0 {
+	cfg, list, ok := parse(path, data)
+	if ok {
+		// Check meaning even after structural errors, so one run reports
+		// everything (a typo'd key is also a missing required one).
 		cfg.Dir = filepath.Dir(abs)
 		validate(cfg, list)
 	}
@@ -59,21 +61,28 @@ func Load(path string) (*Config, error) {
 // Parse decodes the YAML structure without touching the file system. It
 // never panics on any input.
 func Parse(file string, data []byte) (*Config, *diag.List) {
+	cfg, list, _ := parse(file, data)
+	return cfg, list
+}
+
+// parse also reports whether the document had a top-level mapping, i.e.
+// whether checking its meaning makes sense.
+func parse(file string, data []byte) (*Config, *diag.List, bool) {
 	list := &diag.List{File: file}
 	cfg := &Config{File: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		list.Add(yamlErrPos(err), "", "not valid YAML: "+yamlErrMsg(err), "fix the syntax at that line")
-		return cfg, list
+		return cfg, list, false
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		list.Add(diag.Pos{Line: 1, Col: 1}, "", "the file is empty", "start with an api: section and a routes: list")
-		return cfg, list
+		return cfg, list, false
 	}
 	d := &decoder{diags: list}
 	top := d.mapping(doc.Content[0], "", topKeys...)
 	if top == nil {
-		return cfg, list
+		return cfg, list, false
 	}
 	for _, key := range []string{"api", "routes"} {
 		if !top.has(key) {
@@ -121,7 +130,7 @@ func Parse(file string, data []byte) (*Config, *diag.List) {
 			}
 		}
 	}
-	return cfg, list
+	return cfg, list, true
 }
 
 func (d *decoder) api(m *mapping) API {
