@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
 )
 
 // Workspace is one Terraform root module (e.g. envs/dev).
@@ -97,6 +98,30 @@ func (w *Workspace) Plan(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("terraform plan (%s): %w", w.Dir, err)
 	}
 	return changed, nil
+}
+
+// PlanJSON writes a plan file and returns it decoded from terraform show
+// -json, with the prior state: what tests assert security properties on.
+func (w *Workspace) PlanJSON(ctx context.Context) (*tfjson.Plan, bool, error) {
+	f, err := os.CreateTemp("", "apibuilder-*.tfplan")
+	if err != nil {
+		return nil, false, err
+	}
+	_ = f.Close()
+	defer os.Remove(f.Name())
+	opts := []tfexec.PlanOption{tfexec.Out(f.Name())}
+	for _, v := range w.vars() {
+		opts = append(opts, tfexec.Var(v))
+	}
+	changed, err := w.tf.Plan(ctx, opts...)
+	if err != nil {
+		return nil, false, fmt.Errorf("terraform plan (%s): %w", w.Dir, err)
+	}
+	plan, err := w.tf.ShowPlanFile(ctx, f.Name())
+	if err != nil {
+		return nil, false, fmt.Errorf("terraform show (%s): %w", w.Dir, err)
+	}
+	return plan, changed, nil
 }
 
 // Destroy runs terraform destroy.
