@@ -29,6 +29,7 @@ lint: ## gofmt, go vet, terraform fmt, generated files up to date
 	cd test && go vet ./...
 	$(TERRAFORM) fmt -check -recursive -diff .
 	go run ./generator -check
+	python3 scripts/module-docs.py --check
 
 .PHONY: test
 test: lint ## everything CI runs: lint, unit tests, end-to-end tests on the local stack
