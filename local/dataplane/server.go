@@ -1,0 +1,239 @@
+// Package dataplane serves deployed API Gateway REST APIs locally: the
+// execute-api data plane that no emulator here provides. It reads the
+// deployed configuration through the API Gateway API (moto) and invokes
+// functions through the Lambda API (kumo).
+//
+// Two ways to address a stage:
+//
+//	http://127.0.0.1:<port>/restapis/<api-id>/<stage>/_user_request_/<path>
+//	http://<api-id>.execute-api.localhost:<port>/<stage>/<path>
+//
+// A new deployment of a stage is picked up on the next request.
+package dataplane
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+)
+
+// Config connects the data plane to the control planes.
+type Config struct {
+	APIGateway *apigateway.Client
+	Lambda     *lambda.Client
+	Logger     *slog.Logger // access log lines and errors; default: discard
+}
+
+// Server is an http.Handler serving every deployed stage.
+type Server struct {
+	cfg Config
+
+	mu    sync.Mutex
+	cache map[string]*deployment // "<api>/<stage>" -> last loaded deployment
+}
+
+// New returns a data plane.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Server{cfg: cfg, cache: map[string]*deployment{}}
+}
+
+// InvokeURL is the base URL of a stage on a data plane listening at base.
+func InvokeURL(base, restAPIID, stage string) string {
+	return strings.TrimSuffix(base, "/") + "/restapis/" + restAPIID + "/" + stage + "/_user_request_"
+}
+
+// request is one call being served.
+type request struct {
+	*http.Request
+	apiID, stage, path string
+	id                 string
+	start              time.Time
+	body               []byte
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
+	req, ok := address(hr)
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "not an execute-api address: use /restapis/<api-id>/<stage>/_user_request_/<path>"}, nil)
+		return
+	}
+	req.id = newID()
+	req.start = time.Now()
+	body, err := io.ReadAll(io.LimitReader(hr.Body, 10<<20+1))
+	if err != nil || len(body) > 10<<20 {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Too Long"}, nil)
+		return
+	}
+	req.body = body
+	rec := &statusRecorder{ResponseWriter: w}
+	rec.Header().Set("x-amzn-RequestId", req.id)
+	rec.Header().Set("x-amz-apigw-id", req.id[:16])
+	s.serve(rec, req)
+	s.cfg.Logger.Info("access", "requestId", req.id, "apiId", req.apiID, "stage", req.stage,
+		"httpMethod", req.Method, "path", req.path, "status", rec.status, "latencyMs", time.Since(req.start).Milliseconds())
+}
+
+func (s *Server) serve(w http.ResponseWriter, req *request) {
+	ctx := req.Context()
+	d, err := s.deployment(ctx, req.apiID, req.stage)
+	if err != nil {
+		s.cfg.Logger.Error("load deployment", "api", req.apiID, "stage", req.stage, "error", err)
+		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Forbidden"}, nil)
+		return
+	}
+	res, params := d.match(req.path)
+	if res == nil {
+		d.fail(w, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", "Missing Authentication Token")
+		return
+	}
+	method, ok := res.methods[req.Method]
+	if !ok {
+		method, ok = res.methods["ANY"]
+	}
+	if !ok {
+		d.fail(w, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", "Missing Authentication Token")
+		return
+	}
+	var keyID string
+	if aws.ToBool(method.ApiKeyRequired) {
+		id, ok := s.checkAPIKey(ctx, req)
+		if !ok {
+			d.fail(w, http.StatusForbidden, "INVALID_API_KEY", "ForbiddenException", "Forbidden")
+			return
+		}
+		keyID = id
+	}
+	if status, msg := d.validate(method, req); status != 0 {
+		d.fail(w, status, "BAD_REQUEST_BODY", "BadRequestException", msg)
+		return
+	}
+	integ := method.MethodIntegration
+	if integ == nil {
+		d.fail(w, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		return
+	}
+	switch integ.Type {
+	case "AWS_PROXY":
+		s.proxy(w, d, res, params, req, keyID, aws.ToString(integ.Uri))
+	case "MOCK":
+		mock(w, integ)
+	default:
+		s.cfg.Logger.Error("integration type not served locally", "type", integ.Type, "path", res.path)
+		d.fail(w, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+	}
+}
+
+// deployment returns the stage's configuration, reloading it when the
+// stage points at a new deployment.
+func (s *Server) deployment(ctx context.Context, apiID, stageName string) (*deployment, error) {
+	stage, err := s.cfg.APIGateway.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stageName})
+	if err != nil {
+		return nil, err
+	}
+	key := apiID + "/" + stageName
+	s.mu.Lock()
+	d := s.cache[key]
+	s.mu.Unlock()
+	if d != nil && d.deploymentID == aws.ToString(stage.DeploymentId) {
+		return d, nil
+	}
+	d, err = load(ctx, s.cfg.APIGateway, apiID, stageName, stage)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.cache[key] = d
+	s.mu.Unlock()
+	return d, nil
+}
+
+// address extracts the API, stage and path from either addressing form.
+func address(r *http.Request) (*request, bool) {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if id, ok := strings.CutSuffix(host, ".execute-api.localhost"); ok && id != "" {
+		stage, path, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		return &request{Request: r, apiID: id, stage: stage, path: "/" + path}, stage != ""
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/restapis/")
+	if !ok {
+		return nil, false
+	}
+	parts := strings.SplitN(rest, "/", 4)
+	if len(parts) < 3 || parts[2] != "_user_request_" {
+		return nil, false
+	}
+	path := "/"
+	if len(parts) == 4 {
+		path += parts[3]
+	}
+	return &request{Request: r, apiID: parts[0], stage: parts[1], path: path}, true
+}
+
+// fail writes an error that API Gateway itself produces, with the
+// headers of the matching gateway response (e.g. CORS on DEFAULT_4XX).
+func (d *deployment) fail(w http.ResponseWriter, status int, responseType, errorType, msg string) {
+	headers := map[string]string{"x-amzn-ErrorType": errorType}
+	for _, t := range []string{responseType, defaultType(status)} {
+		if g, ok := d.gatewayResponses[t]; ok {
+			for k, v := range g.ResponseParameters {
+				if name, ok := strings.CutPrefix(k, "gatewayresponse.header."); ok {
+					headers[name] = strings.Trim(v, "'")
+				}
+			}
+			break
+		}
+	}
+	writeJSON(w, status, map[string]string{"message": msg}, headers)
+}
+
+func defaultType(status int) string {
+	if status >= 500 {
+		return "DEFAULT_5XX"
+	}
+	return "DEFAULT_4XX"
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any, headers map[string]string) {
+	for k, val := range headers {
+		w.Header().Set(k, val)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+}
