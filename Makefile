@@ -5,6 +5,8 @@ SHELL := /bin/bash
 GO_PACKAGES := ./...
 # terraform as the tool installer resolved it (PATH, or the pinned fallback build).
 TERRAFORM = $(shell go run ./local tools -which terraform)
+# The machine's TF_CLI_CONFIG_FILE may name a missing file; use the installer's.
+TF_CLI_CONFIG = $(shell go run ./local tools -which cli-config)
 
 .PHONY: help
 help: ## list the targets
@@ -27,7 +29,7 @@ lint: ## gofmt, go vet, terraform fmt, generated files up to date
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	cd test && go vet ./...
-	$(TERRAFORM) fmt -check -recursive -diff .
+	TF_CLI_CONFIG_FILE=$(TF_CLI_CONFIG) $(TERRAFORM) fmt -check -recursive -diff .
 	go run ./generator -check
 	python3 scripts/module-docs.py --check
 

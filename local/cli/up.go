@@ -101,7 +101,12 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	for k, v := range stack.Env() {
 		env[k] = v
 	}
-	ws, err := deploy.New(work, tc.Terraform, env, out)
+	tfLog, err := os.Create(filepath.Join(logDir, "terraform.log"))
+	if err != nil {
+		return err
+	}
+	defer tfLog.Close()
+	ws, err := deploy.New(work, tc.Terraform, env, tfLog)
 	if err != nil {
 		return err
 	}
@@ -110,13 +115,13 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 		return err
 	}
 	if err := ws.Apply(ctx); err != nil {
-		return err
+		return fmt.Errorf("%w (full output: %s)", err, tfLog.Name())
 	}
 	outputs, err := ws.Outputs(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "    applied in %s\n", time.Since(start).Round(100*time.Millisecond))
+	fmt.Fprintf(out, "    applied in %s (terraform output: %s)\n", time.Since(start).Round(100*time.Millisecond), tfLog.Name())
 
 	step("functions")
 	routes := make([]string, 0, len(outputs.FunctionNames))

@@ -29,6 +29,12 @@ func startShim(target string) (*shim, string, error) {
 	}
 	s := &shim{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}}
 	s.proxy.FlushInterval = -1
+	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		// A client that went away (a handler's long poll at shutdown) is not an error.
+		if r.Context().Err() == nil {
+			http.Error(w, "kumo: "+err.Error(), http.StatusBadGateway)
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err

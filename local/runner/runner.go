@@ -166,6 +166,7 @@ func (r *Runner) startProxy() error {
 	}
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.FlushInterval = -1
+	rp.ErrorHandler = quietProxyError
 	rp.Transport = &countingTransport{r: r, base: http.DefaultTransport}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -175,6 +176,14 @@ func (r *Runner) startProxy() error {
 	r.srv = &http.Server{Handler: rp, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()
 	return nil
+}
+
+// quietProxyError answers 502 when kumo fails, and nothing when the handler
+// went away (its long poll is cut when the runner stops).
+func quietProxyError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() == nil {
+		http.Error(w, "kumo: "+err.Error(), http.StatusBadGateway)
+	}
 }
 
 // countingTransport watches the handlers' polls on their way to kumo.
