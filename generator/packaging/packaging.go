@@ -104,6 +104,34 @@ func Build(ctx context.Context, fns []Function, opt Options) ([]Artifact, error)
 	return out, errors.Join(errs...)
 }
 
+// Prune removes zips (and their input hashes) in outDir that belong to no
+// function in keep: the builds of routes that were removed or renamed.
+func Prune(outDir string, keep []Function) ([]string, error) {
+	want := map[string]bool{}
+	for _, fn := range keep {
+		want[fn.Name+".zip"], want[fn.Name+".zip.inputs"] = true, true
+	}
+	entries, err := os.ReadDir(outDir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || want[name] || !(strings.HasSuffix(name, ".zip") || strings.HasSuffix(name, ".zip.inputs")) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(outDir, name)); err != nil {
+			return removed, err
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
+}
+
 func goarch(arch string) (string, error) {
 	switch arch {
 	case "", "arm64":

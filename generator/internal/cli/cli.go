@@ -210,9 +210,14 @@ func build(ctx context.Context, root string, m *model.Model, buildDir string, ou
 		}
 		fns[i] = packaging.Function{Name: r.Name, SourceDir: filepath.ToSlash(src), Arch: r.Architecture}
 	}
-	_, err = packaging.Build(ctx, fns, packaging.Options{
-		ModuleRoot: modRoot, OutDir: filepath.Join(root, filepath.FromSlash(buildDir)), Log: out,
-	})
+	outDir := filepath.Join(root, filepath.FromSlash(buildDir))
+	if _, err := packaging.Build(ctx, fns, packaging.Options{ModuleRoot: modRoot, OutDir: outDir, Log: out}); err != nil {
+		return err
+	}
+	removed, err := packaging.Prune(outDir, fns)
+	for _, name := range removed {
+		fmt.Fprintf(out, "function zip %s removed (its route is gone)\n", name)
+	}
 	return err
 }
 

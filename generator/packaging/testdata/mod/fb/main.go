@@ -1,0 +1,9 @@
+package main
+
+import (
+	"fmt"
+
+	"example.com/fixture/shared"
+)
+
+func main() { fmt.Println(shared.Greeting, "b") }

@@ -1,0 +1,4 @@
+package shared
+
+// Greeting is used by fa and fb.
+const Greeting = "hello"
