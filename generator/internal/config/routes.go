@@ -48,7 +48,9 @@ func (v *validator) routes() {
 		}
 		v.handler(r)
 		if r.Request != nil {
-			v.schema(r.Request.Schema, f+".request.schema", schemas)
+			if r.Request.Schema.Set {
+				v.schema(r.Request.Schema, f+".request.schema", schemas)
+			}
 			for i, q := range r.Request.Query {
 				if !queryRe.MatchString(q.V) {
 					v.add(q.Pos, fmt.Sprintf("%s.request.query[%d]", f, i), fmt.Sprintf("%q is not a query parameter name", q.V), "")
