@@ -67,6 +67,25 @@ func (w *Workspace) Init(ctx context.Context, backendConfig map[string]string) e
 	return nil
 }
 
+// Validate runs terraform init without a backend, then terraform validate,
+// and returns the error diagnostics (empty when the configuration is valid).
+func (w *Workspace) Validate(ctx context.Context) ([]string, error) {
+	if err := w.tf.Init(ctx, tfexec.Backend(false)); err != nil {
+		return nil, fmt.Errorf("terraform init (%s): %w", w.Dir, err)
+	}
+	out, err := w.tf.Validate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("terraform validate (%s): %w", w.Dir, err)
+	}
+	var problems []string
+	for _, d := range out.Diagnostics {
+		if d.Severity == tfjson.DiagnosticSeverityError {
+			problems = append(problems, d.Summary+": "+d.Detail)
+		}
+	}
+	return problems, nil
+}
+
 func (w *Workspace) vars() []string {
 	out := make([]string, 0, len(w.Vars))
 	for _, k := range sortedKeys(w.Vars) {
