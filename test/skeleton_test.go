@@ -104,6 +104,56 @@ func TestWalkingSkeleton(t *testing.T) {
 		t.Fatalf("DynamoDB item = %v, want name \"walking skeleton\"", item.Item)
 	}
 
+	key := map[string]string{"x-api-key": keys["key"], "Content-Type": "application/json"}
+	createFn := functions["create_item"]
+
+	// A body that violates the request schema is refused by API Gateway
+	// before the function runs.
+	before := run.Invocations(createFn)
+	status, respBody = do(t, http.MethodPost, base+"/items", `{"id":"no-name"}`, key)
+	if status != http.StatusBadRequest || !strings.Contains(respBody, `"Invalid request body"`) {
+		t.Errorf("POST with an invalid body = %d %s, want 400 Invalid request body", status, respBody)
+	}
+	if after := run.Invocations(createFn); after != before {
+		t.Errorf("create_item ran %d time(s) for a request the validator refused", after-before)
+	}
+
+	// Auth, routing and CORS as API Gateway answers them.
+	status, respBody = do(t, http.MethodPost, base+"/items", body, map[string]string{"Content-Type": "application/json"})
+	if status != http.StatusForbidden || !strings.Contains(respBody, "Forbidden") {
+		t.Errorf("POST without an API key = %d %s, want 403 Forbidden", status, respBody)
+	}
+	resp := request(t, http.MethodGet, base+"/nowhere", "", nil)
+	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("x-amzn-ErrorType") != "MissingAuthenticationTokenException" {
+		t.Errorf("unknown route = %d %s, want 403 MissingAuthenticationTokenException", resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"))
+	}
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "https://app.example.com" {
+		t.Errorf("gateway error CORS origin = %q, want https://app.example.com", got)
+	}
+	resp = request(t, http.MethodOptions, base+"/items", "", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"})
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || !strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "X-Api-Key") {
+		t.Errorf("preflight = %d %v, want 204 with the CORS headers", resp.StatusCode, resp.Header)
+	}
+
+	// List, then delete: 204, and the item is gone from the API and the table.
+	status, respBody = do(t, http.MethodGet, base+"/items?limit=10", "", nil)
+	if status != http.StatusOK || !strings.Contains(respBody, id) {
+		t.Errorf("GET /items = %d %s, want 200 listing %s", status, respBody, id)
+	}
+	if status, respBody = do(t, http.MethodDelete, base+"/items/"+id, "", key); status != http.StatusNoContent {
+		t.Errorf("DELETE = %d %s, want 204", status, respBody)
+	}
+	if status, _ = do(t, http.MethodGet, base+"/items/"+id, "", nil); status != http.StatusNotFound {
+		t.Errorf("GET after DELETE = %d, want 404", status)
+	}
+	gone, err := stack.DynamoDB().GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(tables["items"]),
+		Key:       map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: id}},
+	})
+	if err != nil || gone.Item != nil {
+		t.Errorf("DynamoDB still holds the deleted item: %v %v", gone.Item, err)
+	}
+
 	// A second plan, through terraform-exec, must find nothing to do.
 	ws, err := deploy.New(envDir, tc.Terraform, terraformEnv(tc, stack), failureLog(t, "replan"))
 	if err != nil {
@@ -123,6 +173,18 @@ func TestWalkingSkeleton(t *testing.T) {
 // do sends one request and returns the status and body.
 func do(t *testing.T, method, url, body string, headers map[string]string) (int, string) {
 	t.Helper()
+	resp := request(t, method, url, body, headers)
+	return resp.StatusCode, resp.body
+}
+
+type response struct {
+	*http.Response
+	body string
+}
+
+// request sends one request and returns the response with its body read.
+func request(t *testing.T, method, url, body string, headers map[string]string) response {
+	t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -139,5 +201,5 @@ func do(t *testing.T, method, url, body string, headers map[string]string) (int,
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", method, url, err)
 	}
-	return resp.StatusCode, string(data)
+	return response{resp, string(data)}
 }
