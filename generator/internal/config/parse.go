@@ -97,9 +97,15 @@ func parse(file string, data []byte) (*Config, *diag.List, bool) {
 	}
 	if m := top.sub("tables"); m != nil {
 		for _, e := range m.entries() {
-			if tm := d.mapping(e.Value, join("tables", e.Key.Value), tableKeys...); tm != nil {
-				cfg.Tables = append(cfg.Tables, d.table(e.Key, tm))
+			tm := d.mapping(e.Value, join("tables", e.Key.Value), tableKeys...)
+			if tm == nil {
+				// Keep the name: references to a malformed table are not errors of their own.
+				bad := d.table(e.Key, &mapping{d: d, path: join("tables", e.Key.Value), node: e.Key, values: map[string]*yaml.Node{}})
+				bad.Malformed = true
+				cfg.Tables = append(cfg.Tables, bad)
+				continue
 			}
+			cfg.Tables = append(cfg.Tables, d.table(e.Key, tm))
 		}
 	}
 	if m := top.sub("authorizers"); m != nil {

@@ -74,7 +74,8 @@ type Table struct {
 	BillingMode         Str
 	TTLAttribute        Str
 	PointInTimeRecovery Bool
-	Encryption          Str // aws_owned (default), aws_managed or a KMS key ARN
+	Encryption          Str  // aws_owned (default), aws_managed or a KMS key ARN
+	Malformed           bool // not a mapping (already reported); only its name is known
 }
 
 // Authorizer is a named way to authenticate callers.

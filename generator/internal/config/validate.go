@@ -102,6 +102,9 @@ func (v *validator) required(s Str, field, hint string) bool {
 
 func (v *validator) api() {
 	a := v.cfg.API
+	if a.Pos.Line == 0 {
+		return // the missing section is already reported
+	}
 	if v.required(a.Name, "api.name", "name the API, e.g. name: items") && !apiNameRe.MatchString(a.Name.V) {
 		v.add(a.Name.Pos, "api.name", fmt.Sprintf("%q is not a valid name", a.Name.V), "use lowercase letters, digits and '-', starting with a letter")
 	}
@@ -122,9 +125,11 @@ func (v *validator) api() {
 		for i, m := range c.AllowMethods {
 			v.oneOf(m, fmt.Sprintf("api.cors.allow_methods[%d]", i), Methods)
 		}
-		for i, h := range append(append([]Str{}, c.AllowHeaders...), c.ExposeHeaders...) {
-			if !headerRe.MatchString(h.V) {
-				v.add(h.Pos, fmt.Sprintf("api.cors headers[%d]", i), fmt.Sprintf("%q is not a header name", h.V), "")
+		for field, list := range map[string][]Str{"allow_headers": c.AllowHeaders, "expose_headers": c.ExposeHeaders} {
+			for i, h := range list {
+				if !headerRe.MatchString(h.V) {
+					v.add(h.Pos, fmt.Sprintf("api.cors.%s[%d]", field, i), fmt.Sprintf("%q is not a header name", h.V), "use letters, digits and '-'")
+				}
 			}
 		}
 		if m := c.MaxAgeSeconds; m.Set && (m.V < 0 || m.V > 86400) {
@@ -216,6 +221,9 @@ func (v *validator) tableHint(name string) string {
 
 func (v *validator) tables() {
 	for _, t := range v.cfg.Tables {
+		if t.Malformed {
+			continue
+		}
 		f := "tables." + t.Name.V
 		if !routeNameRe.MatchString(t.Name.V) {
 			v.add(t.Name.Pos, f, fmt.Sprintf("%q is not a valid table name", t.Name.V), "use lowercase letters, digits and '_', starting with a letter")
@@ -265,11 +273,16 @@ func (v *validator) throttle(t *Throttle, field string) {
 	if t == nil {
 		return
 	}
-	if !t.Rate.Set || t.Rate.V < 0 {
-		v.add(t.Rate.Pos, field+".rate", "must be a non-negative number of requests per second", "")
-	}
-	if !t.Burst.Set || t.Burst.V < 0 {
-		v.add(t.Burst.Pos, field+".burst", "must be a non-negative number of requests", "")
+	for _, x := range []struct {
+		n          Int
+		name, unit string
+	}{{t.Rate, "rate", "requests per second"}, {t.Burst, "burst", "requests"}} {
+		switch {
+		case !x.n.Set:
+			v.add(x.n.Pos, field+"."+x.name, "is required", "set both rate and burst, e.g. { rate: 100, burst: 50 }")
+		case x.n.V < 0:
+			v.add(x.n.Pos, field+"."+x.name, fmt.Sprintf("%d is negative", x.n.V), "use a number of "+x.unit+", 0 or more")
+		}
 	}
 }
 
