@@ -62,6 +62,7 @@ EXAMPLES
     go run ./generator                      # generate every environment
     go run ./generator -env prod            # only envs/prod
     go run ./generator -check               # CI: fail if envs/ is out of date
+    go run ./generator -package-only        # just build the function zips
 `
 
 // Run executes the generator and returns its exit code.
@@ -72,6 +73,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	envList := fs.String("env", "", "comma-separated environments to generate (default: all in the file)")
 	check := fs.Bool("check", false, "write nothing; exit 1 and print a diff if generated files are out of date")
 	noBuild := fs.Bool("no-build", false, "do not build and zip the functions")
+	packageOnly := fs.Bool("package-only", false, "only build and zip the functions (no envs/ output)")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, manual)
@@ -93,7 +95,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	err := Generate(context.Background(), Options{
-		Config: *cfgPath, Envs: splitList(*envList), Check: *check, NoBuild: *noBuild || *check, Out: stdout,
+		Config: *cfgPath, Envs: splitList(*envList), Check: *check, NoBuild: *noBuild || *check, PackageOnly: *packageOnly, Out: stdout,
 	})
 	if err != nil {
 		var de *diag.Error
@@ -112,9 +114,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 type Options struct {
 	Config  string
 	Envs    []string // empty: all
-	Check   bool
-	NoBuild bool
-	Out     io.Writer
+	Check       bool
+	NoBuild     bool
+	PackageOnly bool // build the zips, write no envs/
+	Out         io.Writer
 }
 
 // ErrStale is returned by a -check run that found out-of-date files.
@@ -134,6 +137,9 @@ func Generate(ctx context.Context, opt Options) error {
 		return err
 	}
 	root := cfg.Dir
+	if opt.PackageOnly {
+		return build(ctx, root, m, "build/functions", opt.Out)
+	}
 	ropt := render.Options{OutDir: "envs", ModulesDir: "modules", BuildDir: "build/functions", Previous: map[string]render.Previous{}}
 	dirs := make([]string, len(m.Envs))
 	for i, e := range m.Envs {
