@@ -112,8 +112,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // Options for one run of the pipeline.
 type Options struct {
-	Config  string
-	Envs    []string // empty: all
+	Config      string
+	Envs        []string // empty: all
 	Check       bool
 	NoBuild     bool
 	PackageOnly bool // build the zips, write no envs/
