@@ -15,7 +15,7 @@ import (
 // Keys allowed in each section: the public contract (see README).
 var (
 	topKeys      = []string{"api", "defaults", "tables", "authorizers", "routes", "environments", "backend"}
-	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role"}
+	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role", "resource_quota"}
 	corsKeys     = []string{"allow_origins", "allow_headers", "allow_methods", "expose_headers", "max_age_seconds", "allow_credentials"}
 	settingKeys  = []string{"runtime", "architecture", "memory_mb", "timeout_s", "log_retention_days", "reserved_concurrency", "tracing", "layers", "environment"}
 	tableKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "billing_mode", "ttl_attribute", "point_in_time_recovery", "encryption"}
@@ -145,6 +145,7 @@ func (d *decoder) api(m *mapping) API {
 		Region: m.str("region"), BinaryMediaTypes: m.strList("binary_media_types"),
 		MinimumCompressionSize: m.int("minimum_compression_size"), Tags: m.strMap("tags"),
 		AccessLogs: m.bool("access_logs"), XRayTracing: m.bool("xray_tracing"), CloudWatchRole: m.bool("cloudwatch_role"),
+		ResourceQuota: m.int("resource_quota"),
 	}
 	if c := m.sub("cors", corsKeys...); c != nil {
 		a.CORS = &CORS{

@@ -79,9 +79,17 @@ func (v *validator) routes() {
 		}
 		v.settings(r.Settings, f)
 	}
-	if n := tree.count + 1; n > MaxResources {
-		v.add(diag.Pos{Line: 1, Col: 1}, "routes", fmt.Sprintf("the paths need %d API Gateway resources (every distinct path prefix plus the root); API Gateway allows %d per REST API by default", n, MaxResources),
-			"split the API into several routes.yaml files (one REST API each) or ask AWS Service Quotas to raise 'Resources per API'")
+	quota := MaxResources
+	if q := v.cfg.API.ResourceQuota; q.Set {
+		quota = q.V
+	}
+	if n := tree.count + 1; n > quota {
+		limit := fmt.Sprintf("API Gateway allows %d per REST API by default", quota)
+		if v.cfg.API.ResourceQuota.Set {
+			limit = fmt.Sprintf("api.resource_quota allows %d", quota)
+		}
+		v.add(diag.Pos{Line: 1, Col: 1}, "routes", fmt.Sprintf("the paths need %d API Gateway resources (every distinct path prefix plus the root); %s", n, limit),
+			"split the API into several routes.yaml files (one REST API each), or ask AWS Service Quotas to raise 'Resources per API' and set api.resource_quota")
 	}
 }
 

@@ -33,6 +33,7 @@ type API struct {
 	AccessLogs             Bool
 	XRayTracing            Bool
 	CloudWatchRole         Bool
+	ResourceQuota          Int // resources per REST API granted to the account (default 300)
 }
 
 // CORS configures preflight responses and CORS headers on gateway errors.

@@ -115,6 +115,9 @@ func (v *validator) api() {
 	if c := a.MinimumCompressionSize; c.Set && (c.V < -1 || c.V > maxCompression) {
 		v.add(c.Pos, "api.minimum_compression_size", fmt.Sprintf("%d is out of range", c.V), fmt.Sprintf("use -1 (off) or 0 to %d bytes", maxCompression))
 	}
+	if q := a.ResourceQuota; q.Set && q.V < MaxResources {
+		v.add(q.Pos, "api.resource_quota", fmt.Sprintf("%d is below API Gateway's default of %d", q.V, MaxResources), "set it only after AWS raised the quota")
+	}
 	if len(a.Tags) > maxTags {
 		v.add(a.Pos, "api.tags", fmt.Sprintf("%d tags; AWS allows at most %d", len(a.Tags), maxTags), "")
 	}

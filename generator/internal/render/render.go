@@ -5,9 +5,11 @@ package render
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
@@ -31,18 +33,32 @@ type Options struct {
 // Render returns every generated file, keyed by slash path relative to the
 // project root (e.g. "envs/dev/main.tf").
 func Render(m *model.Model, opt Options) map[string][]byte {
+	// Environments are independent: render them in parallel.
+	perEnv := make([]map[string][]byte, len(m.Envs))
+	var wg sync.WaitGroup
+	for i, env := range m.Envs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dir := path.Join(opt.OutDir, env.Name)
+			r := &envRenderer{m: m, env: env, opt: opt, up: relUp(dir)}
+			out := map[string][]byte{
+				path.Join(dir, "versions.tf"):      r.versions(),
+				path.Join(dir, "main.tf"):          r.main(),
+				path.Join(dir, "variables.tf"):     r.variables(),
+				path.Join(dir, "outputs.tf"):       r.outputs(),
+				path.Join(dir, "terraform.tfvars"): r.tfvars(),
+			}
+			if moved := r.moved(opt.Previous[env.Name]); moved != nil {
+				out[path.Join(dir, "moved.tf")] = moved
+			}
+			perEnv[i] = out
+		}()
+	}
+	wg.Wait()
 	files := map[string][]byte{}
-	for _, env := range m.Envs {
-		dir := path.Join(opt.OutDir, env.Name)
-		r := &envRenderer{m: m, env: env, opt: opt, up: relUp(dir)}
-		files[path.Join(dir, "versions.tf")] = r.versions()
-		files[path.Join(dir, "main.tf")] = r.main()
-		files[path.Join(dir, "variables.tf")] = r.variables()
-		files[path.Join(dir, "outputs.tf")] = r.outputs()
-		files[path.Join(dir, "terraform.tfvars")] = r.tfvars()
-		if moved := r.moved(opt.Previous[env.Name]); moved != nil {
-			files[path.Join(dir, "moved.tf")] = moved
-		}
+	for _, out := range perEnv {
+		maps.Copy(files, out)
 	}
 	return files
 }
@@ -71,7 +87,8 @@ func finish(f *hclwrite.File, comment string) []byte {
 	if comment != "" {
 		out += comment
 	}
-	return append([]byte(out+"\n"), hclwrite.Format(f.Bytes())...)
+	// File.Bytes formats as it writes (hclwrite.Format would lex and format again).
+	return append([]byte(out+"\n"), f.Bytes()...)
 }
 
 func (r *envRenderer) versions() []byte {
