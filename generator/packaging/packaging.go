@@ -74,29 +74,54 @@ func Build(ctx context.Context, fns []Function, opt Options) ([]Artifact, error)
 	if err != nil {
 		return nil, err
 	}
+	// Routes that share a handler and architecture share one build.
+	groups := map[string][]int{}
+	var order []string
+	for i, fn := range fns {
+		arch, _ := goarch(fn.Arch)
+		key := filepath.Clean(fn.SourceDir) + "|" + arch
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], i)
+	}
 	out := make([]Artifact, len(fns))
 	errs := make([]error, len(fns))
 	sem := make(chan struct{}, opt.Jobs)
 	var wg sync.WaitGroup
 	var logMu sync.Mutex
-	for i, fn := range fns {
+	report := func(fn Function, a Artifact, err error, sameAs string, took time.Duration) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		switch {
+		case err != nil:
+			fmt.Fprintf(opt.Log, "function %-20s FAILED\n", fn.Name)
+		case a.Cached:
+			fmt.Fprintf(opt.Log, "function %-20s cached  %7.1f KiB\n", fn.Name, float64(a.Size)/1024)
+		case sameAs != "":
+			fmt.Fprintf(opt.Log, "function %-20s shared  %7.1f KiB (same build as %s)\n", fn.Name, float64(a.Size)/1024, sameAs)
+		default:
+			fmt.Fprintf(opt.Log, "function %-20s built   %7.1f KiB in %s\n", fn.Name, float64(a.Size)/1024, took.Round(10*time.Millisecond))
+		}
+	}
+	for _, key := range order {
+		members := groups[key]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			first := members[0]
 			start := time.Now()
-			a, err := buildOne(ctx, fn, opt, hashes[i])
-			out[i], errs[i] = a, err
-			logMu.Lock()
-			defer logMu.Unlock()
-			switch {
-			case err != nil:
-				fmt.Fprintf(opt.Log, "function %-20s FAILED\n", fn.Name)
-			case a.Cached:
-				fmt.Fprintf(opt.Log, "function %-20s cached  %7.1f KiB\n", fn.Name, float64(a.Size)/1024)
-			default:
-				fmt.Fprintf(opt.Log, "function %-20s built   %7.1f KiB in %s\n", fn.Name, float64(a.Size)/1024, time.Since(start).Round(10*time.Millisecond))
+			out[first], errs[first] = buildOne(ctx, fns[first], opt, hashes[first])
+			report(fns[first], out[first], errs[first], "", time.Since(start))
+			for _, i := range members[1:] {
+				if errs[first] != nil {
+					errs[i] = errs[first]
+					continue
+				}
+				out[i], errs[i] = reuse(fns[i], opt, hashes[i], out[first])
+				report(fns[i], out[i], errs[i], fns[first].Name, 0)
 			}
 		}()
 	}
@@ -171,6 +196,30 @@ func buildOne(ctx context.Context, fn Function, opt Options, inputs string) (Art
 	data, err := zipBootstrap(bin)
 	if err != nil {
 		return a, fmt.Errorf("function %s: zip: %w", fn.Name, err)
+	}
+	if err := writeAtomic(a.ZipPath, data); err != nil {
+		return a, err
+	}
+	if err := writeAtomic(stamp, []byte(inputs)); err != nil {
+		return a, err
+	}
+	return finish(a, data), nil
+}
+
+// reuse gives fn the zip already built for another route with the same
+// handler and architecture (same inputs, so the same bytes).
+func reuse(fn Function, opt Options, inputs string, built Artifact) (Artifact, error) {
+	a := Artifact{Name: fn.Name, ZipPath: filepath.Join(opt.OutDir, fn.Name+".zip")}
+	stamp := a.ZipPath + ".inputs"
+	if old, err := os.ReadFile(stamp); err == nil && string(old) == inputs {
+		if data, err := os.ReadFile(a.ZipPath); err == nil {
+			a.Cached = true
+			return finish(a, data), nil
+		}
+	}
+	data, err := os.ReadFile(built.ZipPath)
+	if err != nil {
+		return a, err
 	}
 	if err := writeAtomic(a.ZipPath, data); err != nil {
 		return a, err

@@ -135,3 +135,21 @@ func TestPruneRemovesZipsOfRemovedRoutes(t *testing.T) {
 		}
 	}
 }
+
+func TestRoutesSharingAHandlerShareOneBuild(t *testing.T) {
+	root := fixture(t)
+	shared := []Function{{Name: "one", SourceDir: "fc"}, {Name: "two", SourceDir: "fc"}, {Name: "three", SourceDir: "./fc/"}}
+	var log bytes.Buffer
+	arts, err := Build(context.Background(), shared, Options{ModuleRoot: root, OutDir: t.TempDir(), Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(log.Bytes(), []byte(" built ")); n != 1 {
+		t.Fatalf("%d builds for one handler, want 1:\n%s", n, log.String())
+	}
+	for _, a := range arts[1:] {
+		if a.SHA256 != arts[0].SHA256 {
+			t.Errorf("%s differs from %s", a.Name, arts[0].Name)
+		}
+	}
+}

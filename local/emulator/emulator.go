@@ -131,7 +131,8 @@ type Stack struct {
 	Kumo *Server
 	Moto *Server
 
-	shim *shim
+	shim  *shim
+	apigw *counter // in front of moto
 }
 
 // Start starts kumo and moto. On error nothing is left running.
@@ -152,7 +153,15 @@ func Start(ctx context.Context, kumoBin, motoBin string, logs io.Writer) (*Stack
 		kumo.Stop()
 		return nil, err
 	}
-	return &Stack{Kumo: kumo, Moto: moto, shim: sh}, nil
+	cnt, cntURL, err := startCounter(moto.URL)
+	if err != nil {
+		moto.Stop()
+		sh.close()
+		kumo.Stop()
+		return nil, err
+	}
+	moto.URL = cntURL
+	return &Stack{Kumo: kumo, Moto: moto, shim: sh, apigw: cnt}, nil
 }
 
 // Stop stops both emulators.
@@ -160,6 +169,7 @@ func (s *Stack) Stop() {
 	if s == nil {
 		return
 	}
+	s.apigw.close()
 	s.Moto.Stop()
 	s.shim.close()
 	s.Kumo.Stop()

@@ -36,6 +36,13 @@ func TestStackServesBothControlPlanesAndPITR(t *testing.T) {
 	if err != nil || aws.ToString(api.Id) == "" {
 		t.Fatalf("CreateRestApi on moto: %v", err)
 	}
+	if _, err := stack.APIGateway().GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: api.Id}); err != nil {
+		t.Fatal(err)
+	}
+	calls := stack.APIGatewayCalls()
+	if calls["POST /restapis"] != 1 || calls["GET /restapis/{id}/resources"] != 1 || emulator.TotalCalls(calls) != 2 {
+		t.Fatalf("API Gateway calls = %v, want one CreateRestApi and one GetResources", calls)
+	}
 
 	// DynamoDB goes through the shim to kumo; PITR is answered by the shim.
 	db := stack.DynamoDB()
