@@ -18,9 +18,10 @@ import (
 
 // Workspace is one Terraform root module (e.g. envs/dev).
 type Workspace struct {
-	Dir  string
-	Vars map[string]string // -var assignments for every plan, apply and destroy
-	tf   *tfexec.Terraform
+	Dir       string
+	Vars      map[string]string // -var assignments for every plan, apply and destroy
+	NoRefresh bool              // plan without refreshing state from the cloud
+	tf        *tfexec.Terraform
 }
 
 // New prepares a workspace. env is added on top of the process environment
@@ -108,7 +109,7 @@ func (w *Workspace) Apply(ctx context.Context) error {
 
 // Plan runs terraform plan and reports whether anything would change.
 func (w *Workspace) Plan(ctx context.Context) (bool, error) {
-	var opts []tfexec.PlanOption
+	opts := []tfexec.PlanOption{tfexec.Refresh(!w.NoRefresh)}
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
 	}
@@ -153,6 +154,31 @@ func (w *Workspace) Destroy(ctx context.Context) error {
 		return fmt.Errorf("terraform destroy (%s): %w", w.Dir, err)
 	}
 	return nil
+}
+
+// ResourceCount is the number of resources in the state (data sources excluded).
+func (w *Workspace) ResourceCount(ctx context.Context) (int, error) {
+	st, err := w.tf.Show(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("terraform show (%s): %w", w.Dir, err)
+	}
+	if st.Values == nil {
+		return 0, nil
+	}
+	var count func(m *tfjson.StateModule) int
+	count = func(m *tfjson.StateModule) int {
+		n := 0
+		for _, r := range m.Resources {
+			if r.Mode == tfjson.ManagedResourceMode {
+				n++
+			}
+		}
+		for _, c := range m.ChildModules {
+			n += count(c)
+		}
+		return n
+	}
+	return count(st.Values.RootModule), nil
 }
 
 // Outputs are the values a generated environment exports.

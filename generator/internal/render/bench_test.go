@@ -7,7 +7,7 @@ import (
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
 	"github.com/apibuilder/apibuilder/generator/internal/render"
-	"github.com/apibuilder/apibuilder/generator/internal/synth"
+	"github.com/apibuilder/apibuilder/internal/synth"
 )
 
 // BenchmarkGenerate measures parse + validate + model + render of both

@@ -1,0 +1,315 @@
+// Command bench measures apibuilder at scale and writes BENCHMARKS.md:
+// generator time for 10/100/1000 routes (go test -bench), packaging cold and
+// warm, and Terraform apply, re-plan and destroy on the local stack for
+// growing numbers of routes, with the API Gateway calls each route costs and
+// what that implies on AWS. Run it with bench/run.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apibuilder/apibuilder/internal/synth"
+	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/local/emulator"
+	"github.com/apibuilder/apibuilder/local/tools"
+)
+
+// AWS API Gateway control-plane limits (per account and region) that bound
+// apply time on real AWS; the provider retries 429s.
+const (
+	awsRequestsPerSecond = 10.0
+	awsDeploymentSeconds = 5.0 // CreateDeployment: 1 per 5 s
+)
+
+func main() {
+	routes := flag.String("routes", "10,50,200", "route counts for the Terraform measurements")
+	out := flag.String("out", "BENCHMARKS.md", "report file")
+	flag.Parse()
+	if err := run(context.Background(), parseInts(*routes), *out); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, counts []int, outPath string) error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	var report bytes.Buffer
+	fmt.Fprintf(&report, "# Benchmarks\n\nWritten by `bench/run` on %s: %d cores, %s/%s, %s.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+
+	fmt.Fprintln(os.Stderr, "== generator benchmark")
+	if err := generatorBench(ctx, root, &report); err != nil {
+		return err
+	}
+	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true, Log: os.Stderr})
+	if err != nil {
+		return err
+	}
+	gen, err := buildGenerator(ctx, root)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(filepath.Dir(gen))
+	fmt.Fprintln(os.Stderr, "== terraform on the local stack")
+	if err := terraformBench(ctx, root, gen, tc, counts, &report); err != nil {
+		return err
+	}
+	if err := os.WriteFile(outPath, report.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s\n", outPath)
+	return nil
+}
+
+var benchLine = regexp.MustCompile(`^BenchmarkGenerate/routes=(\d+)-\d+\s+\d+\s+(\d+) ns/op\s+(\d+) B/op\s+(\d+) allocs/op`)
+
+func generatorBench(ctx context.Context, root string, w io.Writer) error {
+	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "BenchmarkGenerate", "-benchmem", "-benchtime", "5x", "./generator/internal/render/")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go test -bench: %v\n%s", err, out)
+	}
+	fmt.Fprintf(w, "## Generator: parse + validate + render (both environments)\n\n")
+	fmt.Fprintf(w, "| routes | time | per route | memory | allocations |\n| ---: | ---: | ---: | ---: | ---: |\n")
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	rows := 0
+	for sc.Scan() {
+		m := benchLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		ns, _ := strconv.ParseFloat(m[2], 64)
+		bytesOp, _ := strconv.ParseFloat(m[3], 64)
+		fmt.Fprintf(w, "| %d | %.1f ms | %.2f ms | %.0f MiB | %s |\n", n, ns/1e6, ns/1e6/float64(n), bytesOp/(1<<20), m[4])
+		rows++
+	}
+	if rows == 0 {
+		return fmt.Errorf("no benchmark results in:\n%s", out)
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+func buildGenerator(ctx context.Context, root string) (string, error) {
+	dir, err := os.MkdirTemp("", "apibuilder-bench-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "generator")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./generator")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build generator: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+type tfResult struct {
+	routes, resources, calls                 int
+	generate, apply, replan, replanNoRefresh time.Duration
+	destroy                                  time.Duration
+	topOps                                   []string
+	lambdaDone                               []int // seconds after which each function's create completed
+}
+
+func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, counts []int, w io.Writer) error {
+	var results []tfResult
+	for _, n := range counts {
+		fmt.Fprintf(os.Stderr, "-- %d routes\n", n)
+		r, err := measure(ctx, root, gen, tc, n)
+		if err != nil {
+			return fmt.Errorf("%d routes: %w", n, err)
+		}
+		results = append(results, r)
+	}
+	fmt.Fprintf(w, "## Terraform on the local stack (moto + kumo)\n\n")
+	fmt.Fprintf(w, "Each route is one Lambda behind one method; every four routes share two resources (like the example API). ")
+	fmt.Fprintf(w, "Generate includes building the zips (all routes share one handler, so one build).\n\n")
+	fmt.Fprintf(w, "| routes | resources | per route | generate | apply | apply per route | re-plan | re-plan -refresh=false | destroy |\n")
+	fmt.Fprintf(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, r := range results {
+		fmt.Fprintf(w, "| %d | %d | %.1f | %s | %s | %.2f s | %s | %s | %s |\n", r.routes, r.resources, float64(r.resources)/float64(r.routes),
+			secs(r.generate), secs(r.apply), r.apply.Seconds()/float64(r.routes), secs(r.replan), secs(r.replanNoRefresh), secs(r.destroy))
+	}
+	fmt.Fprintf(w, "\n## API Gateway calls and the floor of apply time on AWS\n\n")
+	fmt.Fprintf(w, "Counted by a proxy in front of the emulator during apply. On AWS the control plane allows about %.0f requests/s per account and one CreateDeployment per %.0f s; the provider retries 429s, so calls/%.0f is a lower bound on apply time.\n\n", awsRequestsPerSecond, awsDeploymentSeconds, awsRequestsPerSecond)
+	fmt.Fprintf(w, "| routes | API Gateway calls | per route | minimum on AWS |\n| ---: | ---: | ---: | ---: |\n")
+	var perRoute, fixed float64
+	for _, r := range results {
+		fmt.Fprintf(w, "| %d | %d | %.1f | %.0f s |\n", r.routes, r.calls, float64(r.calls)/float64(r.routes), float64(r.calls)/awsRequestsPerSecond+awsDeploymentSeconds)
+	}
+	if len(results) >= 2 { // fit calls = fixed + perRoute * routes on the extremes
+		a, b := results[0], results[len(results)-1]
+		perRoute = float64(b.calls-a.calls) / float64(b.routes-a.routes)
+		fixed = float64(a.calls) - perRoute*float64(a.routes)
+		fmt.Fprintf(w, "\nFitted: %.1f calls per route + %.0f per API. Implied minimum apply time on AWS: ", perRoute, fixed)
+		for i, n := range []int{100, 300} {
+			if i > 0 {
+				fmt.Fprint(w, ", ")
+			}
+			fmt.Fprintf(w, "%.0f s for %d routes", (fixed+perRoute*float64(n))/awsRequestsPerSecond+awsDeploymentSeconds, n)
+		}
+		fmt.Fprint(w, ".\n")
+	}
+	last := results[len(results)-1]
+	fmt.Fprintf(w, "\nMost frequent operations at %d routes:\n\n| operation | calls |\n| --- | ---: |\n", last.routes)
+	for _, row := range last.topOps {
+		fmt.Fprintln(w, row)
+	}
+	fmt.Fprintf(w, "\n## What dominates apply time\n\n")
+	for _, r := range results {
+		maxDone := 0
+		for _, d := range r.lambdaDone {
+			maxDone = max(maxDone, d)
+		}
+		fmt.Fprintf(w, "- %d routes: %d Lambda functions; the last finished creating %d s into its create (apply took %s).\n", r.routes, len(r.lambdaDone), maxDone, secs(r.apply))
+	}
+	fmt.Fprint(w, `
+Lambda creation is serialized: the AWS provider holds one provider-wide lock for the whole
+create of every aws_lambda_function deployed from a local `+"`filename`"+` ("reading one
+function into memory at a time"), so functions complete one after another (about 5 s each
+here) while API Gateway calls stay near 5 per route. The cut is to upload packages
+through S3 (`+"`s3_bucket`/`s3_key`"+` take no lock); see the README for its status.
+`)
+	return nil
+}
+
+func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n int) (tfResult, error) {
+	res := tfResult{routes: n}
+	dir, err := os.MkdirTemp("", "apibuilder-bench-project-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(dir)
+	for _, name := range []string{"go.mod", "go.sum", "functions", "modules"} {
+		if err := exec.CommandContext(ctx, "cp", "-r", filepath.Join(root, name), filepath.Join(dir, name)).Run(); err != nil {
+			return res, fmt.Errorf("copy %s: %w", name, err)
+		}
+	}
+	cfg, err := synth.Project(dir, n, "functions/get_item")
+	if err != nil {
+		return res, err
+	}
+	start := time.Now()
+	if out, err := exec.CommandContext(ctx, gen, "-config", cfg, "-env", "dev").CombinedOutput(); err != nil {
+		return res, fmt.Errorf("generate: %v\n%s", err, out)
+	}
+	res.generate = time.Since(start)
+
+	logs, err := os.CreateTemp("", "apibuilder-bench-*.log")
+	if err != nil {
+		return res, err
+	}
+	defer logs.Close()
+	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, logs)
+	if err != nil {
+		return res, err
+	}
+	defer stack.Stop()
+	env := tc.Env()
+	for k, v := range stack.Env() {
+		env[k] = v
+	}
+	ws, err := deploy.New(filepath.Join(dir, "envs", "dev"), tc.Terraform, env, logs)
+	if err != nil {
+		return res, err
+	}
+	if err := ws.Init(ctx, nil); err != nil {
+		return res, err
+	}
+	before := stack.APIGatewayCalls()
+	start = time.Now()
+	if err := ws.Apply(ctx); err != nil {
+		return res, fmt.Errorf("%w (log: %s)", err, logs.Name())
+	}
+	res.apply = time.Since(start)
+	res.lambdaDone = lambdaCompletions(logs.Name())
+	after := stack.APIGatewayCalls()
+	delta := map[string]int{}
+	for op, c := range after {
+		if d := c - before[op]; d > 0 {
+			delta[op] = d
+		}
+	}
+	res.calls = emulator.TotalCalls(delta)
+	for i, op := range emulator.SortedOps(delta) {
+		if i == 8 {
+			break
+		}
+		res.topOps = append(res.topOps, fmt.Sprintf("| `%s` | %d |", op, delta[op]))
+	}
+	if res.resources, err = ws.ResourceCount(ctx); err != nil {
+		return res, err
+	}
+	start = time.Now()
+	changed, err := ws.Plan(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.replan = time.Since(start)
+	if changed {
+		return res, fmt.Errorf("the re-plan after apply is not empty (log: %s)", logs.Name())
+	}
+	ws.NoRefresh = true
+	start = time.Now()
+	if _, err := ws.Plan(ctx); err != nil {
+		return res, err
+	}
+	res.replanNoRefresh = time.Since(start)
+	start = time.Now()
+	if err := ws.Destroy(ctx); err != nil {
+		return res, err
+	}
+	res.destroy = time.Since(start)
+	fmt.Fprintf(os.Stderr, "   %d resources, apply %s, %d API Gateway calls, re-plan %s / %s, destroy %s\n",
+		res.resources, secs(res.apply), res.calls, secs(res.replan), secs(res.replanNoRefresh), secs(res.destroy))
+	_ = os.Remove(logs.Name())
+	return res, nil
+}
+
+var lambdaDone = regexp.MustCompile(`aws_lambda_function\.this: Creation complete after (\d+)s`)
+
+// lambdaCompletions reads, from terraform's output, after how many seconds
+// each function's create completed.
+func lambdaCompletions(logPath string) []int {
+	data, err := os.ReadFile(logPath)
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, m := range lambdaDone.FindAllSubmatch(data, -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		out = append(out, n)
+	}
+	return out
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+
+func parseInts(s string) []int {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
