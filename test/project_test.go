@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/emulator"
 	"github.com/apibuilder/apibuilder/local/tools"
 )
@@ -32,32 +33,12 @@ func copyProject(t *testing.T) string {
 	t.Helper()
 	src, dst := repoRoot(t), t.TempDir()
 	for _, name := range projectFiles {
-		if err := copyTree(filepath.Join(src, name), filepath.Join(dst, name)); err != nil {
+		skip := func(_ string, d os.DirEntry) bool { return d.Name() == ".terraform" }
+		if err := fsutil.CopyTree(filepath.Join(src, name), filepath.Join(dst, name), skip); err != nil {
 			t.Fatalf("copy %s: %v", name, err)
 		}
 	}
 	return dst
-}
-
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			if d.Name() == ".terraform" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
 }
 
 var (

@@ -168,13 +168,9 @@ func goarch(arch string) (string, error) {
 }
 
 func buildOne(ctx context.Context, fn Function, opt Options, inputs string) (Artifact, error) {
-	a := Artifact{Name: fn.Name, ZipPath: filepath.Join(opt.OutDir, fn.Name+".zip")}
-	stamp := a.ZipPath + ".inputs"
-	if old, err := os.ReadFile(stamp); err == nil && string(old) == inputs {
-		if data, err := os.ReadFile(a.ZipPath); err == nil {
-			a.Cached = true
-			return finish(a, data), nil
-		}
+	a, stamp, hit := cached(fn, opt, inputs)
+	if hit {
+		return a, nil
 	}
 	arch, err := goarch(fn.Arch)
 	if err != nil {
@@ -209,13 +205,9 @@ func buildOne(ctx context.Context, fn Function, opt Options, inputs string) (Art
 // reuse gives fn the zip already built for another route with the same
 // handler and architecture (same inputs, so the same bytes).
 func reuse(fn Function, opt Options, inputs string, built Artifact) (Artifact, error) {
-	a := Artifact{Name: fn.Name, ZipPath: filepath.Join(opt.OutDir, fn.Name+".zip")}
-	stamp := a.ZipPath + ".inputs"
-	if old, err := os.ReadFile(stamp); err == nil && string(old) == inputs {
-		if data, err := os.ReadFile(a.ZipPath); err == nil {
-			a.Cached = true
-			return finish(a, data), nil
-		}
+	a, stamp, hit := cached(fn, opt, inputs)
+	if hit {
+		return a, nil
 	}
 	data, err := os.ReadFile(built.ZipPath)
 	if err != nil {
@@ -228,6 +220,20 @@ func reuse(fn Function, opt Options, inputs string, built Artifact) (Artifact, e
 		return a, err
 	}
 	return finish(a, data), nil
+}
+
+// cached returns fn's zip when its recorded inputs equal inputs, and the
+// path of that record.
+func cached(fn Function, opt Options, inputs string) (Artifact, string, bool) {
+	a := Artifact{Name: fn.Name, ZipPath: filepath.Join(opt.OutDir, fn.Name+".zip")}
+	stamp := a.ZipPath + ".inputs"
+	if old, err := os.ReadFile(stamp); err == nil && string(old) == inputs {
+		if data, err := os.ReadFile(a.ZipPath); err == nil {
+			a.Cached = true
+			return finish(a, data), stamp, true
+		}
+	}
+	return a, stamp, false
 }
 
 func finish(a Artifact, data []byte) Artifact {

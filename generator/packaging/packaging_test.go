@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/apibuilder/apibuilder/internal/fsutil"
 )
 
 // fixture copies testdata/mod (three tiny handlers, two sharing a package)
@@ -14,21 +16,7 @@ import (
 func fixture(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir("testdata/mod", func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("testdata/mod", p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
+	if err := fsutil.CopyTree("testdata/mod", dst, nil); err != nil {
 		t.Fatal(err)
 	}
 	return dst
@@ -45,7 +33,7 @@ func build(t *testing.T, root, out string) []Artifact {
 	return arts
 }
 
-func cached(arts []Artifact) map[string]bool {
+func cachedFlags(arts []Artifact) map[string]bool {
 	m := map[string]bool{}
 	for _, a := range arts {
 		m[a.Name] = a.Cached
@@ -73,21 +61,21 @@ func TestOnlyChangedHandlersRebuild(t *testing.T) {
 	root := fixture(t)
 	out := t.TempDir()
 	build(t, root, out)
-	if c := cached(build(t, root, out)); !c["fa"] || !c["fb"] || !c["fc"] {
+	if c := cachedFlags(build(t, root, out)); !c["fa"] || !c["fb"] || !c["fc"] {
 		t.Fatalf("nothing changed, yet a handler was rebuilt: %v", c)
 	}
 	// Touching one handler rebuilds only that handler.
 	if err := os.WriteFile(filepath.Join(root, "fc", "main.go"), []byte("package main\n\nfunc main() { println(\"c2\") }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if c := cached(build(t, root, out)); !c["fa"] || !c["fb"] || c["fc"] {
+	if c := cachedFlags(build(t, root, out)); !c["fa"] || !c["fb"] || c["fc"] {
 		t.Fatalf("after editing fc: cached = %v, want only fc rebuilt", c)
 	}
 	// A change to a shared package rebuilds exactly its importers.
 	if err := os.WriteFile(filepath.Join(root, "shared", "shared.go"), []byte("package shared\n\nconst Greeting = \"hi\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if c := cached(build(t, root, out)); c["fa"] || c["fb"] || !c["fc"] {
+	if c := cachedFlags(build(t, root, out)); c["fa"] || c["fb"] || !c["fc"] {
 		t.Fatalf("after editing shared: cached = %v, want fa and fb rebuilt", c)
 	}
 }

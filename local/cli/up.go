@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 
+	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/dataplane"
 	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/emulator"
@@ -231,7 +232,7 @@ func localCopy(root, env string) (string, error) {
 		return "", err
 	}
 	for _, rel := range []string{filepath.Join("envs", env), "modules", "schemas", filepath.Join("build", "functions")} {
-		if err := copyDir(filepath.Join(root, rel), filepath.Join(base, rel)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := fsutil.CopyTree(filepath.Join(root, rel), filepath.Join(base, rel), skipState); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return "", err
 		}
 	}
@@ -243,26 +244,8 @@ func localCopy(root, env string) (string, error) {
 	return work, nil
 }
 
-func copyDir(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			if d.Name() == ".terraform" || strings.HasSuffix(d.Name(), ".tfstate.d") {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		}
-		if strings.Contains(d.Name(), ".tfstate") {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
+// skipState leaves Terraform's working data and state out of a copy.
+func skipState(rel string, d os.DirEntry) bool {
+	name := d.Name()
+	return name == ".terraform" || strings.Contains(name, ".tfstate")
 }

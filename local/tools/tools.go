@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/apibuilder/apibuilder/internal/fsutil"
 )
 
 // Pinned versions of everything installed from source.
@@ -264,7 +266,7 @@ func buildProvider(ctx context.Context, opt Options, mirror string) error {
 	}
 	work := filepath.Join(opt.CacheDir, "src", "terraform-provider-aws-"+ProviderFallbackVersion)
 	_ = os.RemoveAll(work)
-	if err := copyTree(mod.Dir, work); err != nil {
+	if err := fsutil.CopyTree(mod.Dir, work, nil); err != nil {
 		return err
 	}
 	target := filepath.Join(mirror, providerAddress, ProviderFallbackVersion, platform())
@@ -282,27 +284,6 @@ func buildProvider(ctx context.Context, opt Options, mirror string) error {
 		return err
 	}
 	return os.RemoveAll(work)
-}
-
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
 }
 
 // ---- moto ----

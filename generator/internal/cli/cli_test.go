@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apibuilder/apibuilder/internal/fsutil"
 )
 
 // project copies the example project (routes, handlers, schemas) into a temp dir.
@@ -15,24 +17,8 @@ func project(t *testing.T) string {
 	t.Helper()
 	src := filepath.Join("..", "render", "testdata", "example")
 	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if rel == "golden" && d.IsDir() {
-			return filepath.SkipDir
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
+	skipGolden := func(rel string, d os.DirEntry) bool { return rel == "golden" }
+	if err := fsutil.CopyTree(src, dst, skipGolden); err != nil {
 		t.Fatal(err)
 	}
 	return dst
