@@ -57,6 +57,10 @@ func run(ctx context.Context, counts []int, outPath string) error {
 	if err := generatorBench(ctx, root, &report); err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, "== packaging")
+	if err := packagingBench(ctx, root, &report); err != nil {
+		return err
+	}
 	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true, Log: os.Stderr})
 	if err != nil {
 		return err
@@ -105,6 +109,29 @@ func generatorBench(ctx context.Context, root string, w io.Writer) error {
 		return fmt.Errorf("no benchmark results in:\n%s", out)
 	}
 	fmt.Fprintln(w)
+	return nil
+}
+
+// packagingBench runs scripts/build-times.sh: cold (empty Go build cache),
+// warm Go cache, and nothing changed, with each zip's size.
+func packagingBench(ctx context.Context, root string, w io.Writer) error {
+	cmd := exec.CommandContext(ctx, "bash", "scripts/build-times.sh")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("build-times: %v\n%s", err, out)
+	}
+	times := map[string]float64{}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && f[2] == "s" {
+			times[f[0]], _ = strconv.ParseFloat(f[1], 64)
+		}
+	}
+	fmt.Fprintf(w, "## Packaging the 4 example handlers\n\n```\n%s```\n\n", out)
+	if times["cold"] > 0 && times["warm"] > 0 {
+		fmt.Fprintf(w, "warm/cold = %.4f (%.0fx faster when nothing changed)\n\n", times["warm"]/times["cold"], times["cold"]/times["warm"])
+	}
 	return nil
 }
 
