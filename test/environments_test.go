@@ -1,0 +1,96 @@
+package test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/gruntwork-io/terratest/modules/random"
+	"github.com/gruntwork-io/terratest/modules/terraform"
+)
+
+// deployed is what the AWS APIs report for one applied environment.
+type deployed struct {
+	memory       int32
+	logRetention int32
+	stage        string
+	throttleRate float64
+	pitr         ddbtypes.PointInTimeRecoveryStatus
+}
+
+// TestEnvironmentsDeployTheirOwnValues applies envs/dev and envs/prod side
+// by side and checks, through the AWS APIs rather than the HCL, that each
+// got its own memory, log retention, stage, throttling and point-in-time
+// recovery from routes.yaml.
+func TestEnvironmentsDeployTheirOwnValues(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tc := ensureTools(t)
+	project := copyProject(t)
+	generate(t, project)
+	stack := startStack(t, tc)
+	apiName := "env" + strings.ToLower(random.UniqueId())
+
+	got := map[string]deployed{}
+	for _, env := range []string{"dev", "prod"} {
+		opts := &terraform.Options{
+			TerraformDir:    filepath.Join(project, "envs", env),
+			TerraformBinary: tc.Terraform,
+			EnvVars:         terraformEnv(tc, stack),
+			Vars:            map[string]any{"api_name": apiName},
+			NoColor:         true,
+		}
+		defer terraform.Destroy(t, opts)
+		terraform.InitAndApply(t, opts)
+
+		fn := terraform.OutputMap(t, opts, "function_names")["get_item"]
+		conf, err := stack.Lambda().GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: &fn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d deployed
+		d.memory = aws.ToInt32(conf.MemorySize)
+
+		logs := cloudwatchlogs.NewFromConfig(stack.AWSConfig())
+		groups, err := logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/aws/lambda/" + fn)})
+		if err != nil || len(groups.LogGroups) != 1 {
+			t.Fatalf("log group of %s: %v %v", fn, groups, err)
+		}
+		d.logRetention = aws.ToInt32(groups.LogGroups[0].RetentionInDays)
+
+		apiID, stageName := terraform.Output(t, opts, "rest_api_id"), terraform.Output(t, opts, "stage_name")
+		stage, err := stack.APIGateway().GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stageName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.stage = aws.ToString(stage.StageName)
+		if s, ok := stage.MethodSettings["*/*"]; ok {
+			d.throttleRate = s.ThrottlingRateLimit
+		}
+
+		table := terraform.OutputMap(t, opts, "table_names")["items"]
+		backups, err := stack.DynamoDB().DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: &table})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.pitr = backups.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus
+		got[env] = d
+	}
+
+	want := map[string]deployed{
+		"dev":  {memory: 128, logRetention: 7, stage: "dev", throttleRate: -1, pitr: ddbtypes.PointInTimeRecoveryStatusDisabled},
+		"prod": {memory: 256, logRetention: 30, stage: "prod", throttleRate: 100, pitr: ddbtypes.PointInTimeRecoveryStatusEnabled},
+	}
+	for env, w := range want {
+		if got[env] != w {
+			t.Errorf("%s deployed %+v, want %+v", env, got[env], w)
+		}
+	}
+}
