@@ -17,6 +17,20 @@ resource "aws_cloudwatch_log_group" "this" {
 
 # ---- Function ----
 
+# The package goes to S3 under a content-addressed key: an unchanged zip
+# keeps its key, a new build gets a new one. Deploying from S3 also avoids
+# the provider's global lock on functions created from a local file, which
+# serializes every function of an apply.
+resource "aws_s3_object" "package" {
+  count = var.deploy_from_s3 ? 1 : 0
+
+  bucket = var.artifacts_bucket
+  key    = "${var.name}/${filemd5(var.zip_path)}.zip"
+  source = var.zip_path
+  etag   = filemd5(var.zip_path)
+  tags   = var.tags
+}
+
 resource "aws_lambda_function" "this" {
   function_name                  = var.name
   description                    = var.description
@@ -28,7 +42,9 @@ resource "aws_lambda_function" "this" {
   timeout                        = var.timeout_s
   layers                         = var.layers
   reserved_concurrent_executions = var.reserved_concurrency
-  filename                       = var.zip_path
+  filename                       = var.deploy_from_s3 ? null : var.zip_path
+  s3_bucket                      = var.deploy_from_s3 ? var.artifacts_bucket : null
+  s3_key                         = try(aws_s3_object.package[0].key, null)
   source_code_hash               = filebase64sha256(var.zip_path)
 
   dynamic "environment" {

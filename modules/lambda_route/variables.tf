@@ -44,6 +44,18 @@ variable "zip_path" {
   }
 }
 
+variable "deploy_from_s3" {
+  description = "Upload the package to artifacts_bucket and deploy the function from there (parallel creates, no 50 MB direct-upload limit); false uploads the zip directly."
+  type        = bool
+  default     = false
+}
+
+variable "artifacts_bucket" {
+  description = "S3 bucket for the package when deploy_from_s3 is true."
+  type        = string
+  default     = null
+}
+
 variable "runtime" {
   description = "Lambda runtime; Go handlers use an OS-only runtime."
   type        = string

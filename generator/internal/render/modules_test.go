@@ -106,6 +106,7 @@ func TestModuleArgumentsMatchDeclaredVariables(t *testing.T) {
 				"local":              cty.ObjectVal(map[string]cty.Value{"name_prefix": cty.UnknownVal(cty.String)}),
 				"module":             unknown,
 				"aws_dynamodb_table": unknown,
+				"aws_s3_bucket":      unknown,
 				"path":               cty.ObjectVal(map[string]cty.Value{"root": cty.StringVal("."), "module": cty.StringVal(".")}),
 			},
 			Functions: map[string]function.Function{

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/apibuilder/apibuilder/generator/internal/model"
@@ -128,6 +129,14 @@ func (r *envRenderer) main() []byte {
 	body := f.Body()
 	loc := body.AppendNewBlock("locals", nil).Body()
 	set(loc, obj{{"name_prefix", expr(`"${var.api_name}-${var.environment}"`)}})
+	body.AppendNewline()
+	body.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte("# Function packages are uploaded here and deployed from S3 (rebuildable, so force_destroy).\n")}})
+
+	art := body.AppendNewBlock("resource", []string{"aws_s3_bucket", "artifacts"}).Body()
+	set(art, obj{
+		{"bucket_prefix", expr(`"${substr(local.name_prefix, 0, 30)}-pkg-"`)},
+		{"force_destroy", true},
+	})
 
 	for _, t := range r.m.Tables {
 		body.AppendNewline()
@@ -256,6 +265,8 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 		{"name", expr(`"${local.name_prefix}-` + rt.Name + `"`)},
 		{"description", desc},
 		{"zip_path", expr(strconv.Quote(r.rootPath(r.opt.BuildDir + "/" + rt.Name + ".zip")))},
+		{"deploy_from_s3", true},
+		{"artifacts_bucket", expr("aws_s3_bucket.artifacts.id")},
 		{"runtime", rt.Runtime},
 		{"architecture", rt.Architecture},
 		{"memory_mb", expr(v + ".memory_mb")},

@@ -5,6 +5,12 @@ locals {
   name_prefix = "${var.api_name}-${var.environment}"
 }
 
+# Function packages are uploaded here and deployed from S3 (rebuildable, so force_destroy).
+resource "aws_s3_bucket" "artifacts" {
+  bucket_prefix = "${substr(local.name_prefix, 0, 30)}-pkg-"
+  force_destroy = true
+}
+
 resource "aws_dynamodb_table" "items" {
   name                        = "${local.name_prefix}-items"
   billing_mode                = "PAY_PER_REQUEST"
@@ -64,6 +70,8 @@ module "route_create_item" {
   name                 = "${local.name_prefix}-create_item"
   description          = "POST /items"
   zip_path             = "${path.root}/../../build/functions/create_item.zip"
+  deploy_from_s3       = true
+  artifacts_bucket     = aws_s3_bucket.artifacts.id
   runtime              = "provided.al2023"
   architecture         = "arm64"
   memory_mb            = var.routes["create_item"].memory_mb
@@ -103,6 +111,8 @@ module "route_get_item" {
   name                 = "${local.name_prefix}-get_item"
   description          = "GET /items/{id}"
   zip_path             = "${path.root}/../../build/functions/get_item.zip"
+  deploy_from_s3       = true
+  artifacts_bucket     = aws_s3_bucket.artifacts.id
   runtime              = "provided.al2023"
   architecture         = "arm64"
   memory_mb            = var.routes["get_item"].memory_mb
@@ -142,6 +152,8 @@ module "route_list_items" {
   name                 = "${local.name_prefix}-list_items"
   description          = "GET /items"
   zip_path             = "${path.root}/../../build/functions/list_items.zip"
+  deploy_from_s3       = true
+  artifacts_bucket     = aws_s3_bucket.artifacts.id
   runtime              = "provided.al2023"
   architecture         = "arm64"
   memory_mb            = var.routes["list_items"].memory_mb
@@ -178,6 +190,8 @@ module "route_delete_item" {
   name                 = "${local.name_prefix}-delete_item"
   description          = "DELETE /items/{id}"
   zip_path             = "${path.root}/../../build/functions/delete_item.zip"
+  deploy_from_s3       = true
+  artifacts_bucket     = aws_s3_bucket.artifacts.id
   runtime              = "provided.al2023"
   architecture         = "arm64"
   memory_mb            = var.routes["delete_item"].memory_mb

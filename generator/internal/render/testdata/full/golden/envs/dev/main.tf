@@ -5,6 +5,12 @@ locals {
   name_prefix = "${var.api_name}-${var.environment}"
 }
 
+# Function packages are uploaded here and deployed from S3 (rebuildable, so force_destroy).
+resource "aws_s3_bucket" "artifacts" {
+  bucket_prefix = "${substr(local.name_prefix, 0, 30)}-pkg-"
+  force_destroy = true
+}
+
 resource "aws_dynamodb_table" "orders" {
   name                        = "${local.name_prefix}-orders"
   billing_mode                = "PAY_PER_REQUEST"
@@ -103,6 +109,8 @@ module "route_search" {
   name                 = "${local.name_prefix}-search"
   description          = "GET /customers/{customer}/orders"
   zip_path             = "${path.root}/../../build/functions/search.zip"
+  deploy_from_s3       = true
+  artifacts_bucket     = aws_s3_bucket.artifacts.id
   runtime              = "provided.al2023"
   architecture         = "x86_64"
   memory_mb            = var.routes["search"].memory_mb
@@ -151,6 +159,8 @@ module "route_upload" {
   name                 = "${local.name_prefix}-upload"
   description          = "Upload an order document"
   zip_path             = "${path.root}/../../build/functions/upload.zip"
+  deploy_from_s3       = true
+  artifacts_bucket     = aws_s3_bucket.artifacts.id
   runtime              = "provided.al2023"
   architecture         = "x86_64"
   memory_mb            = var.routes["upload"].memory_mb
@@ -189,6 +199,8 @@ module "route_health" {
   name                 = "${local.name_prefix}-health"
   description          = "ANY /"
   zip_path             = "${path.root}/../../build/functions/health.zip"
+  deploy_from_s3       = true
+  artifacts_bucket     = aws_s3_bucket.artifacts.id
   runtime              = "provided.al2023"
   architecture         = "x86_64"
   memory_mb            = var.routes["health"].memory_mb
