@@ -210,11 +210,11 @@ func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, 
 		fmt.Fprintf(w, "- %d routes: %d Lambda functions; the last finished creating %d s into its create (apply took %s).\n", r.routes, len(r.lambdaDone), maxDone, secs(r.apply))
 	}
 	fmt.Fprint(w, `
-Lambda creation is serialized: the AWS provider holds one provider-wide lock for the whole
-create of every aws_lambda_function deployed from a local `+"`filename`"+` ("reading one
-function into memory at a time"), so functions complete one after another (about 5 s each
-here) while API Gateway calls stay near 5 per route. The cut is to upload packages
-through S3 (`+"`s3_bucket`/`s3_key`"+` take no lock); see the README for its status.
+Functions deploy from S3 (`+"`s3_bucket`/`s3_key`"+`). Deployed from a local `+"`filename`"+`
+instead, the AWS provider holds one provider-wide lock for each whole create ("reading one
+function into memory at a time"), and functions completed one after another: measured
+before the change, 10 routes applied in 56.3 s and 50 routes in 270.6 s (5.4 s per route),
+with the last function finishing 5 s x N into its create.
 `)
 	return nil
 }
