@@ -159,14 +159,26 @@ type tfResult struct {
 
 func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, counts []int, w io.Writer) error {
 	var results []tfResult
+	var failures []string
 	for _, n := range counts {
 		fmt.Fprintf(os.Stderr, "-- %d routes\n", n)
 		r, err := measure(ctx, root, gen, tc, n)
 		if err != nil {
-			return fmt.Errorf("%d routes: %w", n, err)
+			// Keep what was measured; say what failed.
+			fmt.Fprintf(os.Stderr, "   failed: %v\n", err)
+			failures = append(failures, fmt.Sprintf("- %d routes: the run failed: %s", n, firstLine(err.Error())))
+			continue
 		}
 		results = append(results, r)
 	}
+	if len(results) == 0 {
+		return fmt.Errorf("no Terraform measurement succeeded:\n%s", strings.Join(failures, "\n"))
+	}
+	defer func() {
+		if len(failures) > 0 {
+			fmt.Fprintf(w, "\n## Runs that failed\n\n%s\n", strings.Join(failures, "\n"))
+		}
+	}()
 	fmt.Fprintf(w, "## Terraform on the local stack (moto + kumo)\n\n")
 	fmt.Fprintf(w, "Each route is one Lambda behind one method; every four routes share two resources (like the example API). ")
 	fmt.Fprintf(w, "Generate includes building the zips (all routes share one handler, so one build).\n\n")
@@ -327,6 +339,15 @@ func lambdaCompletions(logPath string) []int {
 		out = append(out, n)
 	}
 	return out
+}
+
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "Error:") {
+			return l
+		}
+	}
+	return s
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
