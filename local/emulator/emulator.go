@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -190,24 +189,4 @@ func (s *Stack) Env() map[string]string {
 		"AWS_ENDPOINT_URL":             s.Kumo.URL,
 		"AWS_ENDPOINT_URL_API_GATEWAY": s.Moto.URL,
 	}
-}
-
-// EnvList is Env as KEY=VALUE pairs appended to base, overriding any key base sets.
-func EnvList(base []string, env map[string]string) []string {
-	out := make([]string, 0, len(base)+len(env))
-	for _, kv := range base {
-		k := kv
-		if i := strings.IndexByte(kv, '='); i >= 0 {
-			k = kv[:i]
-		}
-		if _, ok := env[k]; !ok {
-			out = append(out, kv)
-		}
-	}
-	for k, v := range env {
-		if v != "" {
-			out = append(out, k+"="+v)
-		}
-	}
-	return out
 }

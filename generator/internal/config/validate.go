@@ -362,7 +362,7 @@ func (v *validator) names() {
 	if v.cfg.API.Name.V == "" {
 		return
 	}
-	for _, env := range v.EnvNames() {
+	for _, env := range v.cfg.EnvNames() {
 		for _, r := range v.cfg.Routes {
 			if r.Name.V == "" {
 				continue
@@ -375,9 +375,6 @@ func (v *validator) names() {
 		}
 	}
 }
-
-// EnvNames are the environments to generate: those named in the file, or dev and prod.
-func (v *validator) EnvNames() []string { return v.cfg.EnvNames() }
 
 // EnvNames are the environments to generate: those named in the file, or dev and prod.
 func (c *Config) EnvNames() []string {

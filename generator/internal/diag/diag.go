@@ -52,11 +52,6 @@ func (l *List) Add(pos Pos, field, msg, hint string) {
 	l.Items = append(l.Items, Diagnostic{File: l.File, Pos: pos, Field: field, Message: msg, Hint: hint})
 }
 
-// Addf records an error with a formatted message and no hint.
-func (l *List) Addf(pos Pos, field, format string, args ...any) {
-	l.Add(pos, field, fmt.Sprintf(format, args...), "")
-}
-
 // Len is the number of diagnostics.
 func (l *List) Len() int { return len(l.Items) }
 
