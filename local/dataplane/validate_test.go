@@ -1,0 +1,62 @@
+package dataplane
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+func TestValidatorAnswersLikeAPIGateway(t *testing.T) {
+	d := &deployment{
+		validators: map[string]types.RequestValidator{
+			"all": {Id: aws.String("all"), ValidateRequestBody: true, ValidateRequestParameters: true},
+		},
+		models:   map[string]string{"Item": `{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","required":["id"],"properties":{"id":{"type":"string"}}}`},
+		compiled: map[string]*jsonschema.Schema{},
+	}
+	m := types.Method{
+		RequestValidatorId: aws.String("all"),
+		RequestModels:      map[string]string{"application/json": "Item"},
+		RequestParameters:  map[string]bool{"method.request.querystring.limit": true, "method.request.header.X-Trace": true, "method.request.querystring.opt": false},
+	}
+	req := func(url, body string, headers map[string]string) *request {
+		r := httptest.NewRequest(http.MethodPost, url, strings.NewReader(body))
+		for k, v := range headers {
+			r.Header.Set(k, v)
+		}
+		return &request{Request: r, body: []byte(body)}
+	}
+	ok := map[string]string{"X-Trace": "1", "Content-Type": "application/json"}
+	for _, c := range []struct {
+		name    string
+		r       *request
+		status  int
+		message string
+	}{
+		{"valid", req("/x?limit=1", `{"id":"a"}`, ok), 0, ""},
+		{"missing parameters", req("/x", `{"id":"a"}`, map[string]string{"Content-Type": "application/json"}), 400, "Missing required request parameters: [X-Trace, limit]"},
+		{"body against the model", req("/x?limit=1", `{"name":"no id"}`, ok), 400, "Invalid request body"},
+		{"body that is not JSON", req("/x?limit=1", `{`, ok), 400, "Invalid request body"},
+	} {
+		status, msg := d.validate(m, c.r)
+		if status != c.status || msg != c.message {
+			t.Errorf("%s: validate = %d %q, want %d %q", c.name, status, msg, c.status, c.message)
+		}
+	}
+}
+
+func TestMockServesTheDefaultIntegrationResponse(t *testing.T) {
+	w := httptest.NewRecorder()
+	mock(w, &types.Integration{IntegrationResponses: map[string]types.IntegrationResponse{
+		"204": {ResponseParameters: map[string]string{"method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'"}},
+		"500": {SelectionPattern: aws.String(".*error.*")},
+	}})
+	if w.Code != http.StatusNoContent || w.Header().Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+		t.Errorf("mock = %d %v, want 204 with the origin header", w.Code, w.Header())
+	}
+}
