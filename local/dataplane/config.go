@@ -21,9 +21,12 @@ type deployment struct {
 	validators                 map[string]types.RequestValidator
 	models                     map[string]string // name -> schema
 	gatewayResponses           map[string]types.GatewayResponse
+	authorizers                map[string]types.Authorizer
+	apiKeySource               types.ApiKeySourceType // HEADER or AUTHORIZER
 
-	mu       sync.Mutex
-	compiled map[string]*jsonschema.Schema
+	mu        sync.Mutex
+	compiled  map[string]*jsonschema.Schema
+	authCache map[string]cachedAuth // authorizer id + identity -> policy, for its TTL
 }
 
 // resource is one API Gateway resource and its methods.
@@ -39,12 +42,14 @@ func load(ctx context.Context, api *apigateway.Client, apiID, stageName string, 
 		apiID: apiID, stage: stageName, deploymentID: aws.ToString(stage.DeploymentId), variables: stage.Variables,
 		validators: map[string]types.RequestValidator{}, models: map[string]string{},
 		gatewayResponses: map[string]types.GatewayResponse{}, compiled: map[string]*jsonschema.Schema{},
+		authorizers: map[string]types.Authorizer{}, authCache: map[string]cachedAuth{},
 	}
 	restAPI, err := api.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: &apiID})
 	if err != nil {
 		return nil, fmt.Errorf("get rest api %s: %w", apiID, err)
 	}
 	d.binaryTypes = restAPI.BinaryMediaTypes
+	d.apiKeySource = restAPI.ApiKeySource
 	pages := apigateway.NewGetResourcesPaginator(api, &apigateway.GetResourcesInput{RestApiId: &apiID, Embed: []string{"methods"}})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
@@ -69,6 +74,13 @@ func load(ctx context.Context, api *apigateway.Client, apiID, stageName string, 
 	}
 	for _, m := range models.Items {
 		d.models[aws.ToString(m.Name)] = aws.ToString(m.Schema)
+	}
+	authorizers, err := api.GetAuthorizers(ctx, &apigateway.GetAuthorizersInput{RestApiId: &apiID})
+	if err != nil {
+		return nil, fmt.Errorf("get authorizers of %s: %w", apiID, err)
+	}
+	for _, a := range authorizers.Items {
+		d.authorizers[aws.ToString(a.Id)] = a
 	}
 	responses, err := api.GetGatewayResponses(ctx, &apigateway.GetGatewayResponsesInput{RestApiId: &apiID})
 	if err == nil { // optional: an API without custom gateway responses is fine

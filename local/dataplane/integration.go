@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -22,36 +23,43 @@ import (
 // proxy serves an AWS_PROXY integration: the event exactly as API Gateway
 // builds it for REST APIs, a synchronous Invoke, and the proxy response
 // mapped back. A function error or a malformed response is a 502.
-func (s *Server) proxy(w http.ResponseWriter, d *deployment, res *resource, params map[string]string, req *request, keyID, uri string) {
+func (s *Server) proxy(w http.ResponseWriter, d *deployment, res *resource, params map[string]string, req *request, uri string) {
 	fn, ok := functionFromURI(uri)
 	if !ok {
 		s.cfg.Logger.Error("integration uri is not a Lambda invocation", "uri", uri)
-		d.fail(w, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 		return
 	}
-	event := buildEvent(d, res, params, req, keyID)
+	event := buildEvent(d, res, params, req)
 	payload, _ := json.Marshal(event)
+	began := time.Now()
 	out, err := s.cfg.Lambda.Invoke(req.Context(), &lambda.InvokeInput{FunctionName: &fn, Payload: payload})
+	req.integLat = time.Since(began)
 	if err != nil {
 		s.cfg.Logger.Error("invoke", "function", fn, "error", err)
-		d.fail(w, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		req.integErr = err.Error()
+		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 		return
 	}
+	req.integState = int(out.StatusCode)
 	if out.FunctionError != nil {
 		s.cfg.Logger.Error("function error", "function", fn, "payload", string(out.Payload))
-		d.fail(w, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		req.integErr = "Lambda function error: " + aws.ToString(out.FunctionError)
+		d.fail(w, req, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 		return
 	}
 	var resp events.APIGatewayProxyResponse
 	if err := json.Unmarshal(out.Payload, &resp); err != nil || resp.StatusCode < 100 || resp.StatusCode > 599 {
 		s.cfg.Logger.Error("malformed Lambda proxy response", "function", fn, "payload", string(out.Payload))
-		d.fail(w, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		req.integErr = "Malformed Lambda proxy response"
+		d.fail(w, req, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 		return
 	}
 	body := []byte(resp.Body)
 	if resp.IsBase64Encoded {
 		if body, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
-			d.fail(w, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+			req.integErr = "Malformed Lambda proxy response"
+			d.fail(w, req, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 			return
 		}
 	}
@@ -81,7 +89,29 @@ func functionFromURI(uri string) (string, bool) {
 	return fn, ok && fn != ""
 }
 
-func buildEvent(d *deployment, res *resource, params map[string]string, req *request, keyID string) events.APIGatewayProxyRequest {
+func buildEvent(d *deployment, res *resource, params map[string]string, req *request) events.APIGatewayProxyRequest {
+	headers, multiHeaders, query, multiQuery := headersAndQuery(req)
+	body, b64 := string(req.body), false
+	if isBinary(d.binaryTypes, req.Header.Get("Content-Type")) || !utf8.Valid(req.body) {
+		body, b64 = base64.StdEncoding.EncodeToString(req.body), true
+	}
+	ev := events.APIGatewayProxyRequest{
+		Resource: res.path, Path: req.path, HTTPMethod: req.Method,
+		Headers: headers, MultiValueHeaders: multiHeaders,
+		Body: body, IsBase64Encoded: b64,
+		RequestContext: requestContext(d, res, req),
+	}
+	if len(query) > 0 {
+		ev.QueryStringParameters, ev.MultiValueQueryStringParameters = query, multiQuery
+	}
+	if len(params) > 0 {
+		ev.PathParameters = params
+	}
+	ev.StageVariables = stageVariables(d, req)
+	return ev
+}
+
+func headersAndQuery(req *request) (map[string]string, map[string][]string, map[string]string, map[string][]string) {
 	headers, multiHeaders := map[string]string{}, map[string][]string{}
 	for k, vs := range req.Header {
 		headers[k] = vs[len(vs)-1]
@@ -92,40 +122,52 @@ func buildEvent(d *deployment, res *resource, params map[string]string, req *req
 		query[k] = vs[len(vs)-1]
 		multiQuery[k] = vs
 	}
-	sourceIP := req.RemoteAddr
-	if h, _, err := net.SplitHostPort(req.RemoteAddr); err == nil {
-		sourceIP = h
+	return headers, multiHeaders, query, multiQuery
+}
+
+// stageVariables are the stage's current variables (nil when none).
+func stageVariables(d *deployment, req *request) map[string]string {
+	vars := d.variables
+	if req.st != nil {
+		vars = req.st.Variables
 	}
-	body, b64 := string(req.body), false
-	if isBinary(d.binaryTypes, req.Header.Get("Content-Type")) || !utf8.Valid(req.body) {
-		body, b64 = base64.StdEncoding.EncodeToString(req.body), true
+	if len(vars) == 0 {
+		return nil
 	}
+	return vars
+}
+
+// requestContext is the requestContext of the proxy event (and of a
+// REQUEST authorizer's event): what API Gateway knows about the call.
+func requestContext(d *deployment, res *resource, req *request) events.APIGatewayProxyRequestContext {
 	now := req.start.UTC()
-	ev := events.APIGatewayProxyRequest{
-		Resource: res.path, Path: req.path, HTTPMethod: req.Method,
-		Headers: headers, MultiValueHeaders: multiHeaders,
-		Body: body, IsBase64Encoded: b64,
-		RequestContext: events.APIGatewayProxyRequestContext{
-			AccountID: "000000000000", APIID: d.apiID, ResourceID: res.id, ResourcePath: res.path,
-			HTTPMethod: req.Method, RequestID: req.id, ExtendedRequestID: req.id, Stage: d.stage,
-			Path: "/" + d.stage + req.path, Protocol: req.Proto,
-			RequestTime:      now.Format("02/Jan/2006:15:04:05 -0700"),
-			RequestTimeEpoch: now.UnixMilli(),
-			Identity: events.APIGatewayRequestIdentity{
-				SourceIP: sourceIP, UserAgent: req.UserAgent(), APIKey: req.Header.Get("x-api-key"), APIKeyID: keyID,
-			},
+	rc := events.APIGatewayProxyRequestContext{
+		AccountID: accountID, APIID: d.apiID, ResourceID: res.id, ResourcePath: res.path,
+		HTTPMethod: req.Method, RequestID: req.id, ExtendedRequestID: req.id[:16], Stage: d.stage,
+		Path: "/" + d.stage + req.path, Protocol: req.Proto,
+		RequestTime:      now.Format("02/Jan/2006:15:04:05 -0700"),
+		RequestTimeEpoch: now.UnixMilli(),
+		Identity: events.APIGatewayRequestIdentity{
+			SourceIP: sourceIP(req), UserAgent: req.UserAgent(), APIKey: req.Header.Get("x-api-key"), APIKeyID: req.keyID,
 		},
 	}
-	if len(query) > 0 {
-		ev.QueryStringParameters, ev.MultiValueQueryStringParameters = query, multiQuery
+	if req.accessKey != "" {
+		rc.Identity.AccessKey, rc.Identity.AccountID = req.accessKey, accountID
 	}
-	if len(params) > 0 {
-		ev.PathParameters = params
+	if req.auth != nil {
+		rc.Authorizer = req.auth.eventMap()
+		if req.auth.usageKey != "" && d.apiKeySource == types.ApiKeySourceTypeAuthorizer {
+			rc.Identity.APIKey = req.auth.usageKey
+		}
 	}
-	if len(d.variables) > 0 {
-		ev.StageVariables = d.variables
+	return rc
+}
+
+func sourceIP(req *request) string {
+	if h, _, err := net.SplitHostPort(req.RemoteAddr); err == nil {
+		return h
 	}
-	return ev
+	return req.RemoteAddr
 }
 
 func isBinary(types []string, contentType string) bool {
@@ -166,15 +208,14 @@ func mock(w http.ResponseWriter, integ *types.Integration) {
 }
 
 // checkAPIKey accepts an enabled key that belongs to a usage plan of this
-// API and stage, and returns its id.
-func (s *Server) checkAPIKey(ctx context.Context, req *request) (string, bool) {
-	value := req.Header.Get("x-api-key")
+// API and stage, and returns its id and that plan (for throttle and quota).
+func (s *Server) checkAPIKey(ctx context.Context, req *request, value string) (string, *types.UsagePlan, bool) {
 	if value == "" {
-		return "", false
+		return "", nil, false
 	}
 	keys, err := s.cfg.APIGateway.GetApiKeys(ctx, &apigateway.GetApiKeysInput{IncludeValues: aws.Bool(true)})
 	if err != nil {
-		return "", false
+		return "", nil, false
 	}
 	for _, k := range keys.Items {
 		if aws.ToString(k.Value) != value || !k.Enabled {
@@ -182,17 +223,17 @@ func (s *Server) checkAPIKey(ctx context.Context, req *request) (string, bool) {
 		}
 		plans, err := s.cfg.APIGateway.GetUsagePlans(ctx, &apigateway.GetUsagePlansInput{KeyId: k.Id})
 		if err != nil {
-			return "", false
+			return "", nil, false
 		}
 		for _, p := range plans.Items {
 			if slices.ContainsFunc(p.ApiStages, func(st types.ApiStage) bool {
 				return aws.ToString(st.ApiId) == req.apiID && aws.ToString(st.Stage) == req.stage
 			}) && s.usagePlanHasKey(ctx, aws.ToString(p.Id), aws.ToString(k.Id)) {
-				return aws.ToString(k.Id), true
+				return aws.ToString(k.Id), &p, true
 			}
 		}
 	}
-	return "", false
+	return "", nil, false
 }
 
 func (s *Server) usagePlanHasKey(ctx context.Context, planID, keyID string) bool {

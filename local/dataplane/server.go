@@ -27,6 +27,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
@@ -34,15 +35,29 @@ import (
 type Config struct {
 	APIGateway *apigateway.Client
 	Lambda     *lambda.Client
-	Logger     *slog.Logger // access log lines and errors; default: discard
+	Logger     *slog.Logger // errors, and access lines when AccessLog is nil; default: discard
+	// AccessLog receives one line per request: the stage's
+	// accessLogSettings.format with its $context variables filled in, or a
+	// JSON line of our own when the stage has none. Nil: lines go to Logger.
+	AccessLog io.Writer
+	// Now is the clock of throttling, quotas, the authorizer cache and
+	// request times (tests inject one); default time.Now.
+	Now func() time.Time
 }
+
+// accountID is the account every local resource belongs to (kumo's and moto's default).
+const accountID = "000000000000"
 
 // Server is an http.Handler serving every deployed stage.
 type Server struct {
-	cfg Config
+	cfg    Config
+	region string
+	limits *limits
 
 	mu    sync.Mutex
 	cache map[string]*deployment // "<api>/<stage>" -> last loaded deployment
+
+	logMu sync.Mutex // one access line at a time
 }
 
 // New returns a data plane.
@@ -50,7 +65,14 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Server{cfg: cfg, cache: map[string]*deployment{}}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	region := "us-east-1"
+	if cfg.APIGateway != nil && cfg.APIGateway.Options().Region != "" {
+		region = cfg.APIGateway.Options().Region
+	}
+	return &Server{cfg: cfg, region: region, limits: newLimits(), cache: map[string]*deployment{}}
 }
 
 // InvokeURL is the base URL of a stage on a data plane listening at base.
@@ -58,13 +80,26 @@ func InvokeURL(base, restAPIID, stage string) string {
 	return strings.TrimSuffix(base, "/") + "/restapis/" + restAPIID + "/" + stage + "/_user_request_"
 }
 
-// request is one call being served.
+// request is one call being served, and what serving it found out (for
+// the event, the access log and $context variables).
 type request struct {
 	*http.Request
 	apiID, stage, path string
 	id                 string
-	start              time.Time
+	start              time.Time // Config.Now at arrival
+	began              time.Time // wall clock, for latencies
 	body               []byte
+
+	st         *apigateway.GetStageOutput
+	res        *resource
+	keyID      string
+	auth       *authResult
+	accessKey  string // AWS_IAM: the signature's access key id
+	errMsg     string // $context.error.message
+	errType    string // $context.error.responseType
+	integLat   time.Duration
+	integErr   string
+	integState int // the integration's status, 0 when none ran
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
@@ -74,93 +109,120 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		return
 	}
 	req.id = newID()
-	req.start = time.Now()
-	body, err := io.ReadAll(io.LimitReader(hr.Body, 10<<20+1))
-	if err != nil || len(body) > 10<<20 {
-		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Too Long"}, nil)
-		return
-	}
-	req.body = body
+	req.start = s.cfg.Now()
+	req.began = time.Now()
+	req.integLat = -1
 	rec := &statusRecorder{ResponseWriter: w}
 	rec.Header().Set("x-amzn-RequestId", req.id)
 	rec.Header().Set("x-amz-apigw-id", req.id[:16])
-	s.serve(rec, req)
-	s.cfg.Logger.Info("access", "requestId", req.id, "apiId", req.apiID, "stage", req.stage,
-		"httpMethod", req.Method, "path", req.path, "status", rec.status, "latencyMs", time.Since(req.start).Milliseconds())
+	body, err := io.ReadAll(io.LimitReader(hr.Body, 10<<20+1))
+	if err != nil || len(body) > 10<<20 {
+		writeJSON(rec, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Too Long"}, nil)
+	} else {
+		req.body = body
+		s.serve(rec, req)
+	}
+	s.accessLog(req, rec, time.Since(req.began))
 }
 
 func (s *Server) serve(w http.ResponseWriter, req *request) {
 	ctx := req.Context()
-	d, err := s.deployment(ctx, req.apiID, req.stage)
+	d, st, err := s.deployment(ctx, req.apiID, req.stage)
 	if err != nil {
 		s.cfg.Logger.Error("load deployment", "api", req.apiID, "stage", req.stage, "error", err)
 		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Forbidden"}, nil)
 		return
 	}
+	req.st = st
 	res, params := d.match(req.path)
 	if res == nil {
-		d.fail(w, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", "Missing Authentication Token")
+		d.fail(w, req, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", "Missing Authentication Token")
 		return
 	}
-	method, ok := res.methods[req.Method]
+	req.res = res
+	methodName := req.Method
+	method, ok := res.methods[methodName]
 	if !ok {
-		method, ok = res.methods["ANY"]
+		methodName = "ANY"
+		method, ok = res.methods[methodName]
 	}
 	if !ok {
-		d.fail(w, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", "Missing Authentication Token")
+		d.fail(w, req, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", "Missing Authentication Token")
 		return
 	}
-	var keyID string
+	// AWS's order: authorization, then the API key (an authorizer may
+	// supply it), then throttling and quotas, then validation.
+	if !s.authorize(w, d, res, method, params, req) {
+		return
+	}
+	var plan *types.UsagePlan
 	if aws.ToBool(method.ApiKeyRequired) {
-		id, ok := s.checkAPIKey(ctx, req)
+		value := req.Header.Get("x-api-key")
+		if d.apiKeySource == types.ApiKeySourceTypeAuthorizer {
+			value = ""
+			if req.auth != nil {
+				value = req.auth.usageKey
+			}
+		}
+		id, p, ok := s.checkAPIKey(ctx, req, value)
 		if !ok {
-			d.fail(w, http.StatusForbidden, "INVALID_API_KEY", "ForbiddenException", "Forbidden")
+			d.fail(w, req, http.StatusForbidden, "INVALID_API_KEY", "ForbiddenException", "Forbidden")
 			return
 		}
-		keyID = id
+		req.keyID, plan = id, p
+	}
+	switch s.limits.admit(s.cfg.Now(), requestLimits(st, plan, req, res.path, methodName)) {
+	case refusedThrottle:
+		d.fail(w, req, http.StatusTooManyRequests, "THROTTLED", "TooManyRequestsException", "Too Many Requests")
+		return
+	case refusedQuota:
+		d.fail(w, req, http.StatusTooManyRequests, "QUOTA_EXCEEDED", "LimitExceededException", "Limit Exceeded")
+		return
 	}
 	if status, msg := d.validate(method, req); status != 0 {
-		d.fail(w, status, "BAD_REQUEST_BODY", "BadRequestException", msg)
+		d.fail(w, req, status, "BAD_REQUEST_BODY", "BadRequestException", msg)
 		return
 	}
 	integ := method.MethodIntegration
 	if integ == nil {
-		d.fail(w, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 		return
 	}
 	switch integ.Type {
 	case "AWS_PROXY":
-		s.proxy(w, d, res, params, req, keyID, aws.ToString(integ.Uri))
+		s.proxy(w, d, res, params, req, aws.ToString(integ.Uri))
 	case "MOCK":
 		mock(w, integ)
 	default:
 		s.cfg.Logger.Error("integration type not served locally", "type", integ.Type, "path", res.path)
-		d.fail(w, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 	}
 }
 
 // deployment returns the stage's configuration, reloading it when the
-// stage points at a new deployment.
-func (s *Server) deployment(ctx context.Context, apiID, stageName string) (*deployment, error) {
+// stage points at a new deployment, and the stage itself, read on every
+// request: method settings, variables and access logging change without
+// a deployment.
+func (s *Server) deployment(ctx context.Context, apiID, stageName string) (*deployment, *apigateway.GetStageOutput, error) {
 	stage, err := s.cfg.APIGateway.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stageName})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	key := apiID + "/" + stageName
 	s.mu.Lock()
 	d := s.cache[key]
 	s.mu.Unlock()
 	if d != nil && d.deploymentID == aws.ToString(stage.DeploymentId) {
-		return d, nil
+		return d, stage, nil
 	}
 	d, err = load(ctx, s.cfg.APIGateway, apiID, stageName, stage)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.mu.Lock()
 	s.cache[key] = d
 	s.mu.Unlock()
-	return d, nil
+	return d, stage, nil
 }
 
 // address extracts the API, stage and path from either addressing form.
@@ -190,7 +252,9 @@ func address(r *http.Request) (*request, bool) {
 
 // fail writes an error that API Gateway itself produces, with the
 // headers of the matching gateway response (e.g. CORS on DEFAULT_4XX).
-func (d *deployment) fail(w http.ResponseWriter, status int, responseType, errorType, msg string) {
+// An empty msg is written as null, as AUTHORIZER_CONFIGURATION_ERROR is.
+func (d *deployment) fail(w http.ResponseWriter, req *request, status int, responseType, errorType, msg string) {
+	req.errMsg, req.errType = msg, responseType
 	headers := map[string]string{"x-amzn-ErrorType": errorType}
 	for _, t := range []string{responseType, defaultType(status)} {
 		if g, ok := d.gatewayResponses[t]; ok {
@@ -202,7 +266,11 @@ func (d *deployment) fail(w http.ResponseWriter, status int, responseType, error
 			break
 		}
 	}
-	writeJSON(w, status, map[string]string{"message": msg}, headers)
+	var body any = msg
+	if msg == "" {
+		body = nil
+	}
+	writeJSON(w, status, map[string]any{"message": body}, headers)
 }
 
 func defaultType(status int) string {
@@ -221,14 +289,27 @@ func writeJSON(w http.ResponseWriter, status int, v any, headers map[string]stri
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// statusRecorder remembers the status and counts the body, for the access log.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	length int
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
+	if r.status == 0 {
+		r.status = code
+	}
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.length += n
+	return n, err
 }
 
 func newID() string {
