@@ -138,7 +138,7 @@ func requestLimits(st *apigateway.GetStageOutput, plan *types.UsagePlan, req *re
 			for k, t := range as.Throttle {
 				if p, m, ok := methodKey(k); ok && p == resourcePath && m == method {
 					throttle = &t
-					planKey += "/" + resourcePath + "/" + method
+					planKey += resourcePath + "/" + method
 				}
 			}
 		}
@@ -152,7 +152,7 @@ func requestLimits(st *apigateway.GetStageOutput, plan *types.UsagePlan, req *re
 	if st != nil {
 		if s, ok := methodSetting(st.MethodSettings, resourcePath, method); ok && s.ThrottlingRateLimit >= 0 && s.ThrottlingBurstLimit >= 0 {
 			// The stage's limits apply to each method separately.
-			key := "stage/" + req.apiID + "/" + req.stage + "/" + resourcePath + "/" + method
+			key := "stage/" + req.apiID + "/" + req.stage + resourcePath + "/" + method
 			out = append(out, limit{key: key, rate: s.ThrottlingRateLimit, burst: float64(s.ThrottlingBurstLimit)})
 		}
 	}
