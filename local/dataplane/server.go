@@ -8,7 +8,15 @@
 //	http://127.0.0.1:<port>/restapis/<api-id>/<stage>/_user_request_/<path>
 //	http://<api-id>.execute-api.localhost:<port>/<stage>/<path>
 //
-// A new deployment of a stage is picked up on the next request.
+// A new deployment of a stage is picked up on the next request; the stage
+// itself (method settings, variables, access-log format) is read on every
+// request.
+//
+// A request goes through API Gateway's steps in its order: route match,
+// authorization (Lambda TOKEN/REQUEST authorizers, Cognito, IAM; see
+// auth.go), the API key, usage-plan and stage throttling and quotas
+// (throttle.go), request validation, the integration; then one access-log
+// line (accesslog.go).
 package dataplane
 
 import (
