@@ -34,6 +34,7 @@ const moduleAccessLogFormat = `{"apiKeyId":"$context.identity.apiKeyId","errorMe
 // stack is one deployed API on moto + kumo, served by the data plane.
 type stack struct {
 	t      *testing.T
+	api    *apigateway.Client
 	apiID  string
 	base   string
 	clock  *fakeClock
@@ -84,6 +85,7 @@ func (s *syncBuffer) String() string {
 //	GET /cognito        COGNITO_USER_POOLS
 //	GET /limited        method throttling 1 rps, burst 2
 //	GET /keyed          API key; usage plan 1 rps burst 1, quota 3/DAY with offset 1
+//	GET /authkeyed      CUSTOM TOKEN authorizer and an API key (see apiKeyFromAuthorizer)
 //	gateway responses   DEFAULT_4XX and DEFAULT_5XX carry CORS headers
 //	stage dev           */* throttling 100 rps burst 100, the module's access-log format
 func deploy(t *testing.T) *stack {
@@ -176,6 +178,7 @@ func deploy(t *testing.T) *stack {
 	method(resource(root, "cognito"), apigateway.PutMethodInput{AuthorizationType: aws.String("COGNITO_USER_POOLS"), AuthorizerId: pool.Id})
 	method(resource(root, "limited"), apigateway.PutMethodInput{AuthorizationType: aws.String("NONE")})
 	method(resource(root, "keyed"), apigateway.PutMethodInput{AuthorizationType: aws.String("NONE"), ApiKeyRequired: true})
+	method(resource(root, "authkeyed"), apigateway.PutMethodInput{AuthorizationType: aws.String("CUSTOM"), AuthorizerId: token.Id, ApiKeyRequired: true})
 	cors := map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'"}
 	for _, rt := range []types.GatewayResponseType{types.GatewayResponseTypeDefault4xx, types.GatewayResponseTypeDefault5xx} {
 		must(api.PutGatewayResponse(ctx, &apigateway.PutGatewayResponseInput{RestApiId: id, ResponseType: rt, ResponseParameters: cors}))
@@ -203,7 +206,7 @@ func deploy(t *testing.T) *stack {
 	}
 	must(api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: plan.Id, KeyId: key.Id, KeyType: aws.String("API_KEY")}))
 
-	s := &stack{t: t, apiID: aws.ToString(id), clock: &fakeClock{now: time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}, runner: run}
+	s := &stack{t: t, api: api, apiID: aws.ToString(id), clock: &fakeClock{now: time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}, runner: run}
 	plane := httptest.NewServer(New(Config{APIGateway: api, Lambda: lc, AccessLog: s.logs, Now: s.clock.Now}))
 	t.Cleanup(plane.Close)
 	s.base = InvokeURL(plane.URL, s.apiID, "dev")
@@ -286,6 +289,7 @@ func TestDeployedAPI(t *testing.T) {
 	t.Run("StageThrottling", s.stageThrottling)
 	t.Run("UsagePlan", s.usagePlan)
 	t.Run("AccessLog", s.accessLog)
+	t.Run("APIKeyFromAuthorizer", s.apiKeyFromAuthorizer) // last: it redeploys with apiKeySource AUTHORIZER
 }
 
 func (s *stack) tokenAuthorizer(t *testing.T) {
@@ -494,4 +498,41 @@ func (s *stack) accessLog(t *testing.T) {
 	if gotDenied["status"] != "403" || gotDenied["errorMessage"] != msgExplicitDeny || gotDenied["integrationLatency"] != "-" || denied.status != 403 {
 		t.Errorf("denied request logged as %v", gotDenied)
 	}
+}
+
+// With apiKeySource AUTHORIZER the key is the authorizer's
+// usageIdentifierKey, not the x-api-key header.
+func (s *stack) apiKeyFromAuthorizer(t *testing.T) {
+	s.t = t
+	ctx := context.Background()
+	id := aws.String(s.apiID)
+	key, err := s.api.CreateApiKey(ctx, &apigateway.CreateApiKeyInput{Name: aws.String("from-authorizer"), Enabled: true, Value: aws.String("key-from-authorizer-allow")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := s.api.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{Name: aws.String("unlimited"), ApiStages: []types.ApiStage{{ApiId: id, Stage: aws.String("dev")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: plan.Id, KeyId: key.Id, KeyType: aws.String("API_KEY")}); err != nil {
+		t.Fatal(err)
+	}
+	allow := map[string]string{"Authorization": "allow"}
+	if r := s.get("/authkeyed", allow); r.status != 403 {
+		t.Errorf("apiKeySource HEADER without x-api-key: %d, want 403", r.status)
+	}
+	if _, err := s.api.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: id, PatchOperations: []types.PatchOperation{
+		{Op: types.OpReplace, Path: aws.String("/apiKeySource"), Value: aws.String("AUTHORIZER")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.api.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: id, StageName: aws.String("dev")}); err != nil {
+		t.Fatal(err)
+	}
+	r := s.get("/authkeyed", allow)
+	identity, _ := r.event["requestContext"].(map[string]any)["identity"].(map[string]any)
+	if r.status != 200 || identity["apiKey"] != "key-from-authorizer-allow" || identity["apiKeyId"] != aws.ToString(key.Id) {
+		t.Errorf("the authorizer's usageIdentifierKey: %d, identity %v; want 200 with its key", r.status, identity)
+	}
+	// "wildcard"'s usageIdentifierKey is no key of a plan.
+	s.expectError(s.get("/authkeyed", map[string]string{"Authorization": "wildcard", "x-api-key": "key-from-authorizer-allow"}), 403, "Forbidden")
 }
