@@ -7,11 +7,12 @@ resource "aws_api_gateway_deployment" "this" {
 
   triggers = {
     redeployment = sha1(jsonencode({
-      routes     = var.deployment_triggers
-      resources  = keys(local.resource_ids)
-      validators = [for v in aws_api_gateway_request_validator.this : v.id]
-      cors       = [var.cors, [for i in aws_api_gateway_integration_response.cors : i.id]]
-      responses  = [for r in aws_api_gateway_gateway_response.cors : r.id]
+      routes      = var.deployment_triggers
+      authorizers = [for k, a in aws_api_gateway_authorizer.this : [k, a.id, a.type, a.authorizer_uri, a.identity_source, a.identity_validation_expression, a.authorizer_result_ttl_in_seconds, a.provider_arns]]
+      resources   = keys(local.resource_ids)
+      validators  = [for v in aws_api_gateway_request_validator.this : v.id]
+      cors        = [var.cors, [for i in aws_api_gateway_integration_response.cors : i.id]]
+      responses   = [for r in aws_api_gateway_gateway_response.cors : r.id]
     }))
   }
 
