@@ -422,7 +422,7 @@ func (v *validator) authorizers() {
 				v.add(a.Name.Pos, f, fmt.Sprintf("%q is also a route name", a.Name.V), "an authorizer with a handler is a function named <api>-<env>-<name> like a route's: give it a name of its own")
 			}
 			v.identitySource(a, f)
-			if x := a.IdentityValidation; x.Set {
+			if x := a.IdentityValidation; x.Set && t == "token" {
 				if _, err := regexp.Compile(x.V); err != nil {
 					v.add(x.Pos, f+".identity_validation_expression", "is not a regular expression: "+strings.TrimPrefix(err.Error(), "error parsing regexp: "), "e.g. ^Bearer [-0-9a-zA-Z._~+/]+=*$")
 				}
