@@ -8,7 +8,9 @@ resource "aws_api_gateway_deployment" "this" {
   triggers = {
     redeployment = sha1(jsonencode({
       routes      = var.deployment_triggers
-      authorizers = [for k, a in aws_api_gateway_authorizer.this : [k, a.id, a.type, a.authorizer_uri, a.identity_source, a.identity_validation_expression, a.authorizer_result_ttl_in_seconds, a.provider_arns]]
+      # The configured values, not the attributes read back: those may be
+      # normalized by the API (e.g. null vs "") and would redeploy every plan.
+      authorizers = [var.authorizers, [for a in aws_api_gateway_authorizer.this : a.id]]
       resources   = keys(local.resource_ids)
       validators  = [for v in aws_api_gateway_request_validator.this : v.id]
       cors        = [var.cors, [for i in aws_api_gateway_integration_response.cors : i.id]]
