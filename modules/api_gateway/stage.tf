@@ -7,7 +7,7 @@ resource "aws_api_gateway_deployment" "this" {
 
   triggers = {
     redeployment = sha1(jsonencode({
-      routes      = var.deployment_triggers
+      routes = var.deployment_triggers
       # The configured values, not the attributes read back: those may be
       # normalized by the API (e.g. null vs "") and would redeploy every plan.
       authorizers = [var.authorizers, [for a in aws_api_gateway_authorizer.this : a.id]]
