@@ -43,9 +43,10 @@ DESCRIPTION
     is yours and is never touched. Override a tfvars value in a
     *.auto.tfvars file of your own.
 
-    It also builds every handler for Linux (arm64 by default) and zips it
-    deterministically into build/functions/<route>.zip; an unchanged handler
-    is not rebuilt and its zip keeps the same bytes.
+    It also builds every handler (each route's, and each token or request
+    authorizer's) for Linux (arm64 by default) and zips it deterministically
+    into build/functions/<name>.zip; an unchanged handler is not rebuilt and
+    its zip keeps the same bytes.
 
     All files are written atomically: on any error, nothing changes.
 
