@@ -383,19 +383,28 @@ func (v *validator) authorizers() {
 			v.oneOf(a.Type, f+".type", AuthorizerTypes)
 		}
 		t := a.Type.V
-		v.onlyFor(f, t, "api_key", "keys", len(a.Keys) > 0, firstPos(a.Keys))
-		v.onlyFor(f, t, "api_key", "throttle", a.Throttle != nil, posOf(a.Throttle))
-		v.onlyFor(f, t, "api_key", "quota", a.Quota != nil, quotaPos(a.Quota))
-		lambda := t == "token" || t == "request"
-		v.onlyFor(f, t, "token or request", "handler", a.Handler.Set && !lambda, a.Handler.Pos)
-		v.onlyFor(f, t, "token or request", "description", a.Description.Set && !lambda, a.Description.Pos)
-		if key, p, ok := settingSet(a.Settings); ok {
-			v.onlyFor(f, t, "token or request", key, !lambda, p)
+		// Keys that belong to other types of authorizer.
+		for _, k := range []struct {
+			key   string
+			set   bool
+			pos   diag.Pos
+			types []string
+		}{
+			{"keys", len(a.Keys) > 0, firstPos(a.Keys), []string{"api_key"}},
+			{"throttle", a.Throttle != nil, throttlePos(a.Throttle), []string{"api_key"}},
+			{"quota", a.Quota != nil, quotaPos(a.Quota), []string{"api_key"}},
+			{"handler", a.Handler.Set, a.Handler.Pos, []string{"token", "request"}},
+			{"description", a.Description.Set, a.Description.Pos, []string{"token", "request"}},
+			{"identity_validation_expression", a.IdentityValidation.Set, a.IdentityValidation.Pos, []string{"token"}},
+			{"identity_source", a.IdentitySourceSet, firstPos(a.IdentitySource), []string{"token", "request", "cognito"}},
+			{"result_ttl_seconds", a.ResultTTLSeconds.Set, a.ResultTTLSeconds.Pos, []string{"token", "request", "cognito"}},
+			{"user_pool_arns", len(a.UserPoolArns) > 0, firstPos(a.UserPoolArns), []string{"cognito"}},
+		} {
+			v.onlyFor(f, t, k.key, k.set, k.pos, k.types...)
 		}
-		v.onlyFor(f, t, "token", "identity_validation_expression", a.IdentityValidation.Set && t != "token", a.IdentityValidation.Pos)
-		v.onlyFor(f, t, "token, request or cognito", "identity_source", a.IdentitySourceSet && !lambda && t != "cognito", firstPos(a.IdentitySource))
-		v.onlyFor(f, t, "token, request or cognito", "result_ttl_seconds", a.ResultTTLSeconds.Set && !lambda && t != "cognito", a.ResultTTLSeconds.Pos)
-		v.onlyFor(f, t, "cognito", "user_pool_arns", len(a.UserPoolArns) > 0 && t != "cognito", firstPos(a.UserPoolArns))
+		if key, p, ok := settingSet(a.Settings); ok {
+			v.onlyFor(f, t, key, true, p, "token", "request")
+		}
 		switch t {
 		case "api_key":
 			for i, k := range a.Keys {
@@ -471,11 +480,17 @@ func (v *validator) identitySource(a Authorizer, f string) {
 	}
 }
 
-// onlyFor reports a key that does not apply to this type of authorizer.
-func (v *validator) onlyFor(f, typ, types, key string, set bool, pos diag.Pos) {
-	if set && typ != "" && slices.Contains(AuthorizerTypes, typ) && !strings.Contains(", "+strings.ReplaceAll(types, " or ", ", ")+",", ", "+typ+",") {
-		v.add(pos, f+"."+key, fmt.Sprintf("applies to %s authorizers, not %s", types, typ), "remove it")
+// onlyFor reports a key that is set on an authorizer of a type it does not
+// apply to. An unknown type is reported once, by the type check.
+func (v *validator) onlyFor(f, typ, key string, set bool, pos diag.Pos, types ...string) {
+	if !set || !slices.Contains(AuthorizerTypes, typ) || slices.Contains(types, typ) {
+		return
 	}
+	names := types[0]
+	if n := len(types); n > 1 {
+		names = strings.Join(types[:n-1], ", ") + " or " + types[n-1]
+	}
+	v.add(pos, f+"."+key, fmt.Sprintf("applies to %s authorizers, not %s", names, typ), "remove it")
 }
 
 // settingSet returns the first function setting that s sets.
@@ -492,7 +507,7 @@ func settingSet(s Settings) (string, diag.Pos, bool) {
 		{"tracing", s.Tracing.Set, s.Tracing.Pos}, {"layers", s.LayersSet, s.Pos},
 		{"environment", len(s.Environment) > 0, firstKVPos(s.Environment)},
 		{"ephemeral_storage_mb", s.EphemeralStorageMB.Set, s.EphemeralStorageMB.Pos},
-		{"vpc", s.VPC != nil, posOf(s.VPC)},
+		{"vpc", s.VPC != nil, vpcPos(s.VPC)},
 		{"dead_letter_target_arn", s.DeadLetterTargetArn.Set, s.DeadLetterTargetArn.Pos},
 	} {
 		if x.set {
@@ -516,19 +531,18 @@ func firstKVPos(kvs []KV) diag.Pos {
 	return kvs[0].Value.Pos
 }
 
-// posOf is the position of an optional section.
-func posOf[T interface{ *Throttle | *VPC }](p T) diag.Pos {
-	switch x := any(p).(type) {
-	case *Throttle:
-		if x != nil {
-			return x.Pos
-		}
-	case *VPC:
-		if x != nil {
-			return x.Pos
-		}
+func throttlePos(t *Throttle) diag.Pos {
+	if t == nil {
+		return diag.Pos{}
 	}
-	return diag.Pos{}
+	return t.Pos
+}
+
+func vpcPos(c *VPC) diag.Pos {
+	if c == nil {
+		return diag.Pos{}
+	}
+	return c.Pos
 }
 
 func quotaPos(q *Quota) diag.Pos {
