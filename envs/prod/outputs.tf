@@ -30,6 +30,17 @@ output "function_names" {
   }
 }
 
+output "function_sources" {
+  description = "Handler directory (relative to the project root) of every Lambda function, routes and authorizers, keyed by function name."
+  value = {
+    (module.route_create_item.function_name) = "functions/create_item"
+    (module.route_get_item.function_name)    = "functions/get_item"
+    (module.route_list_items.function_name)  = "functions/list_items"
+    (module.route_delete_item.function_name) = "functions/delete_item"
+    (module.authorizer_admin.function_name)  = "functions/authorizer"
+  }
+}
+
 output "table_names" {
   description = "DynamoDB table name of every table."
   value = {

@@ -51,6 +51,16 @@ routes = {
     layers               = []
   }
 }
+authorizer_functions = {
+  admin = {
+    memory_mb            = 256
+    timeout_s            = 10
+    log_retention_days   = 30
+    reserved_concurrency = -1
+    tracing_mode         = "PassThrough"
+    layers               = []
+  }
+}
 tables = {
   items = {
     point_in_time_recovery = true

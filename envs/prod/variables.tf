@@ -47,6 +47,30 @@ variable "routes" {
     reserved_concurrency = optional(number, -1)
     tracing_mode         = optional(string, "PassThrough")
     layers               = optional(list(string), [])
+    ephemeral_storage_mb = optional(number)
+    vpc = optional(object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    }))
+    dead_letter_target_arn = optional(string)
+  }))
+}
+
+variable "authorizer_functions" {
+  description = "Function settings of the token and request authorizers for this environment, keyed by authorizer name."
+  type = map(object({
+    memory_mb            = number
+    timeout_s            = number
+    log_retention_days   = number
+    reserved_concurrency = optional(number, -1)
+    tracing_mode         = optional(string, "PassThrough")
+    layers               = optional(list(string), [])
+    ephemeral_storage_mb = optional(number)
+    vpc = optional(object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    }))
+    dead_letter_target_arn = optional(string)
   }))
 }
 
@@ -73,4 +97,20 @@ variable "usage_plans" {
     }))
   }))
   default = {}
+}
+
+variable "domain" {
+  description = "Custom domain of the stage (REGIONAL, TLS 1.2): name, ACM certificate ARN in the API's region, optional base path; null for none."
+  type = object({
+    name            = string
+    certificate_arn = string
+    base_path       = optional(string, "")
+  })
+  default = null
+}
+
+variable "waf_web_acl_arn" {
+  description = "ARN of a regional WAFv2 web ACL to associate with the stage; null for none."
+  type        = string
+  default     = null
 }

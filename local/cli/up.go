@@ -125,13 +125,13 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	fmt.Fprintf(out, "    applied in %s (terraform output: %s)\n", time.Since(start).Round(100*time.Millisecond), tfLog.Name())
 
 	step("functions")
-	routes := make([]string, 0, len(outputs.FunctionNames))
+	// Every function the env deploys, routes and Lambda authorizers alike,
+	// with the handler directory the generator built it from.
 	var fns []runner.Function
-	for route, name := range outputs.FunctionNames {
-		routes = append(routes, route)
-		fns = append(fns, runner.Function{Name: name, SourceDir: filepath.Join(root, "functions", route)})
+	for name, src := range outputs.FunctionSources {
+		fns = append(fns, runner.Function{Name: name, SourceDir: filepath.Join(root, filepath.FromSlash(src))})
 	}
-	sort.Strings(routes)
+	sort.Slice(fns, func(i, j int) bool { return fns[i].Name < fns[j].Name })
 	run, err := runner.Start(ctx, runner.Config{Lambda: stack.Lambda(), KumoURL: stack.Kumo.URL, ModuleRoot: root, ExtraEnv: stack.Env(), Logs: out}, fns)
 	if err != nil {
 		return err

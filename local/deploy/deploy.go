@@ -188,8 +188,11 @@ type Outputs struct {
 	InvokeURL     string            `json:"invoke_url"`
 	DeploymentID  string            `json:"deployment_id"`
 	FunctionNames map[string]string `json:"function_names"`
-	TableNames    map[string]string `json:"table_names"`
-	APIKeyValues  map[string]string `json:"api_key_values"`
+	// FunctionSources maps every function (routes and Lambda authorizers)
+	// to its handler directory, relative to the project root.
+	FunctionSources map[string]string `json:"function_sources"`
+	TableNames      map[string]string `json:"table_names"`
+	APIKeyValues    map[string]string `json:"api_key_values"`
 }
 
 // Outputs reads terraform output, sensitive values included.

@@ -53,3 +53,21 @@ output "access_log_group_name" {
   description = "Name of the stage's access log group, or null when access logs are off."
   value       = try(aws_cloudwatch_log_group.access[0].name, null)
 }
+
+output "authorizer_ids" {
+  description = "IDs of the authorizers, keyed by name."
+  value       = { for k, v in aws_api_gateway_authorizer.this : k => v.id }
+}
+
+output "domain_url" {
+  description = "Base URL of the stage on the custom domain, or null without one."
+  value       = var.domain == null ? null : "https://${var.domain.name}/${var.domain.base_path}"
+}
+
+output "domain_target" {
+  description = "Where to point the custom domain's DNS (an alias A record): regional_domain_name and regional_zone_id; null without a domain."
+  value = try({
+    regional_domain_name = aws_api_gateway_domain_name.this[0].regional_domain_name
+    regional_zone_id     = aws_api_gateway_domain_name.this[0].regional_zone_id
+  }, null)
+}

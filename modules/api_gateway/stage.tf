@@ -1,18 +1,25 @@
 # A new deployment whenever any route's method, integration, models,
-# validator or auth changes (the routes' fingerprints), or the API's own
-# CORS set-up does. create_before_destroy keeps the stage always deployed.
+# validator or auth changes (the routes' fingerprints), an authorizer
+# changes, or the API's own CORS set-up does. create_before_destroy keeps the stage always deployed.
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
   description = "apibuilder deployment"
 
   triggers = {
-    redeployment = sha1(jsonencode({
-      routes     = var.deployment_triggers
-      resources  = keys(local.resource_ids)
-      validators = [for v in aws_api_gateway_request_validator.this : v.id]
-      cors       = [var.cors, [for i in aws_api_gateway_integration_response.cors : i.id]]
-      responses  = [for r in aws_api_gateway_gateway_response.cors : r.id]
-    }))
+    redeployment = sha1(join("", [
+      jsonencode({
+        routes     = var.deployment_triggers
+        resources  = keys(local.resource_ids)
+        validators = [for v in aws_api_gateway_request_validator.this : v.id]
+        cors       = [var.cors, [for i in aws_api_gateway_integration_response.cors : i.id]]
+        responses  = [for r in aws_api_gateway_gateway_response.cors : r.id]
+      }),
+      # Authorizers: their configured values, not the attributes read back
+      # (the API may normalize those, e.g. null vs "", and redeploy every
+      # plan). Appended only when there are some, so an API without
+      # authorizers keeps the hash it had before they existed.
+      length(var.authorizers) == 0 ? "" : jsonencode([var.authorizers, [for a in aws_api_gateway_authorizer.this : a.id]]),
+    ]))
   }
 
   lifecycle {

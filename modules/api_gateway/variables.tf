@@ -84,6 +84,34 @@ variable "request_validators" {
 
 # ---- Access control ----
 
+variable "authorizers" {
+  description = "Authorizers keyed by name: TOKEN or REQUEST (a Lambda function's invoke ARN) or COGNITO_USER_POOLS (user pool ARNs). identity_source is one header for TOKEN and COGNITO_USER_POOLS, a comma-separated list for REQUEST."
+  type = map(object({
+    type                           = string
+    function_invoke_arn            = optional(string)
+    provider_arns                  = optional(list(string), [])
+    identity_source                = optional(string, "method.request.header.Authorization")
+    identity_validation_expression = optional(string)
+    result_ttl_seconds             = optional(number, 300)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for a in values(var.authorizers) : contains(["TOKEN", "REQUEST", "COGNITO_USER_POOLS"], a.type)])
+    error_message = "authorizers type must be TOKEN, REQUEST or COGNITO_USER_POOLS (AWS_IAM needs no authorizer)."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.authorizers) : a.type == "COGNITO_USER_POOLS" ? length(a.provider_arns) > 0 : a.function_invoke_arn != null])
+    error_message = "authorizers of type TOKEN and REQUEST need function_invoke_arn; COGNITO_USER_POOLS needs at least one of provider_arns."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.authorizers) : a.result_ttl_seconds >= 0 && a.result_ttl_seconds <= 3600])
+    error_message = "authorizers result_ttl_seconds must be 0 (no caching) to 3600."
+  }
+}
+
 variable "usage_plans" {
   description = "Usage plans keyed by name, each with its API keys and optional throttle and quota."
   type = map(object({
@@ -204,6 +232,42 @@ variable "logging_level" {
   validation {
     condition     = contains(["OFF", "ERROR", "INFO"], var.logging_level)
     error_message = "logging_level must be OFF, ERROR or INFO."
+  }
+}
+
+variable "domain" {
+  description = "Custom domain of the stage: a REGIONAL domain name with TLS 1.2, its ACM certificate (in the API's region) and an optional base path (\"\" maps the whole domain). null for none."
+  type = object({
+    name            = string
+    certificate_arn = string
+    base_path       = optional(string, "")
+  })
+  default = null
+
+  validation {
+    condition     = var.domain == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain.name))
+    error_message = "domain.name must be a lowercase host name such as api.example.com."
+  }
+
+  validation {
+    condition     = var.domain == null || can(regex("^arn:aws[a-zA-Z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$", var.domain.certificate_arn))
+    error_message = "domain.certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
+  }
+
+  validation {
+    condition     = var.domain == null || can(regex("^([A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*)?$", var.domain.base_path))
+    error_message = "domain.base_path must be empty or path segments without a leading or trailing '/', e.g. v1."
+  }
+}
+
+variable "waf_web_acl_arn" {
+  description = "ARN of a regional WAFv2 web ACL to associate with the stage; null for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.waf_web_acl_arn == null || can(regex("^arn:aws[a-zA-Z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/.+$", var.waf_web_acl_arn))
+    error_message = "waf_web_acl_arn must be null or a regional WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>)."
   }
 }
 

@@ -9,6 +9,19 @@ data "aws_iam_policy_document" "assume" {
   }
 }
 
+locals {
+  # Partition, region and account, read from an ARN this module owns (no
+  # data source, no extra API call): arn:<partition>:logs:<region>:<account>:...
+  arn_parts = split(":", aws_cloudwatch_log_group.this.arn)
+  eni_arn   = "arn:${local.arn_parts[1]}:ec2:${local.arn_parts[3]}:${local.arn_parts[4]}:network-interface/*"
+  vpc_create_resources = var.vpc == null ? [] : concat(
+    [for s in var.vpc.subnet_ids : "arn:${local.arn_parts[1]}:ec2:${local.arn_parts[3]}:${local.arn_parts[4]}:subnet/${s}"],
+    [for g in var.vpc.security_group_ids : "arn:${local.arn_parts[1]}:ec2:${local.arn_parts[3]}:${local.arn_parts[4]}:security-group/${g}"],
+    [local.eni_arn],
+  )
+  dead_letter_action = var.dead_letter_target_arn == null ? null : (split(":", var.dead_letter_target_arn)[2] == "sqs" ? "sqs:SendMessage" : "sns:Publish")
+}
+
 resource "aws_iam_role" "this" {
   name               = var.name
   assume_role_policy = data.aws_iam_policy_document.assume.json
@@ -30,6 +43,44 @@ data "aws_iam_policy_document" "this" {
       sid       = "WriteTraces"
       actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
       resources = ["*"] # X-Ray has no resource-level permissions.
+    }
+  }
+
+  # What AWSLambdaVPCAccessExecutionRole grants, scoped: network interfaces
+  # are created only in the given subnets and security groups.
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [1]
+    content {
+      sid       = "VpcDescribe"
+      actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+      resources = ["*"] # Describe actions have no resource-level permissions.
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [1]
+    content {
+      sid       = "VpcCreateInterfaces"
+      actions   = ["ec2:CreateNetworkInterface"]
+      resources = local.vpc_create_resources
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [1]
+    content {
+      sid       = "VpcManageInterfaces"
+      actions   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      resources = [local.eni_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.dead_letter_target_arn == null ? [] : [1]
+    content {
+      sid       = "DeadLetter"
+      actions   = [local.dead_letter_action]
+      resources = [var.dead_letter_target_arn]
     }
   }
 

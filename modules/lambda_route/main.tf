@@ -4,7 +4,19 @@ locals {
 
   # The invoke permission names this method and path only; path parameters
   # become wildcards because the source ARN carries the concrete path.
-  source_path = join("/", [for s in split("/", var.resource_path) : can(regex("^\\{.+\\}$", s)) ? "*" : s])
+  source_path = var.create_method ? join("/", [for s in split("/", var.resource_path) : can(regex("^\\{.+\\}$", s)) ? "*" : s]) : null
+  source_arn  = var.create_method ? "${var.execution_arn}/*/${var.http_method == "ANY" ? "*" : var.http_method}${local.source_path}" : var.invoke_source_arn
+}
+
+# The method resources gained count (create_method); keep existing state.
+moved {
+  from = aws_api_gateway_method.this
+  to   = aws_api_gateway_method.this[0]
+}
+
+moved {
+  from = aws_api_gateway_integration.this
+  to   = aws_api_gateway_integration.this[0]
 }
 
 # ---- Logs: created before the function so Lambda never creates an unmanaged, unretained group ----
@@ -58,15 +70,38 @@ resource "aws_lambda_function" "this" {
     mode = var.tracing_mode
   }
 
+  # Only when set: an unset size stays Lambda's 512 MB default.
+  dynamic "ephemeral_storage" {
+    for_each = var.ephemeral_storage_mb == null ? [] : [var.ephemeral_storage_mb]
+    content {
+      size = ephemeral_storage.value
+    }
+  }
+
+  dynamic "vpc_config" {
+    for_each = var.vpc == null ? [] : [var.vpc]
+    content {
+      subnet_ids         = vpc_config.value.subnet_ids
+      security_group_ids = vpc_config.value.security_group_ids
+    }
+  }
+
+  dynamic "dead_letter_config" {
+    for_each = var.dead_letter_target_arn == null ? [] : [var.dead_letter_target_arn]
+    content {
+      target_arn = dead_letter_config.value
+    }
+  }
+
   tags = var.tags
 
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
 }
 
-# ---- Method and integration ----
+# ---- Method and integration (off for an authorizer's function) ----
 
 resource "aws_api_gateway_model" "request" {
-  count = var.request_schema == null ? 0 : 1
+  count = var.create_method && var.request_schema != null ? 1 : 0
 
   rest_api_id  = var.rest_api_id
   name         = "${local.model_prefix}Request"
@@ -75,7 +110,7 @@ resource "aws_api_gateway_model" "request" {
 }
 
 resource "aws_api_gateway_model" "response" {
-  count = var.response_schema == null ? 0 : 1
+  count = var.create_method && var.response_schema != null ? 1 : 0
 
   rest_api_id  = var.rest_api_id
   name         = "${local.model_prefix}Response"
@@ -84,6 +119,8 @@ resource "aws_api_gateway_model" "response" {
 }
 
 resource "aws_api_gateway_method" "this" {
+  count = var.create_method ? 1 : 0
+
   rest_api_id          = var.rest_api_id
   resource_id          = var.resource_id
   http_method          = var.http_method
@@ -94,31 +131,49 @@ resource "aws_api_gateway_method" "this" {
   request_validator_id = var.request_validator_id
   request_parameters   = var.request_parameters
   request_models       = var.request_schema == null ? {} : { "application/json" = aws_api_gateway_model.request[0].name }
+
+  lifecycle {
+    precondition {
+      condition     = var.rest_api_id != null && var.resource_id != null && var.http_method != null && var.resource_path != null
+      error_message = "rest_api_id, resource_id, http_method and resource_path are required when create_method is true."
+    }
+  }
 }
 
 resource "aws_api_gateway_method_response" "success" {
-  count = var.response_schema == null ? 0 : 1
+  count = var.create_method && var.response_schema != null ? 1 : 0
 
   rest_api_id     = var.rest_api_id
   resource_id     = var.resource_id
-  http_method     = aws_api_gateway_method.this.http_method
+  http_method     = aws_api_gateway_method.this[0].http_method
   status_code     = var.success_status_code
   response_models = { "application/json" = aws_api_gateway_model.response[0].name }
 }
 
 resource "aws_api_gateway_integration" "this" {
+  count = var.create_method ? 1 : 0
+
   rest_api_id             = var.rest_api_id
   resource_id             = var.resource_id
-  http_method             = aws_api_gateway_method.this.http_method
+  http_method             = aws_api_gateway_method.this[0].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
   uri                     = aws_lambda_function.this.invoke_arn
 }
 
+# API Gateway may invoke the function for this method and path only, or,
+# without a method (an authorizer's function), for invoke_source_arn only.
 resource "aws_lambda_permission" "api_gateway" {
   statement_id  = "AllowAPIGatewayInvoke"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${var.execution_arn}/*/${var.http_method == "ANY" ? "*" : var.http_method}${local.source_path}"
+  source_arn    = local.source_arn
+
+  lifecycle {
+    precondition {
+      condition     = local.source_arn != null
+      error_message = "invoke_source_arn is required when create_method is false (e.g. <execution_arn>/authorizers/<authorizer id>)."
+    }
+  }
 }

@@ -24,15 +24,15 @@ output "log_group_name" {
 }
 
 output "fingerprint" {
-  description = "Hash of everything about the method that needs a new API deployment when it changes."
-  value = sha1(jsonencode({
-    method      = aws_api_gateway_method.this.id
-    integration = aws_api_gateway_integration.this.id
-    uri         = aws_api_gateway_integration.this.uri
+  description = "Hash of everything about the method that needs a new API deployment when it changes; null when create_method is false."
+  value = var.create_method ? sha1(jsonencode({
+    method      = aws_api_gateway_method.this[0].id
+    integration = aws_api_gateway_integration.this[0].id
+    uri         = aws_api_gateway_integration.this[0].uri
     auth        = [var.authorization, var.authorizer_id, var.api_key_required, var.authorization_scopes]
     validator   = var.request_validator_id
     parameters  = var.request_parameters
     request     = var.request_schema
     response    = [var.response_schema, var.success_status_code]
-  }))
+  })) : null
 }

@@ -155,6 +155,47 @@ variable "tracing_mode" {
   }
 }
 
+variable "ephemeral_storage_mb" {
+  description = "Size of /tmp in MB (512 to 10240); null keeps Lambda's default of 512."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.ephemeral_storage_mb == null || (try(var.ephemeral_storage_mb >= 512 && var.ephemeral_storage_mb <= 10240 && floor(var.ephemeral_storage_mb) == var.ephemeral_storage_mb, false))
+    error_message = "ephemeral_storage_mb must be null or a whole number from 512 to 10240."
+  }
+}
+
+variable "vpc" {
+  description = "Subnets and security groups to run the function in; the role then gets the network-interface permissions Lambda needs. null runs it outside any VPC."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.vpc == null || (try(length(var.vpc.subnet_ids) > 0 && alltrue([for s in var.vpc.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))]), false))
+    error_message = "vpc.subnet_ids must list at least one subnet ID (subnet-0123456789abcdef0)."
+  }
+
+  validation {
+    condition     = var.vpc == null || (try(length(var.vpc.security_group_ids) > 0 && alltrue([for s in var.vpc.security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", s))]), false))
+    error_message = "vpc.security_group_ids must list at least one security group ID (sg-0123456789abcdef0)."
+  }
+}
+
+variable "dead_letter_target_arn" {
+  description = "SQS queue or SNS topic ARN for events of failed asynchronous invocations; the role may send to it and nothing else. null for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dead_letter_target_arn == null || can(regex("^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$", var.dead_letter_target_arn))
+    error_message = "dead_letter_target_arn must be null or an SQS queue or SNS topic ARN (arn:aws:sqs:<region>:<account>:<name> or arn:aws:sns:...)."
+  }
+}
+
 variable "log_retention_days" {
   description = "Retention of the function's log group, in days."
   type        = number
@@ -183,14 +224,33 @@ variable "policy_statements" {
 
 # ---- Method ----
 
-variable "rest_api_id" {
-  description = "ID of the REST API the route belongs to."
+variable "create_method" {
+  description = "Create the route's method, integration, models and method response. false makes a function API Gateway invokes for something else, e.g. a Lambda authorizer (then set invoke_source_arn)."
+  type        = bool
+  default     = true
+}
+
+variable "invoke_source_arn" {
+  description = "Source ARN of the invoke permission when create_method is false, e.g. <execution_arn>/authorizers/<authorizer id>; ignored otherwise."
   type        = string
+  default     = null
+
+  validation {
+    condition     = var.invoke_source_arn == null || can(regex("^arn:aws[a-zA-Z-]*:execute-api:[^*]+/.+$", var.invoke_source_arn))
+    error_message = "invoke_source_arn must be null or an execute-api ARN below the API, e.g. arn:aws:execute-api:<region>:<account>:<api id>/authorizers/<id>."
+  }
+}
+
+variable "rest_api_id" {
+  description = "ID of the REST API the route belongs to (required when create_method is true)."
+  type        = string
+  default     = null
 }
 
 variable "resource_id" {
-  description = "ID of the API Gateway resource of the route's path."
+  description = "ID of the API Gateway resource of the route's path (required when create_method is true)."
   type        = string
+  default     = null
 }
 
 variable "execution_arn" {
@@ -199,21 +259,23 @@ variable "execution_arn" {
 }
 
 variable "http_method" {
-  description = "HTTP method of the route."
+  description = "HTTP method of the route (required when create_method is true)."
   type        = string
+  default     = null
 
   validation {
-    condition     = contains(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"], var.http_method)
+    condition     = var.http_method == null || contains(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"], coalesce(var.http_method, "-"))
     error_message = "http_method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY."
   }
 }
 
 variable "resource_path" {
-  description = "Path of the route, e.g. /items/{id}."
+  description = "Path of the route, e.g. /items/{id} (required when create_method is true)."
   type        = string
+  default     = null
 
   validation {
-    condition     = startswith(var.resource_path, "/")
+    condition     = var.resource_path == null || startswith(coalesce(var.resource_path, "/"), "/")
     error_message = "resource_path must start with '/'."
   }
 }
@@ -239,6 +301,11 @@ variable "authorization_scopes" {
   description = "OAuth scopes for a Cognito user pool authorizer."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for s in var.authorization_scopes : can(regex("^[!#-\\[\\]-~]+$", s))])
+    error_message = "authorization_scopes must be OAuth scope names without spaces, quotes or backslashes, e.g. items/read."
+  }
 }
 
 variable "api_key_required" {

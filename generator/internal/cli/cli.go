@@ -43,9 +43,10 @@ DESCRIPTION
     is yours and is never touched. Override a tfvars value in a
     *.auto.tfvars file of your own.
 
-    It also builds every handler for Linux (arm64 by default) and zips it
-    deterministically into build/functions/<route>.zip; an unchanged handler
-    is not rebuilt and its zip keeps the same bytes.
+    It also builds every handler (each route's, and each token or request
+    authorizer's) for Linux (arm64 by default) and zips it deterministically
+    into build/functions/<name>.zip; an unchanged handler is not rebuilt and
+    its zip keeps the same bytes.
 
     All files are written atomically: on any error, nothing changes.
 
@@ -202,19 +203,20 @@ func reportCheck(root string, files map[string][]byte, plan output.Plan, out io.
 	return ErrStale
 }
 
-// build packages every route's handler into <root>/<buildDir>/<route>.zip.
+// build packages every function's handler (routes and token or request
+// authorizers) into <root>/<buildDir>/<name>.zip.
 func build(ctx context.Context, root string, m *model.Model, buildDir string, out io.Writer) error {
 	modRoot, err := moduleRoot(root)
 	if err != nil {
 		return err
 	}
-	fns := make([]packaging.Function, len(m.Routes))
-	for i, r := range m.Routes {
-		src, err := filepath.Rel(modRoot, filepath.Join(root, filepath.FromSlash(r.Handler)))
+	var fns []packaging.Function
+	for _, f := range m.Functions() {
+		src, err := filepath.Rel(modRoot, filepath.Join(root, filepath.FromSlash(f.Handler)))
 		if err != nil {
 			return err
 		}
-		fns[i] = packaging.Function{Name: r.Name, SourceDir: filepath.ToSlash(src), Arch: r.Architecture}
+		fns = append(fns, packaging.Function{Name: f.Name, SourceDir: filepath.ToSlash(src), Arch: f.Architecture})
 	}
 	outDir := filepath.Join(root, filepath.FromSlash(buildDir))
 	if _, err := packaging.Build(ctx, fns, packaging.Options{ModuleRoot: modRoot, OutDir: outDir, Log: out}); err != nil {

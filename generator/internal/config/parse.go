@@ -15,18 +15,21 @@ import (
 // Keys allowed in each section: the public contract (see README).
 var (
 	topKeys      = []string{"api", "defaults", "tables", "authorizers", "routes", "environments", "backend"}
-	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role", "resource_quota"}
+	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role", "resource_quota", "domain", "waf_web_acl_arn"}
+	domainKeys   = []string{"name", "certificate_arn", "base_path"}
 	corsKeys     = []string{"allow_origins", "allow_headers", "allow_methods", "expose_headers", "max_age_seconds", "allow_credentials"}
-	settingKeys  = []string{"runtime", "architecture", "memory_mb", "timeout_s", "log_retention_days", "reserved_concurrency", "tracing", "layers", "environment"}
-	tableKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "billing_mode", "ttl_attribute", "point_in_time_recovery", "encryption"}
-	authKeys     = []string{"type", "keys", "throttle", "quota"}
+	settingKeys  = []string{"runtime", "architecture", "memory_mb", "timeout_s", "log_retention_days", "reserved_concurrency", "tracing", "layers", "environment", "ephemeral_storage_mb", "vpc", "dead_letter_target_arn"}
+	vpcKeys      = []string{"subnet_ids", "security_group_ids"}
+	tableKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "billing_mode", "ttl_attribute", "point_in_time_recovery", "encryption", "indexes"}
+	indexKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "projection"}
+	authKeys     = append([]string{"type", "keys", "throttle", "quota", "handler", "description", "identity_source", "identity_validation_expression", "result_ttl_seconds", "user_pool_arns"}, settingKeys...)
 	throttleKeys = []string{"rate", "burst"}
 	quotaKeys    = []string{"limit", "period"}
-	routeKeys    = append([]string{"name", "method", "path", "handler", "description", "request", "response", "permissions", "auth"}, settingKeys...)
+	routeKeys    = append([]string{"name", "method", "path", "handler", "description", "request", "response", "permissions", "auth", "scopes"}, settingKeys...)
 	requestKeys  = []string{"schema", "query", "headers"}
 	responseKeys = []string{"schema", "status"}
 	permKeys     = []string{"table", "actions"}
-	envKeys      = append([]string{"stage", "region", "throttle", "metrics", "logging_level", "data_trace", "xray_tracing", "point_in_time_recovery", "routes"}, settingKeys...)
+	envKeys      = append([]string{"stage", "region", "throttle", "metrics", "logging_level", "data_trace", "xray_tracing", "point_in_time_recovery", "routes", "authorizers", "domain", "waf_web_acl_arn"}, settingKeys...)
 	backendKeys  = []string{"s3"}
 	s3Keys       = []string{"bucket", "region", "key_prefix", "dynamodb_table", "use_lockfile"}
 )
@@ -145,7 +148,7 @@ func (d *decoder) api(m *mapping) API {
 		Region: m.str("region"), BinaryMediaTypes: m.strList("binary_media_types"),
 		MinimumCompressionSize: m.int("minimum_compression_size"), Tags: m.strMap("tags"),
 		AccessLogs: m.bool("access_logs"), XRayTracing: m.bool("xray_tracing"), CloudWatchRole: m.bool("cloudwatch_role"),
-		ResourceQuota: m.int("resource_quota"),
+		ResourceQuota: m.int("resource_quota"), Domain: d.domain(m), WAFWebACLArn: m.str("waf_web_acl_arn"),
 	}
 	if c := m.sub("cors", corsKeys...); c != nil {
 		a.CORS = &CORS{
@@ -158,30 +161,68 @@ func (d *decoder) api(m *mapping) API {
 }
 
 func (d *decoder) settings(m *mapping) Settings {
-	return Settings{
+	s := Settings{
 		Pos: pos(m.node), Path: m.path,
 		Runtime: m.str("runtime"), Architecture: m.str("architecture"), MemoryMB: m.int("memory_mb"),
 		TimeoutS: m.int("timeout_s"), LogRetentionDays: m.int("log_retention_days"),
 		ReservedConcurrency: m.int("reserved_concurrency"), Tracing: m.str("tracing"),
 		Layers: m.strList("layers"), LayersSet: m.has("layers"), Environment: m.strMap("environment"),
+		EphemeralStorageMB: m.int("ephemeral_storage_mb"), DeadLetterTargetArn: m.str("dead_letter_target_arn"),
 	}
+	if v := m.sub("vpc", vpcKeys...); v != nil {
+		s.VPC = &VPC{Pos: pos(v.node), SubnetIDs: v.strList("subnet_ids"), SecurityGroupIDs: v.strList("security_group_ids")}
+	}
+	return s
+}
+
+func (d *decoder) domain(m *mapping) *Domain {
+	dm := m.sub("domain", domainKeys...)
+	if dm == nil {
+		return nil
+	}
+	return &Domain{Pos: pos(dm.node), Field: dm.path, Name: dm.str("name"), CertificateArn: dm.str("certificate_arn"), BasePath: dm.str("base_path")}
 }
 
 func (d *decoder) table(key *yaml.Node, m *mapping) Table {
-	return Table{
+	t := Table{
 		Pos: pos(key), Name: Str{V: key.Value, Pos: pos(key), Set: true},
 		HashKey: m.str("hash_key"), HashKeyType: m.str("hash_key_type"),
 		RangeKey: m.str("range_key"), RangeKeyType: m.str("range_key_type"),
 		BillingMode: m.str("billing_mode"), TTLAttribute: m.str("ttl_attribute"),
 		PointInTimeRecovery: m.bool("point_in_time_recovery"), Encryption: m.str("encryption"),
 	}
+	if im := m.sub("indexes"); im != nil {
+		for _, e := range im.entries() {
+			if x := d.mapping(e.Value, join(im.path, e.Key.Value), indexKeys...); x != nil {
+				t.Indexes = append(t.Indexes, Index{
+					Pos: pos(e.Key), Name: Str{V: e.Key.Value, Pos: pos(e.Key), Set: true},
+					HashKey: x.str("hash_key"), HashKeyType: x.str("hash_key_type"),
+					RangeKey: x.str("range_key"), RangeKeyType: x.str("range_key_type"), Projection: x.str("projection"),
+				})
+			}
+		}
+	}
+	return t
 }
 
 func (d *decoder) authorizer(key *yaml.Node, m *mapping) Authorizer {
-	return Authorizer{
+	a := Authorizer{
 		Pos: pos(key), Name: Str{V: key.Value, Pos: pos(key), Set: true}, Type: m.str("type"),
 		Keys: m.strList("keys"), Throttle: d.throttle(m), Quota: d.quota(m),
+		Handler: m.str("handler"), Description: m.str("description"),
+		IdentityValidation: m.str("identity_validation_expression"), ResultTTLSeconds: m.int("result_ttl_seconds"),
+		Settings: d.settings(m), UserPoolArns: m.strList("user_pool_arns"),
 	}
+	// identity_source is one string (token) or a list (request); accept both.
+	if n := m.value("identity_source"); n != nil {
+		a.IdentitySourceSet = true
+		if n.Kind == yaml.ScalarNode {
+			a.IdentitySource = []Str{m.str("identity_source")}
+		} else {
+			a.IdentitySource = m.strList("identity_source")
+		}
+	}
+	return a
 }
 
 func (d *decoder) throttle(m *mapping) *Throttle {
@@ -204,7 +245,7 @@ func (d *decoder) route(i int, field string, m *mapping) Route {
 	r := Route{
 		Pos: pos(m.node), Index: i, Field: field,
 		Name: m.str("name"), Method: m.str("method"), Path: m.str("path"), Handler: m.str("handler"),
-		Description: m.str("description"), Auth: m.str("auth"), Settings: d.settings(m),
+		Description: m.str("description"), Auth: m.str("auth"), Scopes: m.strList("scopes"), Settings: d.settings(m),
 	}
 	if b := m.sub("request", requestKeys...); b != nil {
 		r.Request = &Body{Pos: pos(b.node), Schema: b.str("schema"), Query: b.strList("query"), Headers: b.strList("headers")}
@@ -227,15 +268,24 @@ func (d *decoder) environment(key *yaml.Node, m *mapping) Environment {
 		Stage: m.str("stage"), Region: m.str("region"), Throttle: d.throttle(m),
 		MetricsOn: m.bool("metrics"), LoggingLevel: m.str("logging_level"), DataTrace: m.bool("data_trace"),
 		XRayTracing: m.bool("xray_tracing"), PITR: m.bool("point_in_time_recovery"), Settings: d.settings(m),
+		Domain: d.domain(m), WAFWebACLArn: m.str("waf_web_acl_arn"),
 	}
-	if rm := m.sub("routes"); rm != nil {
+	e.RouteSettings = d.overrides(m, "routes")
+	e.AuthSettings = d.overrides(m, "authorizers")
+	return e
+}
+
+// overrides reads environments.<env>.<key>.<name>: settings of one function.
+func (d *decoder) overrides(m *mapping, key string) []RouteOverride {
+	var out []RouteOverride
+	if rm := m.sub(key); rm != nil {
 		for _, re := range rm.entries() {
 			if sm := d.mapping(re.Value, join(rm.path, re.Key.Value), settingKeys...); sm != nil {
-				e.RouteSettings = append(e.RouteSettings, RouteOverride{Route: Str{V: re.Key.Value, Pos: pos(re.Key), Set: true}, Settings: d.settings(sm)})
+				out = append(out, RouteOverride{Route: Str{V: re.Key.Value, Pos: pos(re.Key), Set: true}, Settings: d.settings(sm)})
 			}
 		}
 	}
-	return e
+	return out
 }
 
 // yaml.v3 reports syntax errors as "yaml: line N: message".

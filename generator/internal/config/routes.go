@@ -46,7 +46,7 @@ func (v *validator) routes() {
 				v.endpoint(r, method, endpoints)
 			}
 		}
-		v.handler(r)
+		v.handler(r.Handler, f+".handler")
 		if r.Request != nil {
 			if r.Request.Schema.Set {
 				v.schema(r.Request.Schema, f+".request.schema", schemas)
@@ -72,11 +72,7 @@ func (v *validator) routes() {
 			}
 		}
 		v.permissions(r)
-		if r.Auth.Set && r.Auth.V != "none" {
-			if !slices.ContainsFunc(v.cfg.Authorizers, func(a Authorizer) bool { return a.Name.V == r.Auth.V }) {
-				v.add(r.Auth.Pos, f+".auth", fmt.Sprintf("unknown authorizer %q", r.Auth.V), v.authHint(r.Auth.V))
-			}
-		}
+		v.auth(r)
 		v.settings(r.Settings, f)
 	}
 	quota := MaxResources
@@ -90,6 +86,32 @@ func (v *validator) routes() {
 		}
 		v.add(diag.Pos{Line: 1, Col: 1}, "routes", fmt.Sprintf("the paths need %d API Gateway resources (every distinct path prefix plus the root); %s", n, limit),
 			"split the API into several routes.yaml files (one REST API each), or ask AWS Service Quotas to raise 'Resources per API' and set api.resource_quota")
+	}
+}
+
+// auth checks the route's authorizer and its OAuth scopes.
+func (v *validator) auth(r Route) {
+	f := r.Field
+	var au *Authorizer
+	if r.Auth.Set && r.Auth.V != "none" {
+		i := slices.IndexFunc(v.cfg.Authorizers, func(a Authorizer) bool { return a.Name.V == r.Auth.V })
+		if i < 0 {
+			v.add(r.Auth.Pos, f+".auth", fmt.Sprintf("unknown authorizer %q", r.Auth.V), v.authHint(r.Auth.V))
+			return
+		}
+		au = &v.cfg.Authorizers[i]
+	}
+	if len(r.Scopes) == 0 {
+		return
+	}
+	if au == nil || au.Type.V != "cognito" {
+		v.add(r.Scopes[0].Pos, f+".scopes", "needs a cognito authorizer", "scopes are OAuth scopes of a Cognito access token; set auth to a type: cognito authorizer or remove scopes")
+		return
+	}
+	for i, sc := range r.Scopes {
+		if !scopeRe.MatchString(sc.V) {
+			v.add(sc.Pos, fmt.Sprintf("%s.scopes[%d]", f, i), fmt.Sprintf("%q is not an OAuth scope", sc.V), "e.g. items/read (no spaces or quotes)")
+		}
 	}
 }
 
@@ -170,21 +192,20 @@ func (v *validator) endpoint(r Route, method string, seen map[string]Route) {
 	seen[method+" "+r.Path.V] = r
 }
 
-// handler checks that the handler is a directory holding a Go main package.
-func (v *validator) handler(r Route) {
-	f := r.Field + ".handler"
-	if !v.required(r.Handler, f, "point to the Go main package of the function, e.g. handler: functions/create_item") {
+// handler checks that a handler is a directory holding a Go main package.
+func (v *validator) handler(h Str, f string) {
+	if !v.required(h, f, "point to the Go main package of the function, e.g. handler: functions/create_item") {
 		return
 	}
-	dir := filepath.Join(v.cfg.Dir, filepath.FromSlash(r.Handler.V))
+	dir := filepath.Join(v.cfg.Dir, filepath.FromSlash(h.V))
 	rel, err := filepath.Rel(v.cfg.Dir, dir)
 	if err != nil || strings.HasPrefix(rel, "..") {
-		v.add(r.Handler.Pos, f, fmt.Sprintf("%q is outside the project", r.Handler.V), "handlers live below the directory of routes.yaml")
+		v.add(h.Pos, f, fmt.Sprintf("%q is outside the project", h.V), "handlers live below the directory of routes.yaml")
 		return
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		v.add(r.Handler.Pos, f, fmt.Sprintf("directory %q does not exist", r.Handler.V), "create it with a main.go, or fix the path")
+		v.add(h.Pos, f, fmt.Sprintf("directory %q does not exist", h.V), "create it with a main.go, or fix the path")
 		return
 	}
 	fset := token.NewFileSet()
@@ -195,7 +216,7 @@ func (v *validator) handler(r Route) {
 		}
 		file, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, parser.PackageClauseOnly)
 		if err != nil {
-			v.add(r.Handler.Pos, f, fmt.Sprintf("%s/%s does not parse: %v", r.Handler.V, e.Name(), err), "")
+			v.add(h.Pos, f, fmt.Sprintf("%s/%s does not parse: %v", h.V, e.Name(), err), "")
 			return
 		}
 		pkg = file.Name.Name
@@ -204,10 +225,10 @@ func (v *validator) handler(r Route) {
 		}
 	}
 	if pkg == "" {
-		v.add(r.Handler.Pos, f, fmt.Sprintf("%q holds no Go files", r.Handler.V), "a handler is a Go main package calling lambda.Start")
+		v.add(h.Pos, f, fmt.Sprintf("%q holds no Go files", h.V), "a handler is a Go main package calling lambda.Start")
 		return
 	}
-	v.add(r.Handler.Pos, f, fmt.Sprintf("%q is package %s, not a main package", r.Handler.V, pkg), "a handler is a Go main package (package main with func main calling lambda.Start)")
+	v.add(h.Pos, f, fmt.Sprintf("%q is package %s, not a main package", h.V, pkg), "a handler is a Go main package (package main with func main calling lambda.Start)")
 }
 
 const draft04 = "http://json-schema.org/draft-04/schema#"

@@ -181,10 +181,9 @@ var allRules = []struct {
 	},
 	{
 		"authorizer definitions",
-		"api:\n  name: items\ntables:\n  items: { hash_key: id }\nauthorizers:\n  key: { type: api_key }\n  jwt: { type: token, keys: [Web] }\n  plan: { type: api_key, throttle: { rate: -1 }, quota: { limit: 0, period: YEAR } }\nroutes:\n  - name: create_item\n    method: POST\n    path: /items\n    handler: functions/ok\n    request: { schema: schemas/ok.json }\n    permissions: [{ table: items, actions: [PutItem] }]\n    auth: key\n  - name: get_item\n    method: GET\n    path: /items/{id}\n    handler: functions/ok\n",
+		"api:\n  name: items\ntables:\n  items: { hash_key: id }\nauthorizers:\n  key: { type: api_key }\n  jwt: { type: bearer }\n  plan: { type: api_key, throttle: { rate: -1 }, quota: { limit: 0, period: YEAR } }\nroutes:\n  - name: create_item\n    method: POST\n    path: /items\n    handler: functions/ok\n    request: { schema: schemas/ok.json }\n    permissions: [{ table: items, actions: [PutItem] }]\n    auth: key\n  - name: get_item\n    method: GET\n    path: /items/{id}\n    handler: functions/ok\n",
 		[]string{
-			`testdata/project/routes.yaml:7:16: authorizers.jwt.type: "token" is not allowed; allowed: api_key`,
-			`testdata/project/routes.yaml:7:30: authorizers.jwt.keys[0]: "Web" is not a valid key name; use lowercase letters, digits and '_'`,
+			`testdata/project/routes.yaml:7:16: authorizers.jwt.type: "bearer" is not allowed; allowed: api_key, token, request, cognito, iam`,
 			`testdata/project/routes.yaml:8:36: authorizers.plan.throttle.burst: is required; set both rate and burst, e.g. { rate: 100, burst: 50 }`,
 			`testdata/project/routes.yaml:8:44: authorizers.plan.throttle.rate: -1 is negative; use a number of requests per second, 0 or more`,
 			`testdata/project/routes.yaml:8:66: authorizers.plan.quota.limit: must be a positive number of requests`,

@@ -34,6 +34,18 @@ type API struct {
 	XRayTracing            Bool
 	CloudWatchRole         Bool
 	ResourceQuota          Int // resources per REST API granted to the account (default 300)
+	Domain                 *Domain
+	WAFWebACLArn           Str
+}
+
+// Domain is a custom domain name for the stage (api.domain, or an
+// environment's override).
+type Domain struct {
+	Pos            diag.Pos
+	Field          string
+	Name           Str
+	CertificateArn Str
+	BasePath       Str
 }
 
 // CORS configures preflight responses and CORS headers on gateway errors.
@@ -62,6 +74,16 @@ type Settings struct {
 	Layers              []Str
 	LayersSet           bool
 	Environment         []KV
+	EphemeralStorageMB  Int
+	VPC                 *VPC
+	DeadLetterTargetArn Str
+}
+
+// VPC places a function in subnets of a VPC.
+type VPC struct {
+	Pos              diag.Pos
+	SubnetIDs        []Str
+	SecurityGroupIDs []Str
 }
 
 // Table is one DynamoDB table.
@@ -75,19 +97,41 @@ type Table struct {
 	BillingMode         Str
 	TTLAttribute        Str
 	PointInTimeRecovery Bool
-	Encryption          Str  // aws_owned (default), aws_managed or a KMS key ARN
+	Encryption          Str // aws_owned (default), aws_managed or a KMS key ARN
+	Indexes             []Index
 	Malformed           bool // not a mapping (already reported); only its name is known
+}
+
+// Index is a global secondary index of a table.
+type Index struct {
+	Pos          diag.Pos
+	Name         Str
+	HashKey      Str
+	HashKeyType  Str
+	RangeKey     Str
+	RangeKeyType Str
+	Projection   Str
 }
 
 // Authorizer is a named way to authenticate callers.
 type Authorizer struct {
 	Pos  diag.Pos
 	Name Str
-	Type Str // api_key
+	Type Str // api_key, token, request, cognito or iam
 	// api_key: the keys and their usage plan limits.
 	Keys     []Str
 	Throttle *Throttle
 	Quota    *Quota
+	// token and request: a Lambda function of its own, built like a route's.
+	Handler            Str
+	Description        Str
+	IdentitySource     []Str // token: one header; request: one or more sources
+	IdentitySourceSet  bool
+	IdentityValidation Str // token only: a regular expression the token must match
+	ResultTTLSeconds   Int
+	Settings           Settings
+	// cognito: the user pools whose tokens are accepted.
+	UserPoolArns []Str
 }
 
 // Throttle is a token bucket: steady requests per second and burst.
@@ -118,6 +162,7 @@ type Route struct {
 	Response    *Body
 	Permissions []Permission
 	Auth        Str
+	Scopes      []Str // OAuth scopes a cognito authorizer requires
 	Settings    Settings
 }
 
@@ -151,11 +196,15 @@ type Environment struct {
 	DataTrace     Bool
 	XRayTracing   Bool
 	PITR          Bool
+	Domain        *Domain
+	WAFWebACLArn  Str
 	Settings      Settings
 	RouteSettings []RouteOverride
+	AuthSettings  []RouteOverride // environments.<env>.authorizers.<name>
 }
 
-// RouteOverride is environments.<env>.routes.<route>: one route's settings in one env.
+// RouteOverride is environments.<env>.routes.<route> (or .authorizers.<name>):
+// one function's settings in one env.
 type RouteOverride struct {
 	Route    Str
 	Settings Settings

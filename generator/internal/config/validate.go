@@ -37,6 +37,18 @@ var (
 	queryRe     = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 	refRe       = regexp.MustCompile(`\$\{([^}]*)\}`)
 	kmsArnRe    = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$`)
+	subnetRe    = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+	sgRe        = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+	dlqArnRe    = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$`)
+	userPoolRe  = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/[a-z0-9-]+_[A-Za-z0-9]+$`)
+	headerSrcRe = regexp.MustCompile(`^method\.request\.header\.[A-Za-z0-9-]+$`)
+	reqSrcRe    = regexp.MustCompile(`^(method\.request\.(header\.[A-Za-z0-9-]+|querystring\.[A-Za-z0-9_.-]+)|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+)$`)
+	scopeRe     = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
+	indexNameRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+	hostRe      = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	acmArnRe    = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$`)
+	basePathRe  = regexp.MustCompile(`^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$`)
+	wafArnRe    = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/[A-Za-z0-9_-]+/[0-9a-f-]+$`)
 )
 
 // Allowed values, shared with the model and the README.
@@ -48,7 +60,8 @@ var (
 	EndpointTypes    = []string{"REGIONAL", "EDGE", "PRIVATE"}
 	KeyTypes         = []string{"S", "N", "B"}
 	BillingModes     = []string{"PAY_PER_REQUEST"}
-	AuthorizerTypes  = []string{"api_key"}
+	AuthorizerTypes  = []string{"api_key", "token", "request", "cognito", "iam"}
+	Projections      = []string{"ALL", "KEYS_ONLY"}
 	LoggingLevels    = []string{"OFF", "ERROR", "INFO"}
 	QuotaPeriods     = []string{"DAY", "WEEK", "MONTH"}
 	RetentionDays    = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -61,6 +74,9 @@ var (
 	maxConcurrency   = 1000
 	minMemory, maxMB = 128, 10240
 	maxTimeout       = 900
+	minEphemeral     = 512
+	maxIndexes       = 20
+	maxTTL           = 3600
 )
 
 type validator struct {
@@ -139,6 +155,33 @@ func (v *validator) api() {
 			v.add(m.Pos, "api.cors.max_age_seconds", fmt.Sprintf("%d is out of range", m.V), "use 0 to 86400")
 		}
 	}
+	v.domain(a.Domain, true)
+	v.waf(a.WAFWebACLArn, "api.waf_web_acl_arn")
+}
+
+// domain checks a custom domain. The one under api needs a certificate;
+// an environment's may override only the name or base path.
+func (v *validator) domain(d *Domain, needCert bool) {
+	if d == nil {
+		return
+	}
+	if v.required(d.Name, d.Field+".name", "e.g. name: api.example.com") && !hostRe.MatchString(d.Name.V) {
+		v.add(d.Name.Pos, d.Field+".name", fmt.Sprintf("%q is not a domain name", d.Name.V), "use a lowercase host name, e.g. api.example.com")
+	}
+	if c := d.CertificateArn; c.Set && !acmArnRe.MatchString(c.V) {
+		v.add(c.Pos, d.Field+".certificate_arn", fmt.Sprintf("%q is not an ACM certificate ARN", c.V), "use arn:aws:acm:<region>:<account>:certificate/<id>, issued in the API's region")
+	} else if !c.Set && needCert {
+		v.add(c.Pos, d.Field+".certificate_arn", "is required", "an ACM certificate for the name, in the API's region (a REGIONAL domain)")
+	}
+	if b := d.BasePath; b.Set && !basePathRe.MatchString(b.V) {
+		v.add(b.Pos, d.Field+".base_path", fmt.Sprintf("%q is not a base path", b.V), "use path segments without leading or trailing '/', e.g. v1, or leave it out to map the whole domain")
+	}
+}
+
+func (v *validator) waf(s Str, field string) {
+	if s.Set && !wafArnRe.MatchString(s.V) {
+		v.add(s.Pos, field, fmt.Sprintf("%q is not a regional WAFv2 web ACL ARN", s.V), "use arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>")
+	}
 }
 
 // settings checks one layer of function settings (defaults, a route, an env).
@@ -175,6 +218,28 @@ func (v *validator) settings(s Settings, field string) {
 			v.add(kv.Value.Pos, f, "AWS_ variables are reserved by Lambda", "choose another name")
 		}
 		v.refs(kv.Value, f)
+	}
+	if e := s.EphemeralStorageMB; e.Set && (e.V < minEphemeral || e.V > maxMB) {
+		v.add(e.Pos, field+".ephemeral_storage_mb", fmt.Sprintf("%d MB is out of Lambda's range", e.V), fmt.Sprintf("use %d to %d", minEphemeral, maxMB))
+	}
+	if d := s.DeadLetterTargetArn; d.Set && !dlqArnRe.MatchString(d.V) {
+		v.add(d.Pos, field+".dead_letter_target_arn", fmt.Sprintf("%q is not an SQS queue or SNS topic ARN", d.V), "use arn:aws:sqs:<region>:<account>:<queue> or arn:aws:sns:<region>:<account>:<topic>")
+	}
+	if c := s.VPC; c != nil {
+		for _, x := range []struct {
+			ids        []Str
+			name, want string
+			re         *regexp.Regexp
+		}{{c.SubnetIDs, "subnet_ids", "subnet-0123456789abcdef0", subnetRe}, {c.SecurityGroupIDs, "security_group_ids", "sg-0123456789abcdef0", sgRe}} {
+			if len(x.ids) == 0 {
+				v.add(c.Pos, field+".vpc."+x.name, "is required when vpc is set", "list at least one, e.g. ["+x.want+"]")
+			}
+			for i, id := range x.ids {
+				if !x.re.MatchString(id.V) {
+					v.add(id.Pos, fmt.Sprintf("%s.vpc.%s[%d]", field, x.name, i), fmt.Sprintf("%q is not a valid ID", id.V), "e.g. "+x.want)
+				}
+			}
+		}
 	}
 }
 
@@ -243,7 +308,69 @@ func (v *validator) tables() {
 		if e := t.Encryption; e.Set && e.V != "aws_owned" && e.V != "aws_managed" && !kmsArnRe.MatchString(e.V) {
 			v.add(e.Pos, f+".encryption", fmt.Sprintf("%q is not a kind of table encryption", e.V), "use aws_owned (the default), aws_managed, or a KMS key ARN")
 		}
+		v.indexes(t, f)
 	}
+}
+
+// indexes checks a table's global secondary indexes. An attribute used as a
+// key in several places must have one type: DynamoDB declares it once.
+func (v *validator) indexes(t Table, f string) {
+	if len(t.Indexes) > maxIndexes {
+		v.add(t.Indexes[maxIndexes].Pos, f+".indexes", fmt.Sprintf("%d indexes; DynamoDB allows %d global secondary indexes per table", len(t.Indexes), maxIndexes), "")
+	}
+	types := map[string]string{} // attribute -> type, where it was first declared
+	where := map[string]string{}
+	declare := func(name, typ Str, field string) {
+		if !name.Set {
+			return
+		}
+		ty := typ.V
+		if !typ.Set {
+			ty = "S"
+		}
+		if prev, ok := types[name.V]; ok && prev != ty {
+			pos := typ.Pos
+			if !typ.Set {
+				pos = name.Pos
+			}
+			v.add(pos, field, fmt.Sprintf("attribute %q is %s here but %s in %s", name.V, ty, prev, where[name.V]), "DynamoDB keeps one type per attribute; use the same type")
+			return
+		}
+		types[name.V], where[name.V] = ty, field
+	}
+	declare(t.HashKey, t.HashKeyType, f+".hash_key")
+	declare(t.RangeKey, t.RangeKeyType, f+".range_key")
+	for _, x := range t.Indexes {
+		xf := f + ".indexes." + x.Name.V
+		if !indexNameRe.MatchString(x.Name.V) {
+			v.add(x.Name.Pos, xf, fmt.Sprintf("%q is not a valid index name", x.Name.V), "use 3-255 letters, digits, '_', '-' or '.'")
+		}
+		if v.required(x.HashKey, xf+".hash_key", "name the index's partition key attribute, e.g. hash_key: owner") && !envVarRe.MatchString(x.HashKey.V) {
+			v.add(x.HashKey.Pos, xf+".hash_key", fmt.Sprintf("%q is not a plain attribute name", x.HashKey.V), "use letters, digits and '_'")
+		}
+		v.oneOf(x.HashKeyType, xf+".hash_key_type", KeyTypes)
+		v.oneOf(x.RangeKeyType, xf+".range_key_type", KeyTypes)
+		if x.RangeKeyType.Set && !x.RangeKey.Set {
+			v.add(x.RangeKeyType.Pos, xf+".range_key_type", "is set without range_key", "add range_key or remove range_key_type")
+		}
+		if x.RangeKey.Set && !envVarRe.MatchString(x.RangeKey.V) {
+			v.add(x.RangeKey.Pos, xf+".range_key", fmt.Sprintf("%q is not a plain attribute name", x.RangeKey.V), "use letters, digits and '_'")
+		}
+		v.oneOf(x.Projection, xf+".projection", Projections)
+		if slices.Contains(KeyTypes, or(x.HashKeyType.V, "S")) {
+			declare(x.HashKey, x.HashKeyType, xf+".hash_key")
+		}
+		if slices.Contains(KeyTypes, or(x.RangeKeyType.V, "S")) {
+			declare(x.RangeKey, x.RangeKeyType, xf+".range_key")
+		}
+	}
+}
+
+func or(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
 }
 
 func (v *validator) authorizers() {
@@ -252,24 +379,177 @@ func (v *validator) authorizers() {
 		if !routeNameRe.MatchString(a.Name.V) {
 			v.add(a.Name.Pos, f, fmt.Sprintf("%q is not a valid authorizer name", a.Name.V), "use lowercase letters, digits and '_'")
 		}
-		if v.required(a.Type, f+".type", "set type: api_key") {
+		if v.required(a.Type, f+".type", "set type: api_key, token, request, cognito or iam") {
 			v.oneOf(a.Type, f+".type", AuthorizerTypes)
 		}
-		for i, k := range a.Keys {
-			if !routeNameRe.MatchString(k.V) {
-				v.add(k.Pos, fmt.Sprintf("%s.keys[%d]", f, i), fmt.Sprintf("%q is not a valid key name", k.V), "use lowercase letters, digits and '_'")
-			}
+		t := a.Type.V
+		// Keys that belong to other types of authorizer.
+		for _, k := range []struct {
+			key   string
+			set   bool
+			pos   diag.Pos
+			types []string
+		}{
+			{"keys", len(a.Keys) > 0, firstPos(a.Keys), []string{"api_key"}},
+			{"throttle", a.Throttle != nil, throttlePos(a.Throttle), []string{"api_key"}},
+			{"quota", a.Quota != nil, quotaPos(a.Quota), []string{"api_key"}},
+			{"handler", a.Handler.Set, a.Handler.Pos, []string{"token", "request"}},
+			{"description", a.Description.Set, a.Description.Pos, []string{"token", "request"}},
+			{"identity_validation_expression", a.IdentityValidation.Set, a.IdentityValidation.Pos, []string{"token"}},
+			{"identity_source", a.IdentitySourceSet, firstPos(a.IdentitySource), []string{"token", "request", "cognito"}},
+			{"result_ttl_seconds", a.ResultTTLSeconds.Set, a.ResultTTLSeconds.Pos, []string{"token", "request", "cognito"}},
+			{"user_pool_arns", len(a.UserPoolArns) > 0, firstPos(a.UserPoolArns), []string{"cognito"}},
+		} {
+			v.onlyFor(f, t, k.key, k.set, k.pos, k.types...)
 		}
-		v.throttle(a.Throttle, f+".throttle")
-		if q := a.Quota; q != nil {
-			if !q.Limit.Set || q.Limit.V < 1 {
-				v.add(q.Limit.Pos, f+".quota.limit", "must be a positive number of requests", "")
+		if key, p, ok := settingSet(a.Settings); ok {
+			v.onlyFor(f, t, key, true, p, "token", "request")
+		}
+		switch t {
+		case "api_key":
+			for i, k := range a.Keys {
+				if !routeNameRe.MatchString(k.V) {
+					v.add(k.Pos, fmt.Sprintf("%s.keys[%d]", f, i), fmt.Sprintf("%q is not a valid key name", k.V), "use lowercase letters, digits and '_'")
+				}
 			}
-			if v.required(q.Period, f+".quota.period", "use DAY, WEEK or MONTH") {
-				v.oneOf(q.Period, f+".quota.period", QuotaPeriods)
+			v.throttle(a.Throttle, f+".throttle")
+			if q := a.Quota; q != nil {
+				if !q.Limit.Set || q.Limit.V < 1 {
+					v.add(q.Limit.Pos, f+".quota.limit", "must be a positive number of requests", "")
+				}
+				if v.required(q.Period, f+".quota.period", "use DAY, WEEK or MONTH") {
+					v.oneOf(q.Period, f+".quota.period", QuotaPeriods)
+				}
 			}
+		case "token", "request":
+			v.handler(a.Handler, f+".handler")
+			v.settings(a.Settings, f)
+			if a.Description.Set && len(a.Description.V) > 256 {
+				v.add(a.Description.Pos, f+".description", fmt.Sprintf("is %d characters; Lambda allows 256", len(a.Description.V)), "")
+			}
+			if slices.ContainsFunc(v.cfg.Routes, func(r Route) bool { return r.Name.V == a.Name.V }) {
+				v.add(a.Name.Pos, f, fmt.Sprintf("%q is also a route name", a.Name.V), "an authorizer with a handler is a function named <api>-<env>-<name> like a route's: give it a name of its own")
+			}
+			v.identitySource(a, f)
+			if x := a.IdentityValidation; x.Set && t == "token" {
+				if _, err := regexp.Compile(x.V); err != nil {
+					v.add(x.Pos, f+".identity_validation_expression", "is not a regular expression: "+strings.TrimPrefix(err.Error(), "error parsing regexp: "), "e.g. ^Bearer [-0-9a-zA-Z._~+/]+=*$")
+				}
+			}
+		case "cognito":
+			if len(a.UserPoolArns) == 0 {
+				v.add(a.Type.Pos, f+".user_pool_arns", "is required for a cognito authorizer", "list the user pool ARNs, e.g. [arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123]")
+			}
+			for i, u := range a.UserPoolArns {
+				if !userPoolRe.MatchString(u.V) {
+					v.add(u.Pos, fmt.Sprintf("%s.user_pool_arns[%d]", f, i), fmt.Sprintf("%q is not a Cognito user pool ARN", u.V), "use arn:aws:cognito-idp:<region>:<account>:userpool/<pool id>")
+				}
+			}
+			v.identitySource(a, f)
+		}
+		if ttl := a.ResultTTLSeconds; ttl.Set && (ttl.V < 0 || ttl.V > maxTTL) {
+			v.add(ttl.Pos, f+".result_ttl_seconds", fmt.Sprintf("%d is out of range", ttl.V), fmt.Sprintf("use 0 (no caching) to %d seconds", maxTTL))
 		}
 	}
+}
+
+// identitySource checks where API Gateway finds the caller's identity: one
+// header for token and cognito authorizers, one or more request values for
+// request authorizers.
+func (v *validator) identitySource(a Authorizer, f string) {
+	f += ".identity_source"
+	if a.Type.V == "request" {
+		if len(a.IdentitySource) == 0 {
+			v.add(a.Type.Pos, f, "is required for a request authorizer", "list where the identity is, e.g. [method.request.header.X-Tenant]; requests without it get 401")
+		}
+		for i, s := range a.IdentitySource {
+			if !reqSrcRe.MatchString(s.V) {
+				v.add(s.Pos, fmt.Sprintf("%s[%d]", f, i), fmt.Sprintf("%q is not an identity source", s.V), "use method.request.header.<name>, method.request.querystring.<name>, stageVariables.<name> or context.<name>")
+			}
+		}
+		return
+	}
+	if len(a.IdentitySource) > 1 {
+		v.add(a.IdentitySource[1].Pos, f, fmt.Sprintf("a %s authorizer reads one header", a.Type.V), "give one, e.g. identity_source: method.request.header.Authorization")
+		return
+	}
+	for _, s := range a.IdentitySource {
+		if !headerSrcRe.MatchString(s.V) {
+			v.add(s.Pos, f, fmt.Sprintf("%q is not a header identity source", s.V), "use method.request.header.<name>, e.g. method.request.header.Authorization")
+		}
+	}
+}
+
+// onlyFor reports a key that is set on an authorizer of a type it does not
+// apply to. An unknown type is reported once, by the type check.
+func (v *validator) onlyFor(f, typ, key string, set bool, pos diag.Pos, types ...string) {
+	if !set || !slices.Contains(AuthorizerTypes, typ) || slices.Contains(types, typ) {
+		return
+	}
+	names := types[0]
+	if n := len(types); n > 1 {
+		names = strings.Join(types[:n-1], ", ") + " or " + types[n-1]
+	}
+	v.add(pos, f+"."+key, fmt.Sprintf("applies to %s authorizers, not %s", names, typ), "remove it")
+}
+
+// settingSet returns the first function setting that s sets.
+func settingSet(s Settings) (string, diag.Pos, bool) {
+	for _, x := range []struct {
+		key string
+		set bool
+		pos diag.Pos
+	}{
+		{"runtime", s.Runtime.Set, s.Runtime.Pos}, {"architecture", s.Architecture.Set, s.Architecture.Pos},
+		{"memory_mb", s.MemoryMB.Set, s.MemoryMB.Pos}, {"timeout_s", s.TimeoutS.Set, s.TimeoutS.Pos},
+		{"log_retention_days", s.LogRetentionDays.Set, s.LogRetentionDays.Pos},
+		{"reserved_concurrency", s.ReservedConcurrency.Set, s.ReservedConcurrency.Pos},
+		{"tracing", s.Tracing.Set, s.Tracing.Pos}, {"layers", s.LayersSet, s.Pos},
+		{"environment", len(s.Environment) > 0, firstKVPos(s.Environment)},
+		{"ephemeral_storage_mb", s.EphemeralStorageMB.Set, s.EphemeralStorageMB.Pos},
+		{"vpc", s.VPC != nil, vpcPos(s.VPC)},
+		{"dead_letter_target_arn", s.DeadLetterTargetArn.Set, s.DeadLetterTargetArn.Pos},
+	} {
+		if x.set {
+			return x.key, x.pos, true
+		}
+	}
+	return "", diag.Pos{}, false
+}
+
+func firstPos(ss []Str) diag.Pos {
+	if len(ss) == 0 {
+		return diag.Pos{}
+	}
+	return ss[0].Pos
+}
+
+func firstKVPos(kvs []KV) diag.Pos {
+	if len(kvs) == 0 {
+		return diag.Pos{}
+	}
+	return kvs[0].Value.Pos
+}
+
+func throttlePos(t *Throttle) diag.Pos {
+	if t == nil {
+		return diag.Pos{}
+	}
+	return t.Pos
+}
+
+func vpcPos(c *VPC) diag.Pos {
+	if c == nil {
+		return diag.Pos{}
+	}
+	return c.Pos
+}
+
+func quotaPos(q *Quota) diag.Pos {
+	if q == nil {
+		return diag.Pos{}
+	}
+	return q.Pos
 }
 
 func (v *validator) throttle(t *Throttle, field string) {
@@ -313,6 +593,18 @@ func (v *validator) environments() {
 			v.settings(o.Settings, of)
 			v.buildSettingsFixed(o.Settings, of)
 		}
+		for _, o := range e.AuthSettings {
+			of := f + ".authorizers." + o.Route.V
+			if !slices.ContainsFunc(v.cfg.Authorizers, func(a Authorizer) bool {
+				return a.Name.V == o.Route.V && (a.Type.V == "token" || a.Type.V == "request")
+			}) {
+				v.add(o.Route.Pos, of, "names no token or request authorizer", "only authorizers with a handler have function settings")
+			}
+			v.settings(o.Settings, of)
+			v.buildSettingsFixed(o.Settings, of)
+		}
+		v.domain(e.Domain, v.cfg.API.Domain == nil)
+		v.waf(e.WAFWebACLArn, f+".waf_web_acl_arn")
 	}
 }
 
@@ -371,6 +663,16 @@ func (v *validator) names() {
 			if len(full) > maxNameLen {
 				v.add(r.Name.Pos, r.Field+".name", fmt.Sprintf("the function name %q is %d characters; Lambda and IAM allow %d", full, len(full), maxNameLen),
 					"shorten the route name or api.name")
+			}
+		}
+		for _, a := range v.cfg.Authorizers {
+			if a.Type.V != "token" && a.Type.V != "request" {
+				continue
+			}
+			full := v.cfg.API.Name.V + "-" + env + "-" + a.Name.V
+			if len(full) > maxNameLen {
+				v.add(a.Name.Pos, "authorizers."+a.Name.V, fmt.Sprintf("the function name %q is %d characters; Lambda and IAM allow %d", full, len(full), maxNameLen),
+					"shorten the authorizer name or api.name")
 			}
 		}
 	}

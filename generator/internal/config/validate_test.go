@@ -174,7 +174,7 @@ func TestValidation(t *testing.T) {
 			[]string{p + `:1:1: not valid YAML: did not find expected ',' or ']'; fix the syntax at that line`},
 		},
 	}
-	for _, c := range append(cases, allRules...) {
+	for _, c := range append(append(cases, allRules...), featureRules...) {
 		t.Run(c.name, func(t *testing.T) {
 			err := load(t, c.src)
 			if err == nil {

@@ -31,8 +31,9 @@ type Model struct {
 	API         API
 	Tables      []Table
 	Routes      []Route
-	Paths       []string // distinct route paths, sorted
-	Validators  []string // request validators in use: body, params, all
+	Authorizers []Authorizer // token, request, cognito and iam (api_key ones are UsagePlans)
+	Paths       []string     // distinct route paths, sorted
+	Validators  []string     // request validators in use: body, params, all
 	UsagePlans  []UsagePlan
 	Envs        []Env
 	Backend     *Backend
@@ -47,6 +48,13 @@ type API struct {
 	Tags                            map[string]string
 	AccessLogs, CloudWatchRole      bool
 	CORS                            *CORS
+	Domain                          *Domain
+	WAFWebACLArn                    string
+}
+
+// Domain is a REGIONAL custom domain mapped to the stage.
+type Domain struct {
+	Name, CertificateArn, BasePath string
 }
 
 // CORS mirrors modules/api_gateway's cors variable.
@@ -64,6 +72,49 @@ type Table struct {
 	BillingMode, TTLAttribute string
 	PointInTimeRecovery       *bool  // nil: on in prod only
 	KMSKey                    string // "": AWS owned key; "aws_managed"; or a key ARN
+	Indexes                   []Index
+}
+
+// Index is a global secondary index.
+type Index struct {
+	Name                   string
+	HashKey, HashKeyType   string
+	RangeKey, RangeKeyType string
+	Projection             string // ALL or KEYS_ONLY
+}
+
+// Authorizer is a non-api_key authorizer. Token and request authorizers
+// are Lambda functions of their own, packaged and deployed like routes.
+type Authorizer struct {
+	Name, Type            string // token, request, cognito, iam
+	Handler, Description  string
+	Runtime, Architecture string
+	IdentitySource        []string
+	IdentityValidation    string
+	ResultTTLSeconds      int
+	UserPoolArns          []string
+}
+
+// IsFunction reports whether the authorizer is a Lambda function.
+func (a Authorizer) IsFunction() bool { return a.Type == "token" || a.Type == "request" }
+
+// Function is one Lambda function to build: a route's or an authorizer's.
+type Function struct {
+	Name, Handler, Architecture string
+}
+
+// Functions lists every function to package, routes first.
+func (m *Model) Functions() []Function {
+	var out []Function
+	for _, r := range m.Routes {
+		out = append(out, Function{Name: r.Name, Handler: r.Handler, Architecture: r.Architecture})
+	}
+	for _, a := range m.Authorizers {
+		if a.IsFunction() {
+			out = append(out, Function{Name: a.Name, Handler: a.Handler, Architecture: a.Architecture})
+		}
+	}
+	return out
 }
 
 // Route is one method + path and its function.
@@ -76,15 +127,19 @@ type Route struct {
 	RequestParameters               map[string]bool // method.request.* => required
 	Validator                       string          // body, params, all or ""
 	APIKeyRequired                  bool
+	Authorizer                      string // name of a token, request, cognito or iam authorizer
+	Authorization                   string // NONE, CUSTOM, COGNITO_USER_POOLS or AWS_IAM
+	Scopes                          []string
 	Statements                      []Statement
 }
 
-// Statement is one least-privilege IAM statement on one table.
+// Statement is one least-privilege IAM statement on one table, or on the
+// named indexes of one table (for the actions that read indexes only).
 type Statement struct {
 	Sid     string
 	Actions []string // dynamodb:Action
 	Table   string   // table key
-	Indexes bool     // also the table's indexes (Query, Scan)
+	Indexes []string // index names: the statement is on these indexes, not the table
 }
 
 // UsagePlan is an api_key authorizer's keys and limits.
@@ -111,6 +166,9 @@ type Env struct {
 	AccessLogRetention  int
 	PITR                map[string]bool // table key -> point-in-time recovery
 	Routes              map[string]RouteValues
+	Authorizers         map[string]RouteValues // function settings of token and request authorizers
+	Domain              *Domain
+	WAFWebACLArn        string
 }
 
 // RouteValues are a route's per-environment function settings.
@@ -119,6 +177,14 @@ type RouteValues struct {
 	Tracing                                                   string
 	Layers                                                    []string
 	Environment                                               []EnvVar // sorted by name
+	EphemeralStorageMB                                        int      // 0: not set (Lambda's 512)
+	VPC                                                       *VPC
+	DeadLetterTargetArn                                       string
+}
+
+// VPC is a function's subnets and security groups.
+type VPC struct {
+	SubnetIDs, SecurityGroupIDs []string
 }
 
 // EnvVar is a function environment variable; Parts alternate literal text
@@ -177,10 +243,23 @@ func Build(cfg *config.Config) *Model {
 			v := t.PointInTimeRecovery.V
 			tb.PointInTimeRecovery = &v
 		}
+		for _, x := range t.Indexes {
+			ix := Index{
+				Name: x.Name.V, HashKey: x.HashKey.V, HashKeyType: or(x.HashKeyType.V, "S"),
+				RangeKey: x.RangeKey.V, RangeKeyType: x.RangeKeyType.V, Projection: or(x.Projection.V, "ALL"),
+			}
+			if ix.RangeKey != "" && ix.RangeKeyType == "" {
+				ix.RangeKeyType = "S"
+			}
+			tb.Indexes = append(tb.Indexes, ix)
+		}
 		m.Tables = append(m.Tables, tb)
 	}
+	m.API.Domain = domain(nil, a.Domain)
+	m.API.WAFWebACLArn = a.WAFWebACLArn.V
 	for _, au := range cfg.Authorizers {
 		if au.Type.V != "api_key" {
+			m.Authorizers = append(m.Authorizers, authorizer(cfg, au))
 			continue
 		}
 		up := UsagePlan{Name: au.Name.V, Keys: values(au.Keys)}
@@ -216,6 +295,51 @@ func Build(cfg *config.Config) *Model {
 	return m
 }
 
+// domain applies an override (an env's domain) over a base (the API's).
+func domain(base *Domain, d *config.Domain) *Domain {
+	if d == nil {
+		return base
+	}
+	out := Domain{}
+	if base != nil {
+		out = *base
+	}
+	out.Name = or(d.Name.V, out.Name)
+	out.CertificateArn = or(d.CertificateArn.V, out.CertificateArn)
+	if d.BasePath.Set {
+		out.BasePath = d.BasePath.V
+	}
+	return &out
+}
+
+func authorizer(cfg *config.Config, a config.Authorizer) Authorizer {
+	d := cfg.Defaults
+	au := Authorizer{
+		Name: a.Name.V, Type: a.Type.V, Description: a.Description.V,
+		IdentitySource: values(a.IdentitySource), IdentityValidation: a.IdentityValidation.V,
+		ResultTTLSeconds: 300, UserPoolArns: values(a.UserPoolArns),
+	}
+	if a.ResultTTLSeconds.Set {
+		au.ResultTTLSeconds = a.ResultTTLSeconds.V
+	}
+	if au.Type != "request" && len(au.IdentitySource) == 0 {
+		au.IdentitySource = []string{"method.request.header.Authorization"}
+	}
+	switch au.Type {
+	case "iam":
+		au.IdentitySource, au.ResultTTLSeconds = nil, 0
+	case "cognito":
+	default:
+		au.Handler = filepath.ToSlash(filepath.Clean(a.Handler.V))
+		au.Runtime = or(a.Settings.Runtime.V, or(d.Runtime.V, DefaultRuntime))
+		au.Architecture = or(a.Settings.Architecture.V, or(d.Architecture.V, DefaultArchitecture))
+		if au.Description == "" {
+			au.Description = "Lambda " + a.Type.V + " authorizer " + a.Name.V
+		}
+	}
+	return au
+}
+
 func route(cfg *config.Config, r config.Route) Route {
 	d := cfg.Defaults
 	rt := Route{
@@ -224,7 +348,22 @@ func route(cfg *config.Config, r config.Route) Route {
 		Runtime:       or(r.Settings.Runtime.V, or(d.Runtime.V, DefaultRuntime)),
 		Architecture:  or(r.Settings.Architecture.V, or(d.Architecture.V, DefaultArchitecture)),
 		SuccessStatus: 200, RequestParameters: map[string]bool{},
-		APIKeyRequired: isAPIKey(cfg, r.Auth.V),
+		Authorization: "NONE", Scopes: values(r.Scopes),
+	}
+	for _, a := range cfg.Authorizers {
+		if a.Name.V != r.Auth.V {
+			continue
+		}
+		switch a.Type.V {
+		case "api_key":
+			rt.APIKeyRequired = true
+		case "token", "request":
+			rt.Authorizer, rt.Authorization = a.Name.V, "CUSTOM"
+		case "cognito":
+			rt.Authorizer, rt.Authorization = a.Name.V, "COGNITO_USER_POOLS"
+		case "iam":
+			rt.Authorization = "AWS_IAM"
+		}
 	}
 	for _, seg := range strings.Split(r.Path.V, "/") {
 		if strings.HasPrefix(seg, "{") {
@@ -264,27 +403,37 @@ func route(cfg *config.Config, r config.Route) Route {
 	}
 	for i, p := range r.Permissions {
 		st := Statement{Sid: sid(r.Name.V, p.Table.V, i), Table: p.Table.V}
+		var reads []string // the actions that may also target an index
 		for _, a := range p.Actions {
 			act := strings.TrimPrefix(a.V, "dynamodb:")
 			st.Actions = append(st.Actions, "dynamodb:"+act)
 			if act == "Query" || act == "Scan" || act == "PartiQLSelect" {
-				st.Indexes = true
+				reads = append(reads, "dynamodb:"+act)
 			}
 		}
 		slices.Sort(st.Actions)
 		st.Actions = slices.Compact(st.Actions)
 		rt.Statements = append(rt.Statements, st)
+		// Indexes get only the reads, and only the indexes the table has.
+		if idx := indexNames(cfg, p.Table.V); len(idx) > 0 && len(reads) > 0 {
+			slices.Sort(reads)
+			rt.Statements = append(rt.Statements, Statement{Sid: st.Sid + "Indexes", Actions: slices.Compact(reads), Table: p.Table.V, Indexes: idx})
+		}
 	}
 	return rt
 }
 
-func isAPIKey(cfg *config.Config, auth string) bool {
-	for _, a := range cfg.Authorizers {
-		if a.Name.V == auth {
-			return a.Type.V == "api_key"
+func indexNames(cfg *config.Config, table string) []string {
+	for _, t := range cfg.Tables {
+		if t.Name.V == table {
+			var out []string
+			for _, x := range t.Indexes {
+				out = append(out, x.Name.V)
+			}
+			return out
 		}
 	}
-	return false
+	return nil
 }
 
 // sid builds an IAM statement id: alphanumeric only.
@@ -317,6 +466,9 @@ func env(cfg *config.Config, m *Model, name string) Env {
 		XRay:         pick(ec.XRayTracing, cfg.API.XRayTracing),
 		PITR:         map[string]bool{},
 		Routes:       map[string]RouteValues{},
+		Authorizers:  map[string]RouteValues{},
+		Domain:       domain(m.API.Domain, ec.Domain),
+		WAFWebACLArn: or(ec.WAFWebACLArn.V, cfg.API.WAFWebACLArn.V),
 	}
 	if t := ec.Throttle; t != nil {
 		e.Throttle = &Throttle{Rate: t.Rate.V, Burst: t.Burst.V}
@@ -341,6 +493,18 @@ func env(cfg *config.Config, m *Model, name string) Env {
 		}
 		e.Routes[r.Name.V] = resolve(layers)
 	}
+	for _, a := range cfg.Authorizers {
+		if a.Type.V != "token" && a.Type.V != "request" {
+			continue
+		}
+		layers := []config.Settings{cfg.Defaults, a.Settings, ec.Settings}
+		for _, o := range ec.AuthSettings {
+			if o.Route.V == a.Name.V {
+				layers = append(layers, o.Settings)
+			}
+		}
+		e.Authorizers[a.Name.V] = resolve(layers)
+	}
 	return e
 }
 
@@ -360,6 +524,11 @@ func resolve(layers []config.Settings) RouteValues {
 		for _, kv := range s.Environment {
 			vars[kv.Key] = kv.Value.V
 		}
+		v.EphemeralStorageMB = firstInt(v.EphemeralStorageMB, s.EphemeralStorageMB)
+		if s.VPC != nil {
+			v.VPC = &VPC{SubnetIDs: values(s.VPC.SubnetIDs), SecurityGroupIDs: values(s.VPC.SecurityGroupIDs)}
+		}
+		v.DeadLetterTargetArn = or(s.DeadLetterTargetArn.V, v.DeadLetterTargetArn)
 	}
 	for _, k := range sortedKeys(vars) {
 		v.Environment = append(v.Environment, EnvVar{Name: k, Parts: parseRefs(vars[k])})

@@ -97,8 +97,15 @@ func rootVars(t *testing.T, envDir string) cty.Value {
 // declared type.
 func TestModuleArgumentsMatchDeclaredVariables(t *testing.T) {
 	modules := filepath.Join("..", "..", "..", "modules")
-	for _, env := range []string{"dev", "prod"} {
-		envDir := filepath.Join("testdata", "example", "golden", "envs", env)
+	// The example, and the case that uses every feature (authorizers of each
+	// type, VPC, dead-letter target, ephemeral storage, domain, WAF).
+	for _, envDir := range []string{
+		filepath.Join("testdata", "example", "golden", "envs", "dev"),
+		filepath.Join("testdata", "example", "golden", "envs", "prod"),
+		filepath.Join("testdata", "full", "golden", "envs", "dev"),
+		filepath.Join("testdata", "full", "golden", "envs", "prod"),
+	} {
+		env := envDir
 		unknown := cty.DynamicVal
 		ctx := &hcl.EvalContext{
 			Variables: map[string]cty.Value{

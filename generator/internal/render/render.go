@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,6 +148,13 @@ func (r *envRenderer) main() []byte {
 	api := body.AppendNewBlock("module", []string{"api"}).Body()
 	r.apiModule(api)
 
+	for _, a := range r.m.Authorizers {
+		if a.IsFunction() {
+			body.AppendNewline()
+			r.authorizerModule(body.AppendNewBlock("module", []string{authorizerModule(a.Name)}).Body(), a)
+		}
+	}
+
 	for _, rt := range r.m.Routes {
 		body.AppendNewline()
 		rb := body.AppendNewBlock("module", []string{routeModule(rt.Name)}).Body()
@@ -169,13 +177,33 @@ func (r *envRenderer) table(body *hclwrite.Body, t model.Table) {
 	}
 	attrs = append(attrs, field{"deletion_protection_enabled", expr(fmt.Sprintf("var.tables[%q].deletion_protection", t.Key))})
 	set(tb, attrs)
+	// DynamoDB declares each key attribute once: the table's and the indexes'.
 	keys := [][2]string{{t.HashKey, t.HashKeyType}}
 	if t.RangeKey != "" {
 		keys = append(keys, [2]string{t.RangeKey, t.RangeKeyType})
 	}
+	for _, x := range t.Indexes {
+		keys = append(keys, [2]string{x.HashKey, x.HashKeyType})
+		if x.RangeKey != "" {
+			keys = append(keys, [2]string{x.RangeKey, x.RangeKeyType})
+		}
+	}
+	seen := map[string]bool{}
 	for _, k := range keys {
+		if seen[k[0]] {
+			continue
+		}
+		seen[k[0]] = true
 		tb.AppendNewline()
 		set(tb.AppendNewBlock("attribute", nil).Body(), obj{{"name", k[0]}, {"type", k[1]}})
+	}
+	for _, x := range t.Indexes {
+		attrs := obj{{"name", x.Name}, {"hash_key", x.HashKey}}
+		if x.RangeKey != "" {
+			attrs = append(attrs, field{"range_key", x.RangeKey})
+		}
+		tb.AppendNewline()
+		set(tb.AppendNewBlock("global_secondary_index", nil).Body(), append(attrs, field{"projection_type", x.Projection}))
 	}
 	tb.AppendNewline()
 	set(tb.AppendNewBlock("point_in_time_recovery", nil).Body(), obj{{"enabled", expr(fmt.Sprintf("var.tables[%q].point_in_time_recovery", t.Key))}})
@@ -229,6 +257,29 @@ func (r *envRenderer) apiModule(b *hclwrite.Body) {
 		co = append(co, field{"max_age_seconds", c.MaxAgeSeconds}, field{"allow_credentials", c.AllowCredentials})
 		attrs = append(attrs, field{"cors", co})
 	}
+	if len(m.Authorizers) > 0 {
+		auths := make(obj, len(m.Authorizers))
+		for i, a := range m.Authorizers {
+			var ao obj
+			switch a.Type {
+			case "token", "request":
+				ao = obj{{"type", strings.ToUpper(a.Type)}, {"function_invoke_arn", expr("module." + authorizerModule(a.Name) + ".invoke_arn")}}
+			case "cognito":
+				ao = obj{{"type", "COGNITO_USER_POOLS"}, {"provider_arns", a.UserPoolArns}}
+			case "iam":
+				continue
+			}
+			ao = append(ao, field{"identity_source", strings.Join(a.IdentitySource, ", ")})
+			if a.IdentityValidation != "" {
+				ao = append(ao, field{"identity_validation_expression", a.IdentityValidation})
+			}
+			auths[i] = field{a.Name, append(ao, field{"result_ttl_seconds", a.ResultTTLSeconds})}
+		}
+		auths = slices.DeleteFunc(auths, func(f field) bool { return f.key == "" })
+		if len(auths) > 0 {
+			attrs = append(attrs, field{"authorizers", auths})
+		}
+	}
 	set(b, attrs)
 	b.AppendNewline()
 	triggers := make(obj, len(m.Routes))
@@ -248,6 +299,8 @@ func (r *envRenderer) apiModule(b *hclwrite.Body) {
 		{"metrics_enabled", expr("var.stage.metrics_enabled")},
 		{"logging_level", expr("var.stage.logging_level")},
 		{"data_trace", expr("var.stage.data_trace")},
+		{"domain", expr("var.domain")},
+		{"waf_web_acl_arn", expr("var.waf_web_acl_arn")},
 	})
 	b.AppendNewline()
 	set(b, obj{{"tags", expr("var.tags")}})
@@ -261,42 +314,16 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 	if desc == "" {
 		desc = rt.Method + " " + rt.Path
 	}
-	set(b, obj{
-		{"name", expr(`"${local.name_prefix}-` + rt.Name + `"`)},
-		{"description", desc},
-		{"zip_path", expr(strconv.Quote(r.rootPath(r.opt.BuildDir + "/" + rt.Name + ".zip")))},
-		{"deploy_from_s3", true},
-		{"artifacts_bucket", expr("aws_s3_bucket.artifacts.id")},
-		{"runtime", rt.Runtime},
-		{"architecture", rt.Architecture},
-		{"memory_mb", expr(v + ".memory_mb")},
-		{"timeout_s", expr(v + ".timeout_s")},
-		{"log_retention_days", expr(v + ".log_retention_days")},
-		{"reserved_concurrency", expr(v + ".reserved_concurrency")},
-		{"tracing_mode", expr(v + ".tracing_mode")},
-		{"layers", expr(v + ".layers")},
-	})
-	if vars := r.env.Routes[rt.Name].Environment; len(vars) > 0 {
-		env := make(obj, len(vars))
-		for i, ev := range vars {
-			parts := make([]templatePart, len(ev.Parts))
-			for j, p := range ev.Parts {
-				if p.Table != "" {
-					parts[j] = templatePart{ref: fmt.Sprintf("aws_dynamodb_table.%s.%s", p.Table, p.Att)}
-				} else {
-					parts[j] = templatePart{text: p.Text}
-				}
-			}
-			env[i] = field{ev.Name, template(parts)}
-		}
-		set(b, obj{{"environment", env}})
-	}
+	r.function(b, rt.Name, desc, rt.Runtime, rt.Architecture, v, r.env.Routes[rt.Name])
 	if len(rt.Statements) > 0 {
 		stmts := make([]any, len(rt.Statements))
 		for i, s := range rt.Statements {
 			res := []any{expr("aws_dynamodb_table." + s.Table + ".arn")}
-			if s.Indexes {
-				res = append(res, expr(`"${aws_dynamodb_table.`+s.Table+`.arn}/index/*"`))
+			if len(s.Indexes) > 0 {
+				res = res[:0]
+				for _, x := range s.Indexes {
+					res = append(res, expr(`"${aws_dynamodb_table.`+s.Table+`.arn}/index/`+x+`"`))
+				}
 			}
 			stmts[i] = obj{{"sid", s.Sid}, {"actions", s.Actions}, {"resources", res}}
 		}
@@ -309,6 +336,15 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 		{"execution_arn", expr("module.api.execution_arn")},
 		{"http_method", rt.Method},
 		{"resource_path", rt.Path},
+	}
+	if rt.Authorization != "NONE" {
+		method = append(method, field{"authorization", rt.Authorization})
+	}
+	if rt.Authorizer != "" {
+		method = append(method, field{"authorizer_id", expr(fmt.Sprintf("module.api.authorizer_ids[%q]", rt.Authorizer))})
+	}
+	if len(rt.Scopes) > 0 {
+		method = append(method, field{"authorization_scopes", rt.Scopes})
 	}
 	if rt.APIKeyRequired {
 		method = append(method, field{"api_key_required", true})
@@ -331,6 +367,63 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 	set(b, method)
 	b.AppendNewline()
 	set(b, obj{{"tags", obj{{"route", rt.Name}}}})
+}
+
+// function writes the arguments of lambda_route that make the function:
+// package, runtime, per-env settings (read from v, a tfvars entry) and
+// environment variables.
+func (r *envRenderer) function(b *hclwrite.Body, name, desc, runtime, arch, v string, vals model.RouteValues) {
+	set(b, obj{
+		{"name", expr(`"${local.name_prefix}-` + name + `"`)},
+		{"description", desc},
+		{"zip_path", expr(strconv.Quote(r.rootPath(r.opt.BuildDir + "/" + name + ".zip")))},
+		{"deploy_from_s3", true},
+		{"artifacts_bucket", expr("aws_s3_bucket.artifacts.id")},
+		{"runtime", runtime},
+		{"architecture", arch},
+		{"memory_mb", expr(v + ".memory_mb")},
+		{"timeout_s", expr(v + ".timeout_s")},
+		{"log_retention_days", expr(v + ".log_retention_days")},
+		{"reserved_concurrency", expr(v + ".reserved_concurrency")},
+		{"tracing_mode", expr(v + ".tracing_mode")},
+		{"layers", expr(v + ".layers")},
+		{"ephemeral_storage_mb", expr(v + ".ephemeral_storage_mb")},
+		{"vpc", expr(v + ".vpc")},
+		{"dead_letter_target_arn", expr(v + ".dead_letter_target_arn")},
+	})
+	if vars := vals.Environment; len(vars) > 0 {
+		env := make(obj, len(vars))
+		for i, ev := range vars {
+			parts := make([]templatePart, len(ev.Parts))
+			for j, p := range ev.Parts {
+				if p.Table != "" {
+					parts[j] = templatePart{ref: fmt.Sprintf("aws_dynamodb_table.%s.%s", p.Table, p.Att)}
+				} else {
+					parts[j] = templatePart{text: p.Text}
+				}
+			}
+			env[i] = field{ev.Name, template(parts)}
+		}
+		set(b, obj{{"environment", env}})
+	}
+}
+
+func authorizerModule(name string) string { return "authorizer_" + name }
+
+// authorizerModule is a token or request authorizer's function: lambda_route
+// without a method, invocable by API Gateway for this authorizer only.
+func (r *envRenderer) authorizerModule(b *hclwrite.Body, a model.Authorizer) {
+	set(b, obj{{"source", r.up + "/" + r.opt.ModulesDir + "/lambda_route"}})
+	b.AppendNewline()
+	r.function(b, a.Name, a.Description, a.Runtime, a.Architecture, fmt.Sprintf("var.authorizer_functions[%q]", a.Name), r.env.Authorizers[a.Name])
+	b.AppendNewline()
+	set(b, obj{
+		{"create_method", false},
+		{"execution_arn", expr("module.api.execution_arn")},
+		{"invoke_source_arn", expr(fmt.Sprintf(`"${module.api.execution_arn}/authorizers/${module.api.authorizer_ids[%q]}"`, a.Name))},
+	})
+	b.AppendNewline()
+	set(b, obj{{"tags", obj{{"authorizer", a.Name}}}})
 }
 
 func (r *envRenderer) outputs() []byte {
@@ -356,6 +449,16 @@ func (r *envRenderer) outputs() []byte {
 		fn[i] = fmt.Sprintf("%s = module.%s.function_name", rt.Name, routeModule(rt.Name))
 	}
 	out("function_names", "Lambda function name of every route.", expr("{\n"+strings.Join(fn, "\n")+"\n}"), false)
+	src := make([]string, 0, len(r.m.Routes)+len(r.m.Authorizers))
+	for _, rt := range r.m.Routes {
+		src = append(src, fmt.Sprintf("(module.%s.function_name) = %q", routeModule(rt.Name), rt.Handler))
+	}
+	for _, a := range r.m.Authorizers {
+		if a.IsFunction() {
+			src = append(src, fmt.Sprintf("(module.%s.function_name) = %q", authorizerModule(a.Name), a.Handler))
+		}
+	}
+	out("function_sources", "Handler directory (relative to the project root) of every Lambda function, routes and authorizers, keyed by function name.", expr("{\n"+strings.Join(src, "\n")+"\n}"), false)
 	tb := make([]string, len(r.m.Tables))
 	for i, t := range r.m.Tables {
 		tb[i] = fmt.Sprintf("%s = aws_dynamodb_table.%s.name", t.Key, t.Key)

@@ -2,6 +2,8 @@ package render
 
 import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/apibuilder/apibuilder/generator/internal/model"
 )
 
 // variables declares the per-environment values; terraform.tfvars sets them.
@@ -36,14 +38,10 @@ func (r *envRenderer) variables() []byte {
     burst_limit = number
   }))
 })`, nil, false)
-	decl("routes", "Per-route function settings for this environment, keyed by route name.", `map(object({
-  memory_mb            = number
-  timeout_s            = number
-  log_retention_days   = number
-  reserved_concurrency = optional(number, -1)
-  tracing_mode         = optional(string, "PassThrough")
-  layers               = optional(list(string), [])
-}))`, nil, false)
+	decl("routes", "Per-route function settings for this environment, keyed by route name.", functionSettingsType, nil, false)
+	if r.hasAuthorizerFunctions() {
+		decl("authorizer_functions", "Function settings of the token and request authorizers for this environment, keyed by authorizer name.", functionSettingsType, nil, false)
+	}
 	decl("tables", "Per-table settings for this environment, keyed by table name.", `map(object({
   point_in_time_recovery = bool
   deletion_protection    = optional(bool, false)
@@ -59,7 +57,64 @@ func (r *envRenderer) variables() []byte {
     period = string
   }))
 }))`, obj{}, true)
+	decl("domain", "Custom domain of the stage (REGIONAL, TLS 1.2): name, ACM certificate ARN in the API's region, optional base path; null for none.", `object({
+  name            = string
+  certificate_arn = string
+  base_path       = optional(string, "")
+})`, nil, true)
+	decl("waf_web_acl_arn", "ARN of a regional WAFv2 web ACL to associate with the stage; null for none.", "string", nil, true)
 	return finish(f, "")
+}
+
+// functionSettingsType is the per-env settings object of one function.
+const functionSettingsType = `map(object({
+  memory_mb            = number
+  timeout_s            = number
+  log_retention_days   = number
+  reserved_concurrency = optional(number, -1)
+  tracing_mode         = optional(string, "PassThrough")
+  layers               = optional(list(string), [])
+  ephemeral_storage_mb = optional(number)
+  vpc = optional(object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  }))
+  dead_letter_target_arn = optional(string)
+}))`
+
+func (r *envRenderer) hasAuthorizerFunctions() bool {
+	for _, a := range r.m.Authorizers {
+		if a.IsFunction() {
+			return true
+		}
+	}
+	return false
+}
+
+// functionValues are one function's settings as a tfvars object.
+func functionValues(v model.RouteValues) obj {
+	layers := v.Layers
+	if layers == nil {
+		layers = []string{}
+	}
+	o := obj{
+		{"memory_mb", v.MemoryMB},
+		{"timeout_s", v.TimeoutS},
+		{"log_retention_days", v.LogRetentionDays},
+		{"reserved_concurrency", v.ReservedConcurrency},
+		{"tracing_mode", v.Tracing},
+		{"layers", layers},
+	}
+	if v.EphemeralStorageMB > 0 {
+		o = append(o, field{"ephemeral_storage_mb", v.EphemeralStorageMB})
+	}
+	if v.VPC != nil {
+		o = append(o, field{"vpc", obj{{"subnet_ids", v.VPC.SubnetIDs}, {"security_group_ids", v.VPC.SecurityGroupIDs}}})
+	}
+	if v.DeadLetterTargetArn != "" {
+		o = append(o, field{"dead_letter_target_arn", v.DeadLetterTargetArn})
+	}
+	return o
 }
 
 // tfvars holds this environment's values. Users override any of them in a
@@ -80,19 +135,13 @@ func (r *envRenderer) tfvars() []byte {
 	}
 	routes := make(obj, 0, len(r.m.Routes))
 	for _, rt := range r.m.Routes {
-		v := e.Routes[rt.Name]
-		layers := v.Layers
-		if layers == nil {
-			layers = []string{}
+		routes = append(routes, field{rt.Name, functionValues(e.Routes[rt.Name])})
+	}
+	var auths obj
+	for _, a := range r.m.Authorizers {
+		if a.IsFunction() {
+			auths = append(auths, field{a.Name, functionValues(e.Authorizers[a.Name])})
 		}
-		routes = append(routes, field{rt.Name, obj{
-			{"memory_mb", v.MemoryMB},
-			{"timeout_s", v.TimeoutS},
-			{"log_retention_days", v.LogRetentionDays},
-			{"reserved_concurrency", v.ReservedConcurrency},
-			{"tracing_mode", v.Tracing},
-			{"layers", layers},
-		}})
 	}
 	tables := make(obj, 0, len(r.m.Tables))
 	for _, t := range r.m.Tables {
@@ -109,15 +158,24 @@ func (r *envRenderer) tfvars() []byte {
 		}
 		plans = append(plans, field{p.Name, po})
 	}
-	set(f.Body(), obj{
+	vals := obj{
 		{"api_name", r.m.API.Name},
 		{"environment", e.Name},
 		{"region", e.Region},
 		{"tags", sortedObj(r.m.API.Tags, func(s string) any { return s })},
 		{"stage", stage},
 		{"routes", routes},
-		{"tables", tables},
-		{"usage_plans", plans},
-	})
+	}
+	if auths != nil {
+		vals = append(vals, field{"authorizer_functions", auths})
+	}
+	vals = append(vals, field{"tables", tables}, field{"usage_plans", plans})
+	if d := e.Domain; d != nil {
+		vals = append(vals, field{"domain", obj{{"name", d.Name}, {"certificate_arn", d.CertificateArn}, {"base_path", d.BasePath}}})
+	}
+	if e.WAFWebACLArn != "" {
+		vals = append(vals, field{"waf_web_acl_arn", e.WAFWebACLArn})
+	}
+	set(f.Body(), vals)
 	return finish(f, "# Override any value in a *.auto.tfvars file of your own: Terraform reads it after this one.\n")
 }

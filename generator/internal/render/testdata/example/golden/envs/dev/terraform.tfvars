@@ -47,6 +47,16 @@ routes = {
     layers               = []
   }
 }
+authorizer_functions = {
+  admin = {
+    memory_mb            = 128
+    timeout_s            = 10
+    log_retention_days   = 7
+    reserved_concurrency = -1
+    tracing_mode         = "PassThrough"
+    layers               = []
+  }
+}
 tables = {
   items = {
     point_in_time_recovery = false

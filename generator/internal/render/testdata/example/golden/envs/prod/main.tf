@@ -38,9 +38,17 @@ module "api" {
   usage_plans        = var.usage_plans
   cors = {
     allow_origins     = ["https://app.example.com"]
-    allow_headers     = ["Content-Type", "X-Api-Key"]
+    allow_headers     = ["Content-Type", "X-Api-Key", "Authorization"]
     max_age_seconds   = 600
     allow_credentials = false
+  }
+  authorizers = {
+    admin = {
+      type                = "TOKEN"
+      function_invoke_arn = module.authorizer_admin.invoke_arn
+      identity_source     = "method.request.header.Authorization"
+      result_ttl_seconds  = 300
+    }
   }
 
   deployment_triggers = {
@@ -60,26 +68,63 @@ module "api" {
   metrics_enabled        = var.stage.metrics_enabled
   logging_level          = var.stage.logging_level
   data_trace             = var.stage.data_trace
+  domain                 = var.domain
+  waf_web_acl_arn        = var.waf_web_acl_arn
 
   tags = var.tags
+}
+
+module "authorizer_admin" {
+  source = "../../modules/lambda_route"
+
+  name                   = "${local.name_prefix}-admin"
+  description            = "Lambda token authorizer admin"
+  zip_path               = "${path.root}/../../build/functions/admin.zip"
+  deploy_from_s3         = true
+  artifacts_bucket       = aws_s3_bucket.artifacts.id
+  runtime                = "provided.al2023"
+  architecture           = "arm64"
+  memory_mb              = var.authorizer_functions["admin"].memory_mb
+  timeout_s              = var.authorizer_functions["admin"].timeout_s
+  log_retention_days     = var.authorizer_functions["admin"].log_retention_days
+  reserved_concurrency   = var.authorizer_functions["admin"].reserved_concurrency
+  tracing_mode           = var.authorizer_functions["admin"].tracing_mode
+  layers                 = var.authorizer_functions["admin"].layers
+  ephemeral_storage_mb   = var.authorizer_functions["admin"].ephemeral_storage_mb
+  vpc                    = var.authorizer_functions["admin"].vpc
+  dead_letter_target_arn = var.authorizer_functions["admin"].dead_letter_target_arn
+  environment = {
+    ALLOWED_TOKEN_SHA256 = "d2eadfb6e52d65b4bbf254e5046c0c495328b4d208f8b1591c229e62c5c6362f"
+  }
+
+  create_method     = false
+  execution_arn     = module.api.execution_arn
+  invoke_source_arn = "${module.api.execution_arn}/authorizers/${module.api.authorizer_ids["admin"]}"
+
+  tags = {
+    authorizer = "admin"
+  }
 }
 
 module "route_create_item" {
   source = "../../modules/lambda_route"
 
-  name                 = "${local.name_prefix}-create_item"
-  description          = "POST /items"
-  zip_path             = "${path.root}/../../build/functions/create_item.zip"
-  deploy_from_s3       = true
-  artifacts_bucket     = aws_s3_bucket.artifacts.id
-  runtime              = "provided.al2023"
-  architecture         = "arm64"
-  memory_mb            = var.routes["create_item"].memory_mb
-  timeout_s            = var.routes["create_item"].timeout_s
-  log_retention_days   = var.routes["create_item"].log_retention_days
-  reserved_concurrency = var.routes["create_item"].reserved_concurrency
-  tracing_mode         = var.routes["create_item"].tracing_mode
-  layers               = var.routes["create_item"].layers
+  name                   = "${local.name_prefix}-create_item"
+  description            = "POST /items"
+  zip_path               = "${path.root}/../../build/functions/create_item.zip"
+  deploy_from_s3         = true
+  artifacts_bucket       = aws_s3_bucket.artifacts.id
+  runtime                = "provided.al2023"
+  architecture           = "arm64"
+  memory_mb              = var.routes["create_item"].memory_mb
+  timeout_s              = var.routes["create_item"].timeout_s
+  log_retention_days     = var.routes["create_item"].log_retention_days
+  reserved_concurrency   = var.routes["create_item"].reserved_concurrency
+  tracing_mode           = var.routes["create_item"].tracing_mode
+  layers                 = var.routes["create_item"].layers
+  ephemeral_storage_mb   = var.routes["create_item"].ephemeral_storage_mb
+  vpc                    = var.routes["create_item"].vpc
+  dead_letter_target_arn = var.routes["create_item"].dead_letter_target_arn
   environment = {
     TABLE_NAME = aws_dynamodb_table.items.name
   }
@@ -108,19 +153,22 @@ module "route_create_item" {
 module "route_get_item" {
   source = "../../modules/lambda_route"
 
-  name                 = "${local.name_prefix}-get_item"
-  description          = "GET /items/{id}"
-  zip_path             = "${path.root}/../../build/functions/get_item.zip"
-  deploy_from_s3       = true
-  artifacts_bucket     = aws_s3_bucket.artifacts.id
-  runtime              = "provided.al2023"
-  architecture         = "arm64"
-  memory_mb            = var.routes["get_item"].memory_mb
-  timeout_s            = var.routes["get_item"].timeout_s
-  log_retention_days   = var.routes["get_item"].log_retention_days
-  reserved_concurrency = var.routes["get_item"].reserved_concurrency
-  tracing_mode         = var.routes["get_item"].tracing_mode
-  layers               = var.routes["get_item"].layers
+  name                   = "${local.name_prefix}-get_item"
+  description            = "GET /items/{id}"
+  zip_path               = "${path.root}/../../build/functions/get_item.zip"
+  deploy_from_s3         = true
+  artifacts_bucket       = aws_s3_bucket.artifacts.id
+  runtime                = "provided.al2023"
+  architecture           = "arm64"
+  memory_mb              = var.routes["get_item"].memory_mb
+  timeout_s              = var.routes["get_item"].timeout_s
+  log_retention_days     = var.routes["get_item"].log_retention_days
+  reserved_concurrency   = var.routes["get_item"].reserved_concurrency
+  tracing_mode           = var.routes["get_item"].tracing_mode
+  layers                 = var.routes["get_item"].layers
+  ephemeral_storage_mb   = var.routes["get_item"].ephemeral_storage_mb
+  vpc                    = var.routes["get_item"].vpc
+  dead_letter_target_arn = var.routes["get_item"].dead_letter_target_arn
   environment = {
     TABLE_NAME = aws_dynamodb_table.items.name
   }
@@ -149,26 +197,29 @@ module "route_get_item" {
 module "route_list_items" {
   source = "../../modules/lambda_route"
 
-  name                 = "${local.name_prefix}-list_items"
-  description          = "GET /items"
-  zip_path             = "${path.root}/../../build/functions/list_items.zip"
-  deploy_from_s3       = true
-  artifacts_bucket     = aws_s3_bucket.artifacts.id
-  runtime              = "provided.al2023"
-  architecture         = "arm64"
-  memory_mb            = var.routes["list_items"].memory_mb
-  timeout_s            = var.routes["list_items"].timeout_s
-  log_retention_days   = var.routes["list_items"].log_retention_days
-  reserved_concurrency = var.routes["list_items"].reserved_concurrency
-  tracing_mode         = var.routes["list_items"].tracing_mode
-  layers               = var.routes["list_items"].layers
+  name                   = "${local.name_prefix}-list_items"
+  description            = "GET /items"
+  zip_path               = "${path.root}/../../build/functions/list_items.zip"
+  deploy_from_s3         = true
+  artifacts_bucket       = aws_s3_bucket.artifacts.id
+  runtime                = "provided.al2023"
+  architecture           = "arm64"
+  memory_mb              = var.routes["list_items"].memory_mb
+  timeout_s              = var.routes["list_items"].timeout_s
+  log_retention_days     = var.routes["list_items"].log_retention_days
+  reserved_concurrency   = var.routes["list_items"].reserved_concurrency
+  tracing_mode           = var.routes["list_items"].tracing_mode
+  layers                 = var.routes["list_items"].layers
+  ephemeral_storage_mb   = var.routes["list_items"].ephemeral_storage_mb
+  vpc                    = var.routes["list_items"].vpc
+  dead_letter_target_arn = var.routes["list_items"].dead_letter_target_arn
   environment = {
     TABLE_NAME = aws_dynamodb_table.items.name
   }
   policy_statements = [{
     sid       = "ListItemsItems"
     actions   = ["dynamodb:Scan"]
-    resources = [aws_dynamodb_table.items.arn, "${aws_dynamodb_table.items.arn}/index/*"]
+    resources = [aws_dynamodb_table.items.arn]
   }]
 
   rest_api_id         = module.api.rest_api_id
@@ -187,19 +238,22 @@ module "route_list_items" {
 module "route_delete_item" {
   source = "../../modules/lambda_route"
 
-  name                 = "${local.name_prefix}-delete_item"
-  description          = "DELETE /items/{id}"
-  zip_path             = "${path.root}/../../build/functions/delete_item.zip"
-  deploy_from_s3       = true
-  artifacts_bucket     = aws_s3_bucket.artifacts.id
-  runtime              = "provided.al2023"
-  architecture         = "arm64"
-  memory_mb            = var.routes["delete_item"].memory_mb
-  timeout_s            = var.routes["delete_item"].timeout_s
-  log_retention_days   = var.routes["delete_item"].log_retention_days
-  reserved_concurrency = var.routes["delete_item"].reserved_concurrency
-  tracing_mode         = var.routes["delete_item"].tracing_mode
-  layers               = var.routes["delete_item"].layers
+  name                   = "${local.name_prefix}-delete_item"
+  description            = "DELETE /items/{id}"
+  zip_path               = "${path.root}/../../build/functions/delete_item.zip"
+  deploy_from_s3         = true
+  artifacts_bucket       = aws_s3_bucket.artifacts.id
+  runtime                = "provided.al2023"
+  architecture           = "arm64"
+  memory_mb              = var.routes["delete_item"].memory_mb
+  timeout_s              = var.routes["delete_item"].timeout_s
+  log_retention_days     = var.routes["delete_item"].log_retention_days
+  reserved_concurrency   = var.routes["delete_item"].reserved_concurrency
+  tracing_mode           = var.routes["delete_item"].tracing_mode
+  layers                 = var.routes["delete_item"].layers
+  ephemeral_storage_mb   = var.routes["delete_item"].ephemeral_storage_mb
+  vpc                    = var.routes["delete_item"].vpc
+  dead_letter_target_arn = var.routes["delete_item"].dead_letter_target_arn
   environment = {
     TABLE_NAME = aws_dynamodb_table.items.name
   }
@@ -209,12 +263,13 @@ module "route_delete_item" {
     resources = [aws_dynamodb_table.items.arn]
   }]
 
-  rest_api_id      = module.api.rest_api_id
-  resource_id      = module.api.resource_ids["/items/{id}"]
-  execution_arn    = module.api.execution_arn
-  http_method      = "DELETE"
-  resource_path    = "/items/{id}"
-  api_key_required = true
+  rest_api_id   = module.api.rest_api_id
+  resource_id   = module.api.resource_ids["/items/{id}"]
+  execution_arn = module.api.execution_arn
+  http_method   = "DELETE"
+  resource_path = "/items/{id}"
+  authorization = "CUSTOM"
+  authorizer_id = module.api.authorizer_ids["admin"]
   request_parameters = {
     "method.request.path.id" = true
   }

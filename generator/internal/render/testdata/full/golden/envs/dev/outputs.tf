@@ -26,6 +26,18 @@ output "function_names" {
     search = module.route_search.function_name
     upload = module.route_upload.function_name
     health = module.route_health.function_name
+    cancel = module.route_cancel.function_name
+  }
+}
+
+output "function_sources" {
+  description = "Handler directory (relative to the project root) of every Lambda function, routes and authorizers, keyed by function name."
+  value = {
+    (module.route_search.function_name)      = "functions/search"
+    (module.route_upload.function_name)      = "functions/upload"
+    (module.route_health.function_name)      = "functions/health"
+    (module.route_cancel.function_name)      = "functions/search"
+    (module.authorizer_tenant.function_name) = "functions/tenant"
   }
 }
 

@@ -32,12 +32,36 @@ routes = {
     reserved_concurrency = -1
     tracing_mode         = "Active"
     layers               = ["arn:aws:lambda:eu-west-1:123456789012:layer:tools:3"]
+    ephemeral_storage_mb = 2048
+    vpc = {
+      subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+      security_group_ids = ["sg-0123456789abcdef0"]
+    }
+    dead_letter_target_arn = "arn:aws:sqs:eu-west-1:123456789012:orders-dlq"
   }
   health = {
     memory_mb            = 256
     timeout_s            = 10
     log_retention_days   = 3
     reserved_concurrency = 2
+    tracing_mode         = "Active"
+    layers               = []
+  }
+  cancel = {
+    memory_mb            = 256
+    timeout_s            = 10
+    log_retention_days   = 3
+    reserved_concurrency = -1
+    tracing_mode         = "Active"
+    layers               = []
+  }
+}
+authorizer_functions = {
+  tenant = {
+    memory_mb            = 128
+    timeout_s            = 10
+    log_retention_days   = 3
+    reserved_concurrency = -1
     tracing_mode         = "Active"
     layers               = []
   }
@@ -63,3 +87,9 @@ usage_plans = {
     }
   }
 }
+domain = {
+  name            = "orders.example.com"
+  certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
+  base_path       = "v1"
+}
+waf_web_acl_arn = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/a1b2c3d4-5678-90ab-cdef-111122223333"

@@ -28,6 +28,29 @@ resource "aws_dynamodb_table" "orders" {
     type = "N"
   }
 
+  attribute {
+    name = "status"
+    type = "S"
+  }
+
+  attribute {
+    name = "sku"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "by_status"
+    hash_key        = "status"
+    range_key       = "created"
+    projection_type = "KEYS_ONLY"
+  }
+
+  global_secondary_index {
+    name            = "by_sku"
+    hash_key        = "sku"
+    projection_type = "ALL"
+  }
+
   point_in_time_recovery {
     enabled = var.tables["orders"].point_in_time_recovery
   }
@@ -71,7 +94,7 @@ module "api" {
   endpoint_type            = "EDGE"
   binary_media_types       = ["image/png"]
   minimum_compression_size = 1024
-  paths                    = ["/", "/customers/{customer}/orders", "/customers/{customer}/orders/{proxy+}"]
+  paths                    = ["/", "/customers/{customer}", "/customers/{customer}/orders", "/customers/{customer}/orders/{proxy+}"]
   request_validators       = ["all", "params"]
   usage_plans              = var.usage_plans
   cors = {
@@ -82,11 +105,26 @@ module "api" {
     max_age_seconds   = 300
     allow_credentials = true
   }
+  authorizers = {
+    tenant = {
+      type                = "REQUEST"
+      function_invoke_arn = module.authorizer_tenant.invoke_arn
+      identity_source     = "method.request.header.X-Tenant, stageVariables.tenants"
+      result_ttl_seconds  = 0
+    }
+    staff = {
+      type               = "COGNITO_USER_POOLS"
+      provider_arns      = ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123"]
+      identity_source    = "method.request.header.Authorization"
+      result_ttl_seconds = 300
+    }
+  }
 
   deployment_triggers = {
     search = module.route_search.fingerprint
     upload = module.route_upload.fingerprint
     health = module.route_health.fingerprint
+    cancel = module.route_cancel.fingerprint
   }
 
   stage_name             = var.stage.name
@@ -99,26 +137,64 @@ module "api" {
   metrics_enabled        = var.stage.metrics_enabled
   logging_level          = var.stage.logging_level
   data_trace             = var.stage.data_trace
+  domain                 = var.domain
+  waf_web_acl_arn        = var.waf_web_acl_arn
 
   tags = var.tags
+}
+
+module "authorizer_tenant" {
+  source = "../../modules/lambda_route"
+
+  name                   = "${local.name_prefix}-tenant"
+  description            = "Checks the tenant header and the stage's tenant list"
+  zip_path               = "${path.root}/../../build/functions/tenant.zip"
+  deploy_from_s3         = true
+  artifacts_bucket       = aws_s3_bucket.artifacts.id
+  runtime                = "provided.al2023"
+  architecture           = "x86_64"
+  memory_mb              = var.authorizer_functions["tenant"].memory_mb
+  timeout_s              = var.authorizer_functions["tenant"].timeout_s
+  log_retention_days     = var.authorizer_functions["tenant"].log_retention_days
+  reserved_concurrency   = var.authorizer_functions["tenant"].reserved_concurrency
+  tracing_mode           = var.authorizer_functions["tenant"].tracing_mode
+  layers                 = var.authorizer_functions["tenant"].layers
+  ephemeral_storage_mb   = var.authorizer_functions["tenant"].ephemeral_storage_mb
+  vpc                    = var.authorizer_functions["tenant"].vpc
+  dead_letter_target_arn = var.authorizer_functions["tenant"].dead_letter_target_arn
+  environment = {
+    LOG_LEVEL    = "info"
+    ORDERS_TABLE = aws_dynamodb_table.orders.name
+  }
+
+  create_method     = false
+  execution_arn     = module.api.execution_arn
+  invoke_source_arn = "${module.api.execution_arn}/authorizers/${module.api.authorizer_ids["tenant"]}"
+
+  tags = {
+    authorizer = "tenant"
+  }
 }
 
 module "route_search" {
   source = "../../modules/lambda_route"
 
-  name                 = "${local.name_prefix}-search"
-  description          = "GET /customers/{customer}/orders"
-  zip_path             = "${path.root}/../../build/functions/search.zip"
-  deploy_from_s3       = true
-  artifacts_bucket     = aws_s3_bucket.artifacts.id
-  runtime              = "provided.al2023"
-  architecture         = "x86_64"
-  memory_mb            = var.routes["search"].memory_mb
-  timeout_s            = var.routes["search"].timeout_s
-  log_retention_days   = var.routes["search"].log_retention_days
-  reserved_concurrency = var.routes["search"].reserved_concurrency
-  tracing_mode         = var.routes["search"].tracing_mode
-  layers               = var.routes["search"].layers
+  name                   = "${local.name_prefix}-search"
+  description            = "GET /customers/{customer}/orders"
+  zip_path               = "${path.root}/../../build/functions/search.zip"
+  deploy_from_s3         = true
+  artifacts_bucket       = aws_s3_bucket.artifacts.id
+  runtime                = "provided.al2023"
+  architecture           = "x86_64"
+  memory_mb              = var.routes["search"].memory_mb
+  timeout_s              = var.routes["search"].timeout_s
+  log_retention_days     = var.routes["search"].log_retention_days
+  reserved_concurrency   = var.routes["search"].reserved_concurrency
+  tracing_mode           = var.routes["search"].tracing_mode
+  layers                 = var.routes["search"].layers
+  ephemeral_storage_mb   = var.routes["search"].ephemeral_storage_mb
+  vpc                    = var.routes["search"].vpc
+  dead_letter_target_arn = var.routes["search"].dead_letter_target_arn
   environment = {
     AUDIT_ARN = "arn=${aws_dynamodb_table.audit.arn};v=1"
     LOG_LEVEL = "warn"
@@ -127,7 +203,11 @@ module "route_search" {
   policy_statements = [{
     sid       = "SearchOrders"
     actions   = ["dynamodb:GetItem", "dynamodb:Query"]
-    resources = [aws_dynamodb_table.orders.arn, "${aws_dynamodb_table.orders.arn}/index/*"]
+    resources = [aws_dynamodb_table.orders.arn]
+    }, {
+    sid       = "SearchOrdersIndexes"
+    actions   = ["dynamodb:Query"]
+    resources = ["${aws_dynamodb_table.orders.arn}/index/by_status", "${aws_dynamodb_table.orders.arn}/index/by_sku"]
     }, {
     sid       = "SearchAudit1"
     actions   = ["dynamodb:PutItem"]
@@ -156,19 +236,22 @@ module "route_search" {
 module "route_upload" {
   source = "../../modules/lambda_route"
 
-  name                 = "${local.name_prefix}-upload"
-  description          = "Upload an order document"
-  zip_path             = "${path.root}/../../build/functions/upload.zip"
-  deploy_from_s3       = true
-  artifacts_bucket     = aws_s3_bucket.artifacts.id
-  runtime              = "provided.al2023"
-  architecture         = "x86_64"
-  memory_mb            = var.routes["upload"].memory_mb
-  timeout_s            = var.routes["upload"].timeout_s
-  log_retention_days   = var.routes["upload"].log_retention_days
-  reserved_concurrency = var.routes["upload"].reserved_concurrency
-  tracing_mode         = var.routes["upload"].tracing_mode
-  layers               = var.routes["upload"].layers
+  name                   = "${local.name_prefix}-upload"
+  description            = "Upload an order document"
+  zip_path               = "${path.root}/../../build/functions/upload.zip"
+  deploy_from_s3         = true
+  artifacts_bucket       = aws_s3_bucket.artifacts.id
+  runtime                = "provided.al2023"
+  architecture           = "x86_64"
+  memory_mb              = var.routes["upload"].memory_mb
+  timeout_s              = var.routes["upload"].timeout_s
+  log_retention_days     = var.routes["upload"].log_retention_days
+  reserved_concurrency   = var.routes["upload"].reserved_concurrency
+  tracing_mode           = var.routes["upload"].tracing_mode
+  layers                 = var.routes["upload"].layers
+  ephemeral_storage_mb   = var.routes["upload"].ephemeral_storage_mb
+  vpc                    = var.routes["upload"].vpc
+  dead_letter_target_arn = var.routes["upload"].dead_letter_target_arn
   environment = {
     LOG_LEVEL = "info"
   }
@@ -178,6 +261,9 @@ module "route_upload" {
   execution_arn        = module.api.execution_arn
   http_method          = "PUT"
   resource_path        = "/customers/{customer}/orders/{proxy+}"
+  authorization        = "COGNITO_USER_POOLS"
+  authorizer_id        = module.api.authorizer_ids["staff"]
+  authorization_scopes = ["orders/write"]
   request_validator_id = module.api.request_validator_ids["all"]
   request_parameters = {
     "method.request.header.Content-Type" = true
@@ -196,19 +282,22 @@ module "route_upload" {
 module "route_health" {
   source = "../../modules/lambda_route"
 
-  name                 = "${local.name_prefix}-health"
-  description          = "ANY /"
-  zip_path             = "${path.root}/../../build/functions/health.zip"
-  deploy_from_s3       = true
-  artifacts_bucket     = aws_s3_bucket.artifacts.id
-  runtime              = "provided.al2023"
-  architecture         = "x86_64"
-  memory_mb            = var.routes["health"].memory_mb
-  timeout_s            = var.routes["health"].timeout_s
-  log_retention_days   = var.routes["health"].log_retention_days
-  reserved_concurrency = var.routes["health"].reserved_concurrency
-  tracing_mode         = var.routes["health"].tracing_mode
-  layers               = var.routes["health"].layers
+  name                   = "${local.name_prefix}-health"
+  description            = "ANY /"
+  zip_path               = "${path.root}/../../build/functions/health.zip"
+  deploy_from_s3         = true
+  artifacts_bucket       = aws_s3_bucket.artifacts.id
+  runtime                = "provided.al2023"
+  architecture           = "x86_64"
+  memory_mb              = var.routes["health"].memory_mb
+  timeout_s              = var.routes["health"].timeout_s
+  log_retention_days     = var.routes["health"].log_retention_days
+  reserved_concurrency   = var.routes["health"].reserved_concurrency
+  tracing_mode           = var.routes["health"].tracing_mode
+  layers                 = var.routes["health"].layers
+  ephemeral_storage_mb   = var.routes["health"].ephemeral_storage_mb
+  vpc                    = var.routes["health"].vpc
+  dead_letter_target_arn = var.routes["health"].dead_letter_target_arn
   environment = {
     LOG_LEVEL = "info"
   }
@@ -218,8 +307,53 @@ module "route_health" {
   execution_arn = module.api.execution_arn
   http_method   = "ANY"
   resource_path = "/"
+  authorization = "AWS_IAM"
 
   tags = {
     route = "health"
+  }
+}
+
+module "route_cancel" {
+  source = "../../modules/lambda_route"
+
+  name                   = "${local.name_prefix}-cancel"
+  description            = "DELETE /customers/{customer}"
+  zip_path               = "${path.root}/../../build/functions/cancel.zip"
+  deploy_from_s3         = true
+  artifacts_bucket       = aws_s3_bucket.artifacts.id
+  runtime                = "provided.al2023"
+  architecture           = "x86_64"
+  memory_mb              = var.routes["cancel"].memory_mb
+  timeout_s              = var.routes["cancel"].timeout_s
+  log_retention_days     = var.routes["cancel"].log_retention_days
+  reserved_concurrency   = var.routes["cancel"].reserved_concurrency
+  tracing_mode           = var.routes["cancel"].tracing_mode
+  layers                 = var.routes["cancel"].layers
+  ephemeral_storage_mb   = var.routes["cancel"].ephemeral_storage_mb
+  vpc                    = var.routes["cancel"].vpc
+  dead_letter_target_arn = var.routes["cancel"].dead_letter_target_arn
+  environment = {
+    LOG_LEVEL = "info"
+  }
+  policy_statements = [{
+    sid       = "CancelOrders"
+    actions   = ["dynamodb:DeleteItem"]
+    resources = [aws_dynamodb_table.orders.arn]
+  }]
+
+  rest_api_id   = module.api.rest_api_id
+  resource_id   = module.api.resource_ids["/customers/{customer}"]
+  execution_arn = module.api.execution_arn
+  http_method   = "DELETE"
+  resource_path = "/customers/{customer}"
+  authorization = "CUSTOM"
+  authorizer_id = module.api.authorizer_ids["tenant"]
+  request_parameters = {
+    "method.request.path.customer" = true
+  }
+
+  tags = {
+    route = "cancel"
   }
 }

@@ -1,0 +1,225 @@
+package render_test
+
+import (
+	"archive/zip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/apibuilder/apibuilder/generator/internal/cli"
+	"github.com/apibuilder/apibuilder/internal/fsutil"
+	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/local/emulator"
+	"github.com/apibuilder/apibuilder/local/tools"
+)
+
+// redeployProject has two routes with schemas of their own and a Lambda
+// authorizer, so an edit can touch exactly one of them.
+const redeployProject = `api: { name: redeploy }
+defaults: { log_retention_days: 1 }
+authorizers:
+  admin: { type: token, handler: functions/fn, result_ttl_seconds: 300 }
+routes:
+  - { name: create, method: POST, path: /things, handler: functions/fn, request: { schema: schemas/create.json }, auth: admin }
+  - { name: list, method: GET, path: /things, handler: functions/fn, response: { schema: schemas/list.json } }
+environments:
+  dev: { stage: dev }
+`
+
+const (
+	createSchema = `{"$schema": "http://json-schema.org/draft-04/schema#", "type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}`
+	listSchema   = `{"$schema": "http://json-schema.org/draft-04/schema#", "type": "array"}`
+)
+
+// TestDeploymentTriggerFollowsRouteChanges applies a generated env on the
+// local stack (moto + kumo) with the real AWS provider, then plans edits and
+// reads the plan JSON: the stage's deployment must be replaced exactly when
+// an edit changes what API Gateway serves (a route's request schema, an
+// authorizer's settings) and left alone by an edit that does not (another
+// route's memory). This is the trigger semantics of modules/api_gateway's
+// aws_api_gateway_deployment and lambda_route's fingerprint output, which
+// only Terraform itself can evaluate: the fingerprint hashes resource IDs
+// known after apply.
+func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
+	if testing.Short() {
+		t.Skip("applies on the local stack; skipped with -short")
+	}
+	ctx := context.Background()
+	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true})
+	if err != nil {
+		t.Fatalf("tools: %v", err)
+	}
+	dir := t.TempDir()
+	write(t, dir, "routes.yaml", redeployProject)
+	write(t, dir, "functions/fn/main.go", "package main\n\nfunc main() {}\n")
+	write(t, dir, "schemas/create.json", createSchema)
+	write(t, dir, "schemas/list.json", listSchema)
+	if err := fsutil.CopyTree(filepath.Join("..", "..", "..", "modules"), filepath.Join(dir, "modules"), nil); err != nil {
+		t.Fatal(err)
+	}
+	regenerate(t, dir)
+	// Lambda stores the package; it never runs here, so any zip will do.
+	for _, fn := range []string{"admin", "create", "list"} {
+		dummyZip(t, filepath.Join(dir, "build", "functions", fn+".zip"))
+	}
+
+	logs, err := os.Create(filepath.Join(t.TempDir(), "stack.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	t.Cleanup(func() {
+		if t.Failed() {
+			data, _ := os.ReadFile(logs.Name())
+			if len(data) > 4000 {
+				data = data[len(data)-4000:]
+			}
+			t.Logf("---- emulator and terraform log (tail) ----\n%s", data)
+		}
+	})
+	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, logs)
+	if err != nil {
+		t.Fatalf("start emulators: %v", err)
+	}
+	defer stack.Stop()
+	env := tc.Env()
+	for k, v := range stack.Env() {
+		env[k] = v
+	}
+	ws, err := deploy.New(filepath.Join(dir, "envs", "dev"), tc.Terraform, env, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Init(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	plan := func() *tfjson.Plan {
+		t.Helper()
+		p, _, err := ws.PlanJSON(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const deployment = "module.api.aws_api_gateway_deployment.this"
+
+	if changed := changedAddresses(plan()); len(changed) > 0 {
+		t.Fatalf("a plan right after apply changes %v; want nothing", changed)
+	}
+
+	t.Run("request schema of one route redeploys", func(t *testing.T) {
+		write(t, dir, "schemas/create.json", strings.Replace(createSchema, `"name": {"type": "string"}`, `"name": {"type": "string", "maxLength": 64}`, 1))
+		defer write(t, dir, "schemas/create.json", createSchema)
+		changed := changedAddresses(plan())
+		wantReplaced(t, changed, deployment)
+		wantChanged(t, changed, "module.route_create.aws_api_gateway_model.request[0]")
+		for addr := range changed {
+			if strings.HasPrefix(addr, "module.route_list.") || strings.HasPrefix(addr, "module.authorizer_admin.") {
+				t.Errorf("%s changes (%v) though only create's schema was edited", addr, changed[addr])
+			}
+		}
+	})
+
+	t.Run("another route's memory does not redeploy", func(t *testing.T) {
+		write(t, dir, "routes.yaml", strings.Replace(redeployProject, "handler: functions/fn, response:", "handler: functions/fn, memory_mb: 256, response:", 1))
+		defer func() { write(t, dir, "routes.yaml", redeployProject); regenerate(t, dir) }()
+		regenerate(t, dir)
+		changed := changedAddresses(plan())
+		wantChanged(t, changed, "module.route_list.aws_lambda_function.this")
+		if a, ok := changed[deployment]; ok {
+			t.Errorf("%s %v after a memory edit; want no new deployment", deployment, a)
+		}
+		if len(changed) != 1 {
+			t.Errorf("plan changes %v; want only module.route_list.aws_lambda_function.this", changed)
+		}
+	})
+
+	t.Run("authorizer setting redeploys", func(t *testing.T) {
+		write(t, dir, "routes.yaml", strings.Replace(redeployProject, "result_ttl_seconds: 300", "result_ttl_seconds: 60", 1))
+		defer func() { write(t, dir, "routes.yaml", redeployProject); regenerate(t, dir) }()
+		regenerate(t, dir)
+		changed := changedAddresses(plan())
+		wantChanged(t, changed, "module.api.aws_api_gateway_authorizer.this[\"admin\"]")
+		wantReplaced(t, changed, deployment)
+	})
+
+	if changed := changedAddresses(plan()); len(changed) > 0 {
+		t.Errorf("after reverting every edit the plan changes %v; want nothing", changed)
+	}
+}
+
+// changedAddresses maps every resource the plan touches to its actions.
+func changedAddresses(p *tfjson.Plan) map[string]tfjson.Actions {
+	out := map[string]tfjson.Actions{}
+	for _, rc := range p.ResourceChanges {
+		if rc.Change != nil && !rc.Change.Actions.NoOp() && !rc.Change.Actions.Read() {
+			out[rc.Address] = rc.Change.Actions
+		}
+	}
+	return out
+}
+
+func wantChanged(t *testing.T, changed map[string]tfjson.Actions, addr string) {
+	t.Helper()
+	if _, ok := changed[addr]; !ok {
+		t.Errorf("%s does not change; plan changes %v", addr, changed)
+	}
+}
+
+func wantReplaced(t *testing.T, changed map[string]tfjson.Actions, addr string) {
+	t.Helper()
+	if a, ok := changed[addr]; !ok || !a.Replace() {
+		t.Errorf("%s actions = %v, want a replacement (new deployment); plan changes %v", addr, a, changed)
+	}
+}
+
+func regenerate(t *testing.T, dir string) {
+	t.Helper()
+	if err := cli.Generate(context.Background(), cli.Options{Config: filepath.Join(dir, "routes.yaml"), NoBuild: true}); err != nil {
+		t.Fatalf("generate: %v", err)
+	}
+}
+
+func write(t *testing.T, dir, rel, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func dummyZip(t *testing.T, path string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, err := zw.Create("bootstrap")
+	if err == nil {
+		_, err = w.Write([]byte("#!/bin/sh\n"))
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
