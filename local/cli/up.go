@@ -143,7 +143,8 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w", o.port, err)
 	}
-	srv := &http.Server{Handler: dataplane.New(dataplane.Config{APIGateway: stack.APIGateway(), Lambda: stack.Lambda()}), ReadHeaderTimeout: 10 * time.Second}
+	plane := dataplane.New(dataplane.Config{APIGateway: stack.APIGateway(), Lambda: stack.Lambda(), AccessLog: linePrefix{out, "[access] "}})
+	srv := &http.Server{Handler: plane, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	base := dataplane.InvokeURL("http://"+ln.Addr().String(), outputs.RestAPIID, outputs.StageName)
@@ -160,6 +161,7 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "  curl -s -X POST %s/items -H 'Content-Type: application/json' -H 'x-api-key: %s' -d '{\"id\":\"1\",\"name\":\"first\"}'\n", base, key)
 	fmt.Fprintf(out, "  curl -s %s/items/1\n  curl -s %s/items\n", base, base)
+	fmt.Fprintf(out, "  curl -s -X DELETE %s/items/1 -H 'Authorization: Bearer example-admin-token'\n", base)
 	if failed > 0 {
 		return fmt.Errorf("%d smoke call(s) failed", failed)
 	}
@@ -248,4 +250,19 @@ func localCopy(root, env string) (string, error) {
 func skipState(rel string, d os.DirEntry) bool {
 	name := d.Name()
 	return name == ".terraform" || strings.Contains(name, ".tfstate")
+}
+
+// linePrefix prefixes each write, which the data plane makes one whole access
+// line at a time, so its lines stand apart from the functions' output.
+type linePrefix struct {
+	w      io.Writer
+	prefix string
+}
+
+func (l linePrefix) Write(p []byte) (int, error) {
+	// One write per line, so lines from other writers of out don't split it.
+	if _, err := l.w.Write(append([]byte(l.prefix), p...)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
