@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -108,11 +109,18 @@ func testWalkingSkeleton(t *testing.T, tg *target) {
 		t.Errorf("preflight = %d %v, want 204 with the CORS headers", resp.StatusCode, resp.Header)
 	}
 
-	// List, then delete: 204, and the item is gone from the API and the table.
-	status, respBody = do(t, http.MethodGet, base+"/items?limit=10", "", nil)
-	if status != http.StatusOK || !strings.Contains(respBody, id) {
-		t.Errorf("GET /items = %d %s, want 200 listing %s", status, respBody, id)
+	// List in pages of one, following next_token: every item exactly once.
+	want := map[string]bool{id: true}
+	for i := range 2 {
+		more := fmt.Sprintf("%s-%d", id, i)
+		api.expect(t, http.StatusCreated, http.MethodPost, "/items", fmt.Sprintf(`{"id":%q,"name":"page","price":1}`, more), key)
+		want[more] = true
 	}
+	if got := listAll(t, api, 1); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("GET /items in pages of 1 listed %v, want %v", got, want)
+	}
+
+	// Delete: 204, and the item is gone from the API and the table.
 	if status, respBody = do(t, http.MethodDelete, base+"/items/"+id, "", key); status != http.StatusNoContent {
 		t.Errorf("DELETE = %d %s, want 204", status, respBody)
 	}
@@ -170,4 +178,41 @@ func request(t *testing.T, method, url, body string, headers map[string]string) 
 		t.Fatalf("%s %s: read body: %v", method, url, err)
 	}
 	return response{resp, string(data)}
+}
+
+// listAll pages through GET /items with the given limit and returns every
+// id listed; an id listed twice is an error.
+func listAll(t *testing.T, api *stage, limit int) map[string]bool {
+	t.Helper()
+	seen := map[string]bool{}
+	token := ""
+	for pages := 0; ; pages++ {
+		if pages > 100 {
+			t.Fatal("GET /items: more than 100 pages; next_token does not advance")
+		}
+		path := fmt.Sprintf("/items?limit=%d", limit)
+		if token != "" {
+			path += "&next_token=" + url.QueryEscape(token)
+		}
+		status, body := do(t, http.MethodGet, api.base+path, "", nil)
+		var page struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+			NextToken string `json:"next_token"`
+		}
+		if status != http.StatusOK || json.Unmarshal([]byte(body), &page) != nil || len(page.Items) > limit {
+			t.Fatalf("GET %s = %d %s, want 200 with at most %d item(s)", path, status, body, limit)
+		}
+		for _, it := range page.Items {
+			if seen[it.ID] {
+				t.Errorf("GET /items listed %s twice", it.ID)
+			}
+			seen[it.ID] = true
+		}
+		if page.NextToken == "" {
+			return seen
+		}
+		token = page.NextToken
+	}
 }
