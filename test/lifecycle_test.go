@@ -127,13 +127,15 @@ func testLifecycle(t *testing.T, tg *target) {
 		t.Errorf("stage deployment after adding a route = %s; want a new one (was %s, terraform says %s)", got, out.DeploymentID, added.DeploymentID)
 	}
 	api.run(t, map[string]string{lookupFn: "functions/get_item"})
-	api.expect(t, http.StatusOK, http.MethodGet, "/lookup/"+id, "", nil)
+	if got := api.expect(t, http.StatusOK, http.MethodGet, "/lookup/"+id, "", nil); !strings.Contains(got.body, id) {
+		t.Errorf("GET /lookup/%s = %s, want the item", id, got.body)
+	}
 
 	// 5. Renamed (same method and path): the plan moves the route's state
-	// to its new address. It is not applied on the local stack: the new
-	// function name changes the integration's URI, and moto implements
-	// neither UpdateIntegration nor UpdateMethodResponse (the provider
-	// retries its 500s for many minutes).
+	// to its new address. It is checked, not applied: the new function name
+	// changes the integration's URI, and moto implements neither
+	// UpdateIntegration nor UpdateMethodResponse (the provider retries its
+	// 500s for many minutes). Step 6 removes the route from the old state.
 	editRoutes(t, project, "  - name: lookup_item\n", "  - name: find_item\n")
 	generate(t, project)
 	terraform.Init(t, opts)

@@ -37,7 +37,6 @@ const awsEnvVar = "APIBUILDER_E2E_AWS"
 // real AWS account. Tests reach AWS only through their target — Terraform's
 // environment, SDK clients, the stage's URL — so one test body serves both.
 type target struct {
-	name  string // "local" or "aws"
 	tc    *tools.Toolchain
 	cfg   aws.Config        // every SDK client's configuration
 	apigw string            // API Gateway endpoint (moto); "" on AWS
@@ -54,7 +53,7 @@ func localTarget(t *testing.T) *target {
 	tc := ensureTools(t)
 	stack := startStack(t, tc)
 	return &target{
-		name: "local", tc: tc, cfg: stack.AWSConfig(), apigw: stack.Moto.URL,
+		tc: tc, cfg: stack.AWSConfig(), apigw: stack.Moto.URL,
 		tfEnv: terraformEnv(tc, stack), stack: stack, patience: 5 * time.Second,
 	}
 }
@@ -95,7 +94,7 @@ func awsTarget(t *testing.T) *target {
 	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_API_GATEWAY", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB"} {
 		env[k] = ""
 	}
-	return &target{name: "aws", tc: awsTools, cfg: cfg, tfEnv: env, patience: 2 * time.Minute}
+	return &target{tc: awsTools, cfg: cfg, tfEnv: env, patience: 2 * time.Minute}
 }
 
 // options are Terratest options for one generated env on this target. The
@@ -123,6 +122,8 @@ func (tg *target) workspace(t *testing.T, envDir, apiName string) *deploy.Worksp
 	return ws
 }
 
+// The SDK clients of the target. API Gateway is moto on the local stack;
+// everything else is kumo there (the configuration's base endpoint).
 func (tg *target) APIGateway() *apigateway.Client {
 	return apigateway.NewFromConfig(tg.cfg, func(o *apigateway.Options) {
 		if tg.apigw != "" {
@@ -135,10 +136,15 @@ func (tg *target) Lambda() *lambda.Client       { return lambda.NewFromConfig(tg
 func (tg *target) DynamoDB() *dynamodb.Client   { return dynamodb.NewFromConfig(tg.cfg) }
 func (tg *target) IAM() *iam.Client             { return iam.NewFromConfig(tg.cfg) }
 func (tg *target) Logs() *cloudwatchlogs.Client { return cloudwatchlogs.NewFromConfig(tg.cfg) }
-func (tg *target) S3() *s3.Client               { return s3.NewFromConfig(tg.cfg, tg.s3Options) }
-func (tg *target) s3Options(o *s3.Options)      { o.UsePathStyle = tg.stack != nil }
-func (tg *target) local() bool                  { return tg.stack != nil }
-func (tg *target) String() string               { return tg.name }
+
+// S3 addresses buckets by path on the local stack: kumo has no bucket hostnames.
+func (tg *target) S3() *s3.Client {
+	return s3.NewFromConfig(tg.cfg, func(o *s3.Options) { o.UsePathStyle = tg.local() })
+}
+
+func (tg *target) local() bool { return tg.stack != nil }
+
+// outputs reads the env's outputs, sensitive ones included.
 func (tg *target) outputs(t *testing.T, ws *deploy.Workspace) *deploy.Outputs {
 	t.Helper()
 	out, err := ws.Outputs(context.Background())
