@@ -95,8 +95,9 @@ func testLifecycle(t *testing.T, tg *target) {
 		}
 	}
 
-	// 4. A new route: its function, method and integration exist, the stage
-	// moved to a new deployment, and the route answers.
+	// 4. A new route: its function, method and integration exist, its role
+	// allows what it declares, the stage moved to a new deployment, and the
+	// route answers.
 	editRoutes(t, project, "\nenvironments:\n", lookupRoute+"\nenvironments:\n")
 	generate(t, project)
 	terraform.Init(t, opts) // a new module call
@@ -126,6 +127,7 @@ func testLifecycle(t *testing.T, tg *target) {
 	if got := aws.ToString(st.DeploymentId); got == out.DeploymentID || got != added.DeploymentID {
 		t.Errorf("stage deployment after adding a route = %s; want a new one (was %s, terraform says %s)", got, out.DeploymentID, added.DeploymentID)
 	}
+	assertRolePolicies(t, tg, project, added)
 	api.run(t, map[string]string{lookupFn: "functions/get_item"})
 	if got := api.expect(t, http.StatusOK, http.MethodGet, "/lookup/"+id, "", nil); !strings.Contains(got.body, id) {
 		t.Errorf("GET /lookup/%s = %s, want the item", id, got.body)
