@@ -32,33 +32,26 @@ type deployed struct {
 func TestEnvironmentsDeployTheirOwnValues(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	tc := ensureTools(t)
 	project := copyProject(t)
 	generate(t, project)
-	stack := startStack(t, tc)
+	tg := localTarget(t)
 	apiName := "env" + strings.ToLower(random.UniqueId())
 
 	got := map[string]deployed{}
 	for _, env := range []string{"dev", "prod"} {
-		opts := &terraform.Options{
-			TerraformDir:    filepath.Join(project, "envs", env),
-			TerraformBinary: tc.Terraform,
-			EnvVars:         terraformEnv(tc, stack),
-			Vars:            map[string]any{"api_name": apiName},
-			NoColor:         true,
-		}
+		opts := tg.options(filepath.Join(project, "envs", env), apiName)
 		defer terraform.Destroy(t, opts)
 		terraform.InitAndApply(t, opts)
 
 		fn := terraform.OutputMap(t, opts, "function_names")["get_item"]
-		conf, err := stack.Lambda().GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: &fn})
+		conf, err := tg.Lambda().GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: &fn})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var d deployed
 		d.memory = aws.ToInt32(conf.MemorySize)
 
-		logs := cloudwatchlogs.NewFromConfig(stack.AWSConfig())
+		logs := tg.Logs()
 		groups, err := logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/aws/lambda/" + fn)})
 		if err != nil || len(groups.LogGroups) != 1 {
 			t.Fatalf("log group of %s: %v %v", fn, groups, err)
@@ -66,7 +59,7 @@ func TestEnvironmentsDeployTheirOwnValues(t *testing.T) {
 		d.logRetention = aws.ToInt32(groups.LogGroups[0].RetentionInDays)
 
 		apiID, stageName := terraform.Output(t, opts, "rest_api_id"), terraform.Output(t, opts, "stage_name")
-		stage, err := stack.APIGateway().GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stageName})
+		stage, err := tg.APIGateway().GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stageName})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +69,7 @@ func TestEnvironmentsDeployTheirOwnValues(t *testing.T) {
 		}
 
 		table := terraform.OutputMap(t, opts, "table_names")["items"]
-		backups, err := stack.DynamoDB().DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: &table})
+		backups, err := tg.DynamoDB().DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: &table})
 		if err != nil {
 			t.Fatal(err)
 		}

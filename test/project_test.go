@@ -41,6 +41,15 @@ func copyProject(t *testing.T) string {
 	return dst
 }
 
+// TestMain removes the generator binary that generate builds once per run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if generatorBin != "" {
+		_ = os.RemoveAll(filepath.Dir(generatorBin))
+	}
+	os.Exit(code)
+}
+
 var (
 	generatorOnce sync.Once
 	generatorBin  string

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,10 +18,6 @@ import (
 	http_helper "github.com/gruntwork-io/terratest/modules/http-helper"
 	"github.com/gruntwork-io/terratest/modules/random"
 	"github.com/gruntwork-io/terratest/modules/terraform"
-
-	"github.com/apibuilder/apibuilder/local/dataplane"
-	"github.com/apibuilder/apibuilder/local/deploy"
-	"github.com/apibuilder/apibuilder/local/runner"
 )
 
 // TestWalkingSkeleton is the thinnest complete path: routes.yaml → generator
@@ -30,70 +26,48 @@ import (
 // then a second plan that must be empty.
 func TestWalkingSkeleton(t *testing.T) {
 	t.Parallel()
+	testWalkingSkeleton(t, localTarget(t))
+}
+
+func testWalkingSkeleton(t *testing.T, tg *target) {
 	ctx := context.Background()
-	tc := ensureTools(t)
 	project := copyProject(t)
 	generate(t, project)
 
-	stack := startStack(t, tc)
 	envDir := filepath.Join(project, "envs", "dev")
 	apiName := "sk" + strings.ToLower(random.UniqueId())
-	opts := &terraform.Options{
-		TerraformDir:    envDir,
-		TerraformBinary: tc.Terraform,
-		EnvVars:         terraformEnv(tc, stack),
-		Vars:            map[string]any{"api_name": apiName},
-		NoColor:         true,
-	}
+	opts := tg.options(envDir, apiName)
 	defer terraform.Destroy(t, opts)
 	terraform.InitAndApply(t, opts)
 
-	apiID := terraform.Output(t, opts, "rest_api_id")
-	stage := terraform.Output(t, opts, "stage_name")
-	functions := terraform.OutputMap(t, opts, "function_names")
-	tables := terraform.OutputMap(t, opts, "table_names")
-	keys := terraform.OutputMap(t, opts, "api_key_values")
+	ws := tg.workspace(t, envDir, apiName)
+	out := tg.outputs(t, ws)
+	functions, tables, keys := out.FunctionNames, out.TableNames, out.APIKeyValues
 	if functions["create_item"] != apiName+"-dev-create_item" {
 		t.Fatalf("function name of create_item = %q, want %q", functions["create_item"], apiName+"-dev-create_item")
 	}
 
-	// Run every deployed function's handler against kumo's Runtime API.
-	var fns []runner.Function
-	for route, name := range functions {
-		fns = append(fns, runner.Function{Name: name, SourceDir: filepath.Join(project, "functions", route)})
-	}
-	run, err := runner.Start(ctx, runner.Config{
-		Lambda: stack.Lambda(), KumoURL: stack.Kumo.URL, ModuleRoot: project,
-		ExtraEnv: stack.Env(), Logs: failureLog(t, "functions"),
-	}, fns)
-	if err != nil {
-		t.Fatalf("start functions: %v", err)
-	}
-	defer run.Stop()
-
-	// Serve the deployed stage through our execute-api data plane.
-	plane := httptest.NewServer(dataplane.New(dataplane.Config{APIGateway: stack.APIGateway(), Lambda: stack.Lambda()}))
-	defer plane.Close()
-	base := dataplane.InvokeURL(plane.URL, apiID, stage)
+	// Run every deployed function's handler (locally: against kumo's
+	// Runtime API) and serve the stage (locally: our execute-api data plane).
+	api := tg.serve(t, project, out, handlers(t, project, functions))
+	base := api.base
 
 	id := "item-" + strings.ToLower(random.UniqueId())
 	body := fmt.Sprintf(`{"id":%q,"name":"walking skeleton","price":3.5}`, id)
-	status, respBody := do(t, http.MethodPost, base+"/items", body, map[string]string{"x-api-key": keys["key"], "Content-Type": "application/json"})
-	if status != http.StatusCreated {
-		t.Fatalf("POST /items = %d %s, want 201", status, respBody)
-	}
+	// Retried: AWS serves a new API key a little after the apply.
+	respBody := api.expect(t, http.StatusCreated, http.MethodPost, "/items", body, map[string]string{"x-api-key": keys["key"], "Content-Type": "application/json"}).body
 	var created map[string]any
 	if err := json.Unmarshal([]byte(respBody), &created); err != nil || created["id"] != id {
 		t.Fatalf("POST /items body = %s, want the item with id %s", respBody, id)
 	}
 
-	http_helper.HttpGetWithRetryWithCustomValidation(t, base+"/items/"+id, nil, 5, time.Second, func(code int, body string) bool {
+	http_helper.HttpGetWithRetryWithCustomValidation(t, base+"/items/"+id, nil, 5+int(tg.patience/time.Second), time.Second, func(code int, body string) bool {
 		var got map[string]any
 		return code == http.StatusOK && json.Unmarshal([]byte(body), &got) == nil && got["id"] == id && got["name"] == "walking skeleton"
 	})
 
 	// The item is really in DynamoDB.
-	item, err := stack.DynamoDB().GetItem(ctx, &dynamodb.GetItemInput{
+	item, err := tg.DynamoDB().GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(tables["items"]),
 		Key:       map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: id}},
 	})
@@ -109,12 +83,12 @@ func TestWalkingSkeleton(t *testing.T) {
 
 	// A body that violates the request schema is refused by API Gateway
 	// before the function runs.
-	before := run.Invocations(createFn)
-	status, respBody = do(t, http.MethodPost, base+"/items", `{"id":"no-name"}`, key)
+	before, counted := api.invocations(createFn)
+	status, respBody := do(t, http.MethodPost, base+"/items", `{"id":"no-name"}`, key)
 	if status != http.StatusBadRequest || !strings.Contains(respBody, `"Invalid request body"`) {
 		t.Errorf("POST with an invalid body = %d %s, want 400 Invalid request body", status, respBody)
 	}
-	if after := run.Invocations(createFn); after != before {
+	if after, _ := api.invocations(createFn); counted && after != before {
 		t.Errorf("create_item ran %d time(s) for a request the validator refused", after-before)
 	}
 
@@ -135,18 +109,25 @@ func TestWalkingSkeleton(t *testing.T) {
 		t.Errorf("preflight = %d %v, want 204 with the CORS headers", resp.StatusCode, resp.Header)
 	}
 
-	// List, then delete: 204, and the item is gone from the API and the table.
-	status, respBody = do(t, http.MethodGet, base+"/items?limit=10", "", nil)
-	if status != http.StatusOK || !strings.Contains(respBody, id) {
-		t.Errorf("GET /items = %d %s, want 200 listing %s", status, respBody, id)
+	// List in pages of one, following next_token: every item exactly once.
+	want := map[string]bool{id: true}
+	for i := range 2 {
+		more := fmt.Sprintf("%s-%d", id, i)
+		api.expect(t, http.StatusCreated, http.MethodPost, "/items", fmt.Sprintf(`{"id":%q,"name":"page","price":1}`, more), key)
+		want[more] = true
 	}
+	if got := listAll(t, api, 1); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("GET /items in pages of 1 listed %v, want %v", got, want)
+	}
+
+	// Delete: 204, and the item is gone from the API and the table.
 	if status, respBody = do(t, http.MethodDelete, base+"/items/"+id, "", key); status != http.StatusNoContent {
 		t.Errorf("DELETE = %d %s, want 204", status, respBody)
 	}
 	if status, _ = do(t, http.MethodGet, base+"/items/"+id, "", nil); status != http.StatusNotFound {
 		t.Errorf("GET after DELETE = %d, want 404", status)
 	}
-	gone, err := stack.DynamoDB().GetItem(ctx, &dynamodb.GetItemInput{
+	gone, err := tg.DynamoDB().GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(tables["items"]),
 		Key:       map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: id}},
 	})
@@ -155,11 +136,6 @@ func TestWalkingSkeleton(t *testing.T) {
 	}
 
 	// A second plan, through terraform-exec, must find nothing to do.
-	ws, err := deploy.New(envDir, tc.Terraform, terraformEnv(tc, stack), failureLog(t, "replan"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws.Vars["api_name"] = apiName
 	plan, changed, err := ws.PlanJSON(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -202,4 +178,41 @@ func request(t *testing.T, method, url, body string, headers map[string]string) 
 		t.Fatalf("%s %s: read body: %v", method, url, err)
 	}
 	return response{resp, string(data)}
+}
+
+// listAll pages through GET /items with the given limit and returns every
+// id listed; an id listed twice is an error.
+func listAll(t *testing.T, api *stage, limit int) map[string]bool {
+	t.Helper()
+	seen := map[string]bool{}
+	token := ""
+	for pages := 0; ; pages++ {
+		if pages > 100 {
+			t.Fatal("GET /items: more than 100 pages; next_token does not advance")
+		}
+		path := fmt.Sprintf("/items?limit=%d", limit)
+		if token != "" {
+			path += "&next_token=" + url.QueryEscape(token)
+		}
+		status, body := do(t, http.MethodGet, api.base+path, "", nil)
+		var page struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+			NextToken string `json:"next_token"`
+		}
+		if status != http.StatusOK || json.Unmarshal([]byte(body), &page) != nil || len(page.Items) > limit {
+			t.Fatalf("GET %s = %d %s, want 200 with at most %d item(s)", path, status, body, limit)
+		}
+		for _, it := range page.Items {
+			if seen[it.ID] {
+				t.Errorf("GET /items listed %s twice", it.ID)
+			}
+			seen[it.ID] = true
+		}
+		if page.NextToken == "" {
+			return seen
+		}
+		token = page.NextToken
+	}
 }

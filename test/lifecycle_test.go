@@ -1,0 +1,305 @@
+package test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/gruntwork-io/terratest/modules/logger"
+	"github.com/gruntwork-io/terratest/modules/random"
+	"github.com/gruntwork-io/terratest/modules/terraform"
+	tfjson "github.com/hashicorp/terraform-json"
+)
+
+// lookupRoute is the route the lifecycle adds: a second route on the
+// get_item handler, under its own path.
+const lookupRoute = `
+  - name: lookup_item
+    method: GET
+    path: /lookup/{id}
+    handler: functions/get_item
+    response: { schema: schemas/item.json }
+    environment: { TABLE_NAME: "${table.items.name}" }
+    permissions: [{ table: items, actions: [GetItem] }]
+`
+
+// TestLifecycle takes one env through what a team does to an API over
+// time — apply, re-plan, change a route's memory, add a route, rename it,
+// remove it, destroy — and checks each step through the AWS APIs and the
+// plan, not the HCL.
+func TestLifecycle(t *testing.T) {
+	t.Parallel()
+	testLifecycle(t, localTarget(t))
+}
+
+func testLifecycle(t *testing.T, tg *target) {
+	ctx := context.Background()
+	project := copyProject(t)
+	generate(t, project)
+	envDir := filepath.Join(project, "envs", "dev")
+	apiName := "lc" + strings.ToLower(random.UniqueId())
+	opts := tg.options(envDir, apiName)
+	ws := tg.workspace(t, envDir, apiName)
+	destroyed := false
+	defer func() {
+		if !destroyed {
+			terraform.Destroy(t, opts)
+		}
+	}()
+
+	// 1. Apply; every role allows exactly what routes.yaml declares.
+	terraform.InitAndApply(t, opts)
+	out := tg.outputs(t, ws)
+	assertRolePolicies(t, tg, project, out)
+	api := tg.serve(t, project, out, handlers(t, project, out.FunctionNames))
+	key := map[string]string{"x-api-key": out.APIKeyValues["key"], "Content-Type": "application/json"}
+	id := "lc-" + strings.ToLower(random.UniqueId())
+	api.expect(t, http.StatusCreated, http.MethodPost, "/items", fmt.Sprintf(`{"id":%q,"name":"lifecycle","price":1}`, id), key)
+
+	// 2. A second plan has nothing to do.
+	if _, changed, err := ws.PlanJSON(ctx); err != nil || changed {
+		t.Fatalf("second plan: changed=%v err=%v; want no changes", changed, err)
+	}
+
+	// 3. One route's memory: the plan updates that function in place and
+	// nothing else; the apply changes only it.
+	before := lastModified(t, tg, out.FunctionNames)
+	editRoutes(t, project, "  - name: get_item\n", "  - name: get_item\n    memory_mb: 256\n")
+	generate(t, project)
+	plan, applyPlan := planToFile(t, opts)
+	getFn := "module.route_get_item.aws_lambda_function.this"
+	if got, want := changes(plan), fmt.Sprintf("%s: [update]", getFn); got != want {
+		t.Errorf("plan after a memory change:\n%s\nwant exactly\n%s", got, want)
+	}
+	terraform.Apply(t, applyPlan)
+	conf, err := tg.Lambda().GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(out.FunctionNames["get_item"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToInt32(conf.MemorySize); got != 256 {
+		t.Errorf("get_item memory after apply = %d MB, want 256", got)
+	}
+	after := lastModified(t, tg, out.FunctionNames)
+	for route, fn := range out.FunctionNames {
+		if route != "get_item" && after[fn] != before[fn] {
+			t.Errorf("%s was modified (LastModified %s -> %s) by a memory change of get_item", fn, before[fn], after[fn])
+		}
+	}
+
+	// 4. A new route: its function, method and integration exist, its role
+	// allows what it declares, the stage moved to a new deployment, and the
+	// route answers.
+	editRoutes(t, project, "\nenvironments:\n", lookupRoute+"\nenvironments:\n")
+	generate(t, project)
+	terraform.Init(t, opts) // a new module call
+	plan, applyPlan = planToFile(t, opts)
+	assertUntouched(t, plan, "module.route_create_item.", "module.route_get_item.", "module.route_list_items.", "module.route_delete_item.", "aws_dynamodb_table.")
+	terraform.Apply(t, applyPlan)
+	added := tg.outputs(t, ws)
+	lookupFn := added.FunctionNames["lookup_item"]
+	if lookupFn != apiName+"-dev-lookup_item" {
+		t.Fatalf("function of the new route = %q, want %s-dev-lookup_item", lookupFn, apiName)
+	}
+	if _, err := tg.Lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(lookupFn)}); err != nil {
+		t.Errorf("function of the new route: %v", err)
+	}
+	resID := resourceID(t, tg, out.RestAPIID, "/lookup/{id}")
+	if _, err := tg.APIGateway().GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: aws.String(out.RestAPIID), ResourceId: aws.String(resID), HttpMethod: aws.String("GET")}); err != nil {
+		t.Errorf("method GET /lookup/{id}: %v", err)
+	}
+	integ, err := tg.APIGateway().GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: aws.String(out.RestAPIID), ResourceId: aws.String(resID), HttpMethod: aws.String("GET")})
+	if err != nil || !strings.Contains(aws.ToString(integ.Uri), ":function:"+lookupFn+"/") {
+		t.Errorf("integration of GET /lookup/{id}: %v, want an AWS_PROXY integration of %s", err, lookupFn)
+	}
+	st, err := tg.APIGateway().GetStage(ctx, &apigateway.GetStageInput{RestApiId: aws.String(out.RestAPIID), StageName: aws.String(out.StageName)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(st.DeploymentId); got == out.DeploymentID || got != added.DeploymentID {
+		t.Errorf("stage deployment after adding a route = %s; want a new one (was %s, terraform says %s)", got, out.DeploymentID, added.DeploymentID)
+	}
+	assertRolePolicies(t, tg, project, added)
+	api.run(t, map[string]string{lookupFn: "functions/get_item"})
+	if got := api.expect(t, http.StatusOK, http.MethodGet, "/lookup/"+id, "", nil); !strings.Contains(got.body, id) {
+		t.Errorf("GET /lookup/%s = %s, want the item", id, got.body)
+	}
+
+	// 5. Renamed (same method and path): the plan moves the route's state
+	// to its new address. It is checked, not applied: the new function name
+	// changes the integration's URI, and moto implements neither
+	// UpdateIntegration nor UpdateMethodResponse (the provider retries its
+	// 500s for many minutes). Step 6 removes the route from the old state.
+	editRoutes(t, project, "  - name: lookup_item\n", "  - name: find_item\n")
+	generate(t, project)
+	terraform.Init(t, opts)
+	plan, _ = planToFile(t, opts)
+	assertRenamePlan(t, plan, "module.route_lookup_item.", "module.route_find_item.")
+
+	// 6. Removed: its function, role, log group and method are gone, and
+	// the other routes still answer.
+	editRoutes(t, project, strings.Replace(lookupRoute, "lookup_item", "find_item", 1), "")
+	generate(t, project)
+	plan, applyPlan = planToFile(t, opts)
+	assertUntouched(t, plan, "module.route_create_item.", "module.route_get_item.", "module.route_list_items.", "module.route_delete_item.", "aws_dynamodb_table.")
+	terraform.Apply(t, applyPlan)
+	_, err = tg.Lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(lookupFn)})
+	mustNotExist(t, "function "+lookupFn, err)
+	_, err = tg.IAM().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(lookupFn)})
+	mustNotExist(t, "role "+lookupFn, err)
+	groups, err := tg.Logs().DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/aws/lambda/" + lookupFn)})
+	if err != nil || len(groups.LogGroups) != 0 {
+		t.Errorf("log group of %s after removing its route: %v %v; want none", lookupFn, groups, err)
+	}
+	_, err = tg.APIGateway().GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: aws.String(out.RestAPIID), ResourceId: aws.String(resID), HttpMethod: aws.String("GET")})
+	mustNotExist(t, "method GET /lookup/{id}", err)
+	api.expect(t, http.StatusForbidden, http.MethodGet, "/lookup/"+id, "", nil)
+	api.expect(t, http.StatusOK, http.MethodGet, "/items/"+id, "", nil)
+
+	// 7. Destroy leaves nothing of this API behind, by every API that lists.
+	// The same listing first finds every kind while the API exists, so an
+	// empty answer afterwards means gone, not unlisted.
+	listed := map[string]bool{}
+	for _, r := range tg.leftovers(t, apiName) {
+		listed[strings.SplitN(r, " ", 2)[0]] = true
+	}
+	for _, kind := range resourceKinds {
+		if !listed[kind] {
+			t.Errorf("before destroy, no %s of %s is listed; the leftover check would not see one", kind, apiName)
+		}
+	}
+	terraform.Destroy(t, opts)
+	destroyed = true
+	if left := tg.leftovers(t, apiName); len(left) > 0 {
+		t.Errorf("after destroy, still there:\n  %s", strings.Join(left, "\n  "))
+	}
+}
+
+// planToFile plans into a file and returns the decoded plan and options
+// that apply exactly that plan, so what is applied is what was inspected.
+func planToFile(t *testing.T, opts *terraform.Options) (*tfjson.Plan, *terraform.Options) {
+	t.Helper()
+	o, err := opts.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.PlanFilePath = filepath.Join(t.TempDir(), "tfplan")
+	terraform.Plan(t, o)
+	show, err := o.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	show.Logger = logger.Discard // the plan's JSON runs to megabytes
+	return &terraform.ShowWithStruct(t, show).RawPlan, o
+}
+
+// changes lists a plan's resource changes that do something, one
+// "address: [actions]" per line, sorted.
+func changes(plan *tfjson.Plan) string {
+	var lines []string
+	for _, rc := range plan.ResourceChanges {
+		if rc.Mode == tfjson.DataResourceMode || rc.Change.Actions.NoOp() {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%s: %v", rc.Address, rc.Change.Actions))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// assertUntouched fails for any planned change to resources under prefixes.
+func assertUntouched(t *testing.T, plan *tfjson.Plan, prefixes ...string) {
+	t.Helper()
+	for _, rc := range plan.ResourceChanges {
+		for _, p := range prefixes {
+			if strings.HasPrefix(rc.Address, p) && rc.Mode == tfjson.ManagedResourceMode && !rc.Change.Actions.NoOp() {
+				t.Errorf("plan changes %s (%v); want it untouched", rc.Address, rc.Change.Actions)
+			}
+		}
+	}
+}
+
+// namedAfterRoute are the resource types whose AWS name is the route's
+// (<api>-<env>-<route>, or derived from it: the package key, the model
+// names). A renamed route needs new ones, which AWS can only create, so a
+// rename replaces them; everything else of the route only moves.
+var namedAfterRoute = map[string]bool{
+	"aws_lambda_function": true, "aws_lambda_permission": true, "aws_iam_role": true, "aws_iam_role_policy": true,
+	"aws_cloudwatch_log_group": true, "aws_s3_object": true, "aws_api_gateway_model": true,
+}
+
+// assertRenamePlan checks a rename plan: every resource of the route is
+// planned at its new module address with its state moved from the old one
+// (nothing planned at the old address), the route's API Gateway resource,
+// method and integration are not replaced, and nothing outside the route is
+// created or destroyed but the API's next deployment.
+func assertRenamePlan(t *testing.T, plan *tfjson.Plan, from, to string) {
+	t.Helper()
+	moved := 0
+	for _, rc := range plan.ResourceChanges {
+		if rc.Mode != tfjson.ManagedResourceMode {
+			continue
+		}
+		a := rc.Change.Actions
+		replaced := a.Create() || a.Delete() || a.Replace()
+		switch {
+		case strings.HasPrefix(rc.Address, from):
+			t.Errorf("rename plan: %s %v at the old address; want it moved to %s", rc.Address, a, to)
+		case strings.HasPrefix(rc.Address, to):
+			moved++
+			if want := from + strings.TrimPrefix(rc.Address, to); rc.PreviousAddress != want {
+				t.Errorf("rename plan: %s %v comes from %q; want its state moved from %s", rc.Address, a, rc.PreviousAddress, want)
+			}
+			if replaced && !namedAfterRoute[rc.Type] {
+				t.Errorf("rename plan: %s %v; want it kept (moved, at most updated in place)", rc.Address, a)
+			}
+		case replaced && !strings.HasPrefix(rc.Address, "module.api.aws_api_gateway_deployment."):
+			t.Errorf("rename plan: %s %v outside the renamed route", rc.Address, a)
+		}
+	}
+	if moved == 0 {
+		t.Errorf("rename plan has nothing at %s; want the route's resources moved there from %s", to, from)
+	}
+	t.Logf("rename plan:\n%s", changes(plan))
+}
+
+// lastModified reads each function's LastModified through the Lambda API.
+func lastModified(t *testing.T, tg *target, functionNames map[string]string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, fn := range functionNames {
+		conf, err := tg.Lambda().GetFunctionConfiguration(context.Background(), &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(fn)})
+		if err != nil {
+			t.Fatalf("function %s: %v", fn, err)
+		}
+		out[fn] = aws.ToString(conf.LastModified)
+	}
+	return out
+}
+
+// resourceID finds an API Gateway resource by path through the API.
+func resourceID(t *testing.T, tg *target, apiID, path string) string {
+	t.Helper()
+	pages := apigateway.NewGetResourcesPaginator(tg.APIGateway(), &apigateway.GetResourcesInput{RestApiId: aws.String(apiID)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(context.Background())
+		if err != nil {
+			t.Fatalf("resources of %s: %v", apiID, err)
+		}
+		for _, r := range page.Items {
+			if aws.ToString(r.Path) == path {
+				return aws.ToString(r.Id)
+			}
+		}
+	}
+	t.Fatalf("API %s has no resource %s", apiID, path)
+	return ""
+}

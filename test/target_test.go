@@ -1,0 +1,386 @@
+package test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/gruntwork-io/terratest/modules/terraform"
+
+	"github.com/apibuilder/apibuilder/local/dataplane"
+	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/local/emulator"
+	"github.com/apibuilder/apibuilder/local/runner"
+	"github.com/apibuilder/apibuilder/local/tools"
+)
+
+// awsEnvVar switches the AWS variants of the tests on.
+const awsEnvVar = "APIBUILDER_E2E_AWS"
+
+// target is where a test deploys: a private local stack (moto + kumo) or a
+// real AWS account. Tests reach AWS only through their target — Terraform's
+// environment, SDK clients, the stage's URL — so one test body serves both.
+type target struct {
+	tc    *tools.Toolchain
+	cfg   aws.Config        // every SDK client's configuration
+	apigw string            // API Gateway endpoint (moto); "" on AWS
+	tfEnv map[string]string // environment of every terraform run
+	stack *emulator.Stack   // nil on AWS
+	// patience bounds the retries of HTTP checks: AWS needs time before a
+	// new deployment or API key is served; the local data plane does not.
+	patience time.Duration
+}
+
+// localTarget starts a private moto + kumo pair for one test.
+func localTarget(t *testing.T) *target {
+	t.Helper()
+	tc := ensureTools(t)
+	stack := startStack(t, tc)
+	return &target{
+		tc: tc, cfg: stack.AWSConfig(), apigw: stack.Moto.URL,
+		tfEnv: terraformEnv(tc, stack), stack: stack, patience: 5 * time.Second,
+	}
+}
+
+var (
+	awsToolsOnce sync.Once
+	awsTools     *tools.Toolchain
+	awsToolsErr  error
+)
+
+// awsTarget is the real account of the standard credential chain. It skips
+// the test unless APIBUILDER_E2E_AWS=1 and credentials are present.
+func awsTarget(t *testing.T) *target {
+	t.Helper()
+	if os.Getenv(awsEnvVar) != "1" {
+		t.Skipf("real AWS: set %s=1 with AWS credentials (environment, profile or SSO; AWS_REGION picks the region, default us-east-1) to run this against a real account; it creates, then destroys, resources named <sk|lc><random id>-dev-*", awsEnvVar)
+	}
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		t.Fatalf("AWS config: %v", err)
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		t.Skipf("real AWS: %s=1 but no AWS credentials were found: %v", awsEnvVar, err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	awsToolsOnce.Do(func() {
+		awsTools, awsToolsErr = tools.Ensure(ctx, tools.Options{Log: os.Stderr})
+	})
+	if awsToolsErr != nil {
+		t.Fatalf("tools: %v", awsToolsErr)
+	}
+	env := awsTools.Env()
+	// An emulator endpoint left in the caller's environment must not turn
+	// a real-AWS run into a local one (deploy.New drops empty values).
+	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_API_GATEWAY", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB"} {
+		env[k] = ""
+	}
+	return &target{tc: awsTools, cfg: cfg, tfEnv: env, patience: 2 * time.Minute}
+}
+
+// options are Terratest options for one generated env on this target. The
+// region is the target's, so that Terraform and the SDK clients agree.
+func (tg *target) options(envDir, apiName string) *terraform.Options {
+	return &terraform.Options{
+		TerraformDir:    envDir,
+		TerraformBinary: tg.tc.Terraform,
+		EnvVars:         tg.tfEnv,
+		Vars:            map[string]any{"api_name": apiName, "region": tg.cfg.Region},
+		NoColor:         true,
+	}
+}
+
+// workspace is the same env driven through terraform-exec (local/deploy),
+// for plans decoded as JSON and typed outputs.
+func (tg *target) workspace(t *testing.T, envDir, apiName string) *deploy.Workspace {
+	t.Helper()
+	ws, err := deploy.New(envDir, tg.tc.Terraform, tg.tfEnv, failureLog(t, "terraform-"+filepath.Base(envDir)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Vars["api_name"] = apiName
+	ws.Vars["region"] = tg.cfg.Region
+	return ws
+}
+
+// The SDK clients of the target. API Gateway is moto on the local stack;
+// everything else is kumo there (the configuration's base endpoint).
+func (tg *target) APIGateway() *apigateway.Client {
+	return apigateway.NewFromConfig(tg.cfg, func(o *apigateway.Options) {
+		if tg.apigw != "" {
+			o.BaseEndpoint = aws.String(tg.apigw)
+		}
+	})
+}
+
+func (tg *target) Lambda() *lambda.Client       { return lambda.NewFromConfig(tg.cfg) }
+func (tg *target) DynamoDB() *dynamodb.Client   { return dynamodb.NewFromConfig(tg.cfg) }
+func (tg *target) IAM() *iam.Client             { return iam.NewFromConfig(tg.cfg) }
+func (tg *target) Logs() *cloudwatchlogs.Client { return cloudwatchlogs.NewFromConfig(tg.cfg) }
+
+// S3 addresses buckets by path on the local stack: kumo has no bucket hostnames.
+func (tg *target) S3() *s3.Client {
+	return s3.NewFromConfig(tg.cfg, func(o *s3.Options) { o.UsePathStyle = tg.local() })
+}
+
+func (tg *target) local() bool { return tg.stack != nil }
+
+// outputs reads the env's outputs, sensitive ones included.
+func (tg *target) outputs(t *testing.T, ws *deploy.Workspace) *deploy.Outputs {
+	t.Helper()
+	out, err := ws.Outputs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// stage is a deployed stage that a test calls over HTTP. On the local stack
+// the functions run as local processes (local/runner) and our data plane
+// serves the stage; on AWS it is the stage's real invoke URL.
+type stage struct {
+	tg      *target
+	base    string // invoke URL, without a trailing slash
+	project string
+	runners []*runner.Runner
+}
+
+// serve makes the stage of an applied env callable and starts the handlers
+// of functions (deployed function name -> handler dir in project).
+func (tg *target) serve(t *testing.T, project string, out *deploy.Outputs, functions map[string]string) *stage {
+	t.Helper()
+	s := &stage{tg: tg, project: project, base: strings.TrimSuffix(out.InvokeURL, "/")}
+	if !tg.local() {
+		return s
+	}
+	plane := httptest.NewServer(dataplane.New(dataplane.Config{APIGateway: tg.APIGateway(), Lambda: tg.Lambda()}))
+	t.Cleanup(plane.Close)
+	s.base = dataplane.InvokeURL(plane.URL, out.RestAPIID, out.StageName)
+	s.run(t, functions)
+	return s
+}
+
+// run starts the handlers of functions that were deployed after serve
+// (function name -> handler dir). On AWS, Lambda runs them.
+func (s *stage) run(t *testing.T, functions map[string]string) {
+	t.Helper()
+	if !s.tg.local() || len(functions) == 0 {
+		return
+	}
+	var fns []runner.Function
+	for name, dir := range functions {
+		fns = append(fns, runner.Function{Name: name, SourceDir: filepath.Join(s.project, dir)})
+	}
+	run, err := runner.Start(context.Background(), runner.Config{
+		Lambda: s.tg.Lambda(), KumoURL: s.tg.stack.Kumo.URL, ModuleRoot: s.project,
+		ExtraEnv: s.tg.stack.Env(), Logs: failureLog(t, "functions"),
+	}, fns)
+	if err != nil {
+		t.Fatalf("start functions: %v", err)
+	}
+	t.Cleanup(run.Stop)
+	s.runners = append(s.runners, run)
+}
+
+// invocations is how many invocations a function has received; ok is false
+// where the test cannot count them (AWS reports them minutes later).
+func (s *stage) invocations(fn string) (n int, ok bool) {
+	for _, r := range s.runners {
+		n += r.Invocations(fn)
+	}
+	return n, s.tg.local()
+}
+
+// expect calls the stage until it answers want (http_helper-style retries,
+// bounded by the target's patience) and returns the last response.
+func (s *stage) expect(t *testing.T, want int, method, path, body string, headers map[string]string) response {
+	t.Helper()
+	deadline := time.Now().Add(s.tg.patience)
+	for {
+		resp := request(t, method, s.base+path, body, headers)
+		if resp.StatusCode == want || time.Now().After(deadline) {
+			if resp.StatusCode != want {
+				t.Errorf("%s %s = %d %s, want %d", method, path, resp.StatusCode, resp.body, want)
+			}
+			return resp
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// handlers maps each deployed function to its handler directory, from the
+// routes file the env was generated from.
+func handlers(t *testing.T, project string, functionNames map[string]string) map[string]string {
+	t.Helper()
+	byRoute := map[string]string{}
+	for _, r := range readRoutes(t, project).Routes {
+		byRoute[r.Name] = r.Handler
+	}
+	out := map[string]string{}
+	for route, fn := range functionNames {
+		dir, ok := byRoute[route]
+		if !ok {
+			t.Fatalf("function %s: route %s is not in routes.yaml", fn, route)
+		}
+		out[fn] = dir
+	}
+	return out
+}
+
+// resourceKinds are the kinds leftovers reports, each "<kind> <name>".
+var resourceKinds = []string{"restapi", "apikey", "usageplan", "function", "role", "loggroup", "table", "bucket"}
+
+// leftovers lists, through the APIs, every resource whose name starts with
+// apiName (every generated name does: <api>-<env>-...): REST APIs, API keys
+// and usage plans, functions, roles, log groups, tables and buckets.
+func (tg *target) leftovers(t *testing.T, apiName string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var left []string
+	found := func(kind, name string) {
+		if strings.HasPrefix(name, apiName) || strings.Contains(name, "/"+apiName+"-") {
+			left = append(left, kind+" "+name)
+		}
+	}
+	check := func(kind string, err error) {
+		if err != nil {
+			t.Errorf("list %s: %v", kind, err)
+		}
+	}
+
+	gw := tg.APIGateway()
+	apis := apigateway.NewGetRestApisPaginator(gw, &apigateway.GetRestApisInput{})
+	for apis.HasMorePages() {
+		page, err := apis.NextPage(ctx)
+		check("REST APIs", err)
+		if err != nil {
+			break
+		}
+		for _, a := range page.Items {
+			found("restapi", aws.ToString(a.Name))
+		}
+	}
+	keys, err := gw.GetApiKeys(ctx, &apigateway.GetApiKeysInput{NameQuery: aws.String(apiName)})
+	check("API keys", err)
+	if err == nil {
+		for _, k := range keys.Items {
+			found("apikey", aws.ToString(k.Name))
+		}
+	}
+	plans, err := gw.GetUsagePlans(ctx, &apigateway.GetUsagePlansInput{})
+	check("usage plans", err)
+	if err == nil {
+		for _, p := range plans.Items {
+			found("usageplan", aws.ToString(p.Name))
+		}
+	}
+
+	fns := lambda.NewListFunctionsPaginator(tg.Lambda(), &lambda.ListFunctionsInput{})
+	for fns.HasMorePages() {
+		page, err := fns.NextPage(ctx)
+		check("functions", err)
+		if err != nil {
+			break
+		}
+		for _, f := range page.Functions {
+			found("function", aws.ToString(f.FunctionName))
+		}
+	}
+
+	roles := iam.NewListRolesPaginator(tg.IAM(), &iam.ListRolesInput{})
+	for roles.HasMorePages() {
+		page, err := roles.NextPage(ctx)
+		check("roles", err)
+		if err != nil {
+			break
+		}
+		for _, r := range page.Roles {
+			found("role", aws.ToString(r.RoleName))
+		}
+	}
+
+	for _, prefix := range []string{"/aws/lambda/" + apiName, "/aws/apigateway/" + apiName} {
+		groups := cloudwatchlogs.NewDescribeLogGroupsPaginator(tg.Logs(), &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(prefix)})
+		for groups.HasMorePages() {
+			page, err := groups.NextPage(ctx)
+			check("log groups", err)
+			if err != nil {
+				break
+			}
+			for _, g := range page.LogGroups {
+				found("loggroup", aws.ToString(g.LogGroupName))
+			}
+		}
+	}
+
+	tables := dynamodb.NewListTablesPaginator(tg.DynamoDB(), &dynamodb.ListTablesInput{})
+	for tables.HasMorePages() {
+		page, err := tables.NextPage(ctx)
+		check("tables", err)
+		if err != nil {
+			break
+		}
+		for _, name := range page.TableNames {
+			found("table", name)
+		}
+	}
+
+	buckets, err := tg.S3().ListBuckets(ctx, &s3.ListBucketsInput{Prefix: aws.String(apiName)})
+	check("buckets", err)
+	if err == nil {
+		for _, b := range buckets.Buckets {
+			found("bucket", aws.ToString(b.Name))
+		}
+	}
+	return left
+}
+
+// notFound reports whether err is an AWS "does not exist" answer.
+func notFound(err error) bool {
+	if err == nil {
+		return false
+	}
+	var code interface{ ErrorCode() string }
+	if errors.As(err, &code) {
+		switch code.ErrorCode() {
+		case "ResourceNotFoundException", "NotFoundException", "NoSuchEntity", "NoSuchBucket", "NotFound":
+			return true
+		}
+	}
+	var status interface{ HTTPStatusCode() int }
+	return errors.As(err, &status) && status.HTTPStatusCode() == http.StatusNotFound
+}
+
+// mustNotExist fails unless err says the named resource is gone.
+func mustNotExist(t *testing.T, what string, err error) {
+	t.Helper()
+	if !notFound(err) {
+		t.Errorf("%s: want it gone (not found), got %v", what, fmtErr(err))
+	}
+}
+
+func fmtErr(err error) string {
+	if err == nil {
+		return "no error: it still exists"
+	}
+	return fmt.Sprint(err)
+}
