@@ -18,7 +18,8 @@ import (
 )
 
 // indexActions are the DynamoDB actions that also read a table's indexes,
-// so the generator grants them on <table ARN>/index/* as well.
+// so the generator grants them on <table ARN>/index/<name> of each index the
+// table declares as well (never index/*).
 var indexActions = map[string]bool{"Query": true, "Scan": true, "PartiQLSelect": true}
 
 // assertRolePolicies reads every function's role back through IAM and
@@ -26,6 +27,7 @@ var indexActions = map[string]bool{"Query": true, "Scan": true, "PartiQLSelect":
 // its DynamoDB actions on its own table's ARN (and the table's indexes for
 // reads that use them) — plus writing to the function's own log group, and
 // nothing else: one inline policy, no managed policies, no wildcard action.
+// A Lambda authorizer's function may only write its logs.
 func assertRolePolicies(t *testing.T, tg *target, project string, out *deploy.Outputs) {
 	t.Helper()
 	ctx := context.Background()
@@ -37,23 +39,31 @@ func assertRolePolicies(t *testing.T, tg *target, project string, out *deploy.Ou
 		}
 		tableARN[table] = aws.ToString(d.Table.TableArn)
 	}
-	checked := 0
-	for _, route := range readRoutes(t, project).Routes {
+	routes := readRoutes(t, project)
+	want := map[string]grants{} // function name -> what its role may do
+	for fn := range out.FunctionSources {
+		want[fn] = grants{}
+	}
+	for _, route := range routes.Routes {
 		fn, ok := out.FunctionNames[route.Name]
 		if !ok {
 			t.Errorf("route %s has no deployed function", route.Name)
 			continue
 		}
-		want := grants{}
 		for _, p := range route.Permissions {
 			for _, a := range p.Actions {
 				a = strings.TrimPrefix(a, "dynamodb:")
-				want.add("dynamodb:"+a, tableARN[p.Table])
+				want[fn].add("dynamodb:"+a, tableARN[p.Table])
 				if indexActions[a] {
-					want.add("dynamodb:"+a, tableARN[p.Table]+"/index/*")
+					for index := range routes.Tables[p.Table].Indexes {
+						want[fn].add("dynamodb:"+a, tableARN[p.Table]+"/index/"+index)
+					}
 				}
 			}
 		}
+	}
+	checked := 0
+	for fn, want := range want {
 		groups, err := tg.Logs().DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/aws/lambda/" + fn)})
 		if err != nil || len(groups.LogGroups) != 1 {
 			t.Fatalf("log group of %s: %v %v", fn, groups, err)
@@ -70,12 +80,12 @@ func assertRolePolicies(t *testing.T, tg *target, project string, out *deploy.Ou
 		role = role[strings.LastIndex(role, "/")+1:]
 		got := rolePolicy(t, tg, role)
 		if g, w := got.String(), want.String(); g != w {
-			t.Errorf("role %s of %s allows\n%s\nwant exactly\n%s", role, route.Name, g, w)
+			t.Errorf("role %s of %s allows\n%s\nwant exactly\n%s", role, fn, g, w)
 		}
 		checked++
 	}
-	if checked == 0 {
-		t.Fatal("no role checked")
+	if checked != len(out.FunctionSources) || checked <= len(out.FunctionNames) {
+		t.Fatalf("checked %d roles, want one per function: %d routes and the Lambda authorizer", checked, len(out.FunctionNames))
 	}
 }
 

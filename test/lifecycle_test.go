@@ -60,7 +60,7 @@ func testLifecycle(t *testing.T, tg *target) {
 	terraform.InitAndApply(t, opts)
 	out := tg.outputs(t, ws)
 	assertRolePolicies(t, tg, project, out)
-	api := tg.serve(t, project, out, handlers(t, project, out.FunctionNames))
+	api := tg.serve(t, project, out, handlers(t, project, out))
 	key := map[string]string{"x-api-key": out.APIKeyValues["key"], "Content-Type": "application/json"}
 	id := "lc-" + strings.ToLower(random.UniqueId())
 	api.expect(t, http.StatusCreated, http.MethodPost, "/items", fmt.Sprintf(`{"id":%q,"name":"lifecycle","price":1}`, id), key)

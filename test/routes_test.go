@@ -13,6 +13,9 @@ import (
 // read independently of the generator so that a generator bug cannot make
 // its own expectations.
 type routesFile struct {
+	Tables map[string]struct {
+		Indexes map[string]any
+	}
 	Routes []struct {
 		Name        string
 		Method      string

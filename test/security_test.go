@@ -101,6 +101,20 @@ func assertLeastPrivilege(t *testing.T, plan *tfjson.Plan) {
 			}
 		case "aws_lambda_permission":
 			permissions++
+			if got := r.AttributeValues["source_arn"].(string); strings.Contains(got, "/authorizers/") {
+				// A Lambda authorizer's function: API Gateway may invoke it for
+				// the authorizer that uses it, and for nothing else.
+				fn, want := r.AttributeValues["function_name"].(string), ""
+				for _, a := range all {
+					if a.Type == "aws_api_gateway_authorizer" && strings.Contains(a.AttributeValues["authorizer_uri"].(string), ":function:"+fn+"/") {
+						want = executionARN + "/authorizers/" + a.AttributeValues["id"].(string)
+					}
+				}
+				if want == "" || got != want {
+					t.Errorf("%s source_arn = %q, want %q (its own authorizer only)", r.Address, got, want)
+				}
+				continue
+			}
 			mod := r.module
 			var method, resourceID string
 			for _, m := range all {

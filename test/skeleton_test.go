@@ -49,7 +49,7 @@ func testWalkingSkeleton(t *testing.T, tg *target) {
 
 	// Run every deployed function's handler (locally: against kumo's
 	// Runtime API) and serve the stage (locally: our execute-api data plane).
-	api := tg.serve(t, project, out, handlers(t, project, functions))
+	api := tg.serve(t, project, out, handlers(t, project, out))
 	base := api.base
 
 	id := "item-" + strings.ToLower(random.UniqueId())
@@ -120,8 +120,21 @@ func testWalkingSkeleton(t *testing.T, tg *target) {
 		t.Errorf("GET /items in pages of 1 listed %v, want %v", got, want)
 	}
 
-	// Delete: 204, and the item is gone from the API and the table.
-	if status, respBody = do(t, http.MethodDelete, base+"/items/"+id, "", key); status != http.StatusNoContent {
+	// Delete is behind the example's Lambda TOKEN authorizer (routes.yaml
+	// documents the token): no token is 401 before the authorizer runs, an
+	// unknown one is the authorizer's Deny (403), and neither deletes.
+	if status, respBody = do(t, http.MethodDelete, base+"/items/"+id, "", key); status != http.StatusUnauthorized {
+		t.Errorf("DELETE without a token = %d %s, want 401", status, respBody)
+	}
+	if status, respBody = do(t, http.MethodDelete, base+"/items/"+id, "", map[string]string{"Authorization": "Bearer not-the-token"}); status != http.StatusForbidden {
+		t.Errorf("DELETE with an unknown token = %d %s, want 403", status, respBody)
+	}
+	if status, _ = do(t, http.MethodGet, base+"/items/"+id, "", nil); status != http.StatusOK {
+		t.Errorf("GET after refused DELETEs = %d, want 200 (the item must still exist)", status)
+	}
+	// With the token: 204, and the item is gone from the API and the table.
+	admin := map[string]string{"Authorization": "Bearer example-admin-token"}
+	if status, respBody = do(t, http.MethodDelete, base+"/items/"+id, "", admin); status != http.StatusNoContent {
 		t.Errorf("DELETE = %d %s, want 204", status, respBody)
 	}
 	if status, _ = do(t, http.MethodGet, base+"/items/"+id, "", nil); status != http.StatusNotFound {

@@ -227,23 +227,29 @@ func (s *stage) expect(t *testing.T, want int, method, path, body string, header
 	}
 }
 
-// handlers maps each deployed function to its handler directory, from the
-// routes file the env was generated from.
-func handlers(t *testing.T, project string, functionNames map[string]string) map[string]string {
+// handlers maps each deployed function (routes and Lambda authorizers) to its
+// handler directory: the env's function_sources output, checked against the
+// routes file the env was generated from so that a generator bug cannot
+// start the wrong handler unnoticed.
+func handlers(t *testing.T, project string, out *deploy.Outputs) map[string]string {
 	t.Helper()
 	byRoute := map[string]string{}
 	for _, r := range readRoutes(t, project).Routes {
 		byRoute[r.Name] = r.Handler
 	}
-	out := map[string]string{}
-	for route, fn := range functionNames {
-		dir, ok := byRoute[route]
+	for route, fn := range out.FunctionNames {
+		want, ok := byRoute[route]
 		if !ok {
 			t.Fatalf("function %s: route %s is not in routes.yaml", fn, route)
 		}
-		out[fn] = dir
+		if got := out.FunctionSources[fn]; got != want {
+			t.Fatalf("function_sources[%s] = %q, want the handler of route %s in routes.yaml, %q", fn, got, route, want)
+		}
 	}
-	return out
+	if len(out.FunctionSources) <= len(out.FunctionNames) {
+		t.Fatalf("function_sources has %d functions, want the %d routes' and the Lambda authorizer's", len(out.FunctionSources), len(out.FunctionNames))
+	}
+	return out.FunctionSources
 }
 
 // resourceKinds are the kinds leftovers reports, each "<kind> <name>".
