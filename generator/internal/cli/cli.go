@@ -48,6 +48,15 @@ DESCRIPTION
     into build/functions/<name>.zip; an unchanged handler is not rebuilt and
     its zip keeps the same bytes.
 
+    A route renamed in place (same method and path, new name) gets a moved
+    block in moved.tf and keeps the AWS names it was deployed under
+    (<api>-<env>-<old name>: function, role, log group, models), so the
+    plan only moves its state and redeploys the stage. The previous
+    envs/<env>/main.tf is the record of those names: keep envs/ in version
+    control. A new route or authorizer that would take a name still held
+    that way is an error. To give a renamed route its new AWS name, remove
+    it, generate and apply, then add it back.
+
     All files are written atomically: on any error, nothing changes.
 
 OPTIONS

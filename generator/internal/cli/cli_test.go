@@ -381,3 +381,27 @@ func TestNameHeldByRenamedRouteIsAnError(t *testing.T) {
 	}
 	sameFiles(t, before, snapshot(t, dir))
 }
+
+// TestRenameOntoARenamedRoutesOldName: once get_item is renamed, another
+// route may be renamed to get_item; each keeps its own AWS names, and no
+// moved block starts at an address that exists again.
+func TestRenameOntoARenamedRoutesOldName(t *testing.T) {
+	dir := project(t)
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	editRoutes(t, dir, renameRoute("get_item", "read_item"))
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	editRoutes(t, dir, renameRoute("list_items", "get_item"))
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	wantAWSName(t, dir, "read_item", "get_item")
+	wantAWSName(t, dir, "get_item", "list_items")
+	wantMoved(t, dir, [2]string{"list_items", "get_item"})
+	if data, _ := os.ReadFile(filepath.Join(dir, "envs", "dev", "moved.tf")); strings.Contains(string(data), "from = module.route_get_item") {
+		t.Errorf("moved.tf moves get_item, which exists again:\n%s", data)
+	}
+}
