@@ -21,7 +21,7 @@ type Previous struct {
 	// Names are the AWS names the functions were generated with, by module
 	// label (route_<name>, authorizer_<name>): the <suffix> of
 	// name = "${local.name_prefix}-<suffix>". A renamed route keeps its
-	// suffix, so this file is the record of it across runs.
+	// suffix, so main.tf is the record of it across runs.
 	Names map[string]string
 }
 

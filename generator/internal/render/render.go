@@ -28,7 +28,7 @@ type Options struct {
 	ModulesDir string // "modules"
 	BuildDir   string // "build/functions": where the function zips are
 	// Previous is what the last run generated, per env, so renames become
-	// moved blocks instead of destroy and create.
+	// moved blocks (and keep their AWS names) instead of destroy and create.
 	Previous map[string]Previous
 }
 
