@@ -48,6 +48,15 @@ DESCRIPTION
     into build/functions/<name>.zip; an unchanged handler is not rebuilt and
     its zip keeps the same bytes.
 
+    A route renamed in place (same method and path, new name) gets a moved
+    block in moved.tf and keeps the AWS names it was deployed under
+    (<api>-<env>-<old name>: function, role, log group, models), so the
+    plan only moves its state and redeploys the stage. The previous
+    envs/<env>/main.tf is the record of those names: keep envs/ in version
+    control. A new route or authorizer that would take a name still held
+    that way is an error. To give a renamed route its new AWS name, remove
+    it, generate and apply, then add it back.
+
     All files are written atomically: on any error, nothing changes.
 
 OPTIONS
@@ -147,6 +156,9 @@ func Generate(ctx context.Context, opt Options) error {
 		dirs[i] = path.Join(ropt.OutDir, e.Name)
 		ropt.Previous[e.Name] = render.ReadPrevious(filepath.Join(root, filepath.FromSlash(dirs[i])))
 	}
+	if err := nameConflicts(cfg, m, ropt); err != nil {
+		return err
+	}
 	files := render.Render(m, ropt)
 	plan, err := output.Compute(root, files, dirs, render.IsGenerated)
 	if err != nil {
@@ -165,6 +177,30 @@ func Generate(ctx context.Context, opt Options) error {
 	}
 	fmt.Fprintf(opt.Out, "envs: %d written, %d unchanged, %d removed (%s)\n", len(plan.Write), len(plan.Unchanged), len(plan.Remove), strings.Join(dirs, ", "))
 	return nil
+}
+
+// nameConflicts reports, at the function's name in routes.yaml, every
+// function whose AWS name a renamed or removed function still holds.
+func nameConflicts(cfg *config.Config, m *model.Model, ropt render.Options) error {
+	l := diag.List{File: cfg.File}
+	for _, c := range render.Conflicts(m, ropt) {
+		pos, field := diag.Pos{}, ""
+		if c.Kind == "route" {
+			for _, r := range cfg.Routes {
+				if r.Name.V == c.Name {
+					pos, field = r.Name.Pos, r.Field+".name"
+				}
+			}
+		} else {
+			for _, a := range cfg.Authorizers {
+				if a.Name.V == c.Name {
+					pos, field = a.Name.Pos, "authorizers."+a.Name.V
+				}
+			}
+		}
+		l.Add(pos, field, c.Message(), c.Hint())
+	}
+	return l.Err()
 }
 
 func selectEnvs(m *model.Model, want []string, file string) error {

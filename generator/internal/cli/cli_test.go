@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -205,5 +207,201 @@ func TestCommandLine(t *testing.T) {
 	errOut.Reset()
 	if code := Run([]string{"-config", filepath.Join(dir, "routes.yaml"), "-env", "staging", "-no-build"}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "-env staging: ") {
 		t.Errorf("unknown env: code %d, output %q", code, errOut.String())
+	}
+}
+
+// editRoutes rewrites the project's routes.yaml with edit.
+func editRoutes(t *testing.T, dir string, edit func(string) string) {
+	t.Helper()
+	p := filepath.Join(dir, "routes.yaml")
+	src, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(edit(string(src))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// renameRoute renames a route of the example; its handler stays.
+func renameRoute(from, to string) func(string) string {
+	return func(s string) string {
+		return strings.Replace(s, "  - name: "+from+"\n", "  - name: "+to+"\n", 1)
+	}
+}
+
+// wantAWSName asserts that every env deploys route under "<prefix>-<suffix>".
+func wantAWSName(t *testing.T, dir, route, suffix string) {
+	t.Helper()
+	for _, env := range []string{"dev", "prod"} {
+		data, _ := os.ReadFile(filepath.Join(dir, "envs", env, "main.tf"))
+		_, block, ok := strings.Cut(string(data), "module \"route_"+route+"\" {\n")
+		block, _, _ = strings.Cut(block, "\n}\n")
+		want := `"${local.name_prefix}-` + suffix + `"`
+		if !ok || !regexp.MustCompile(`(?m)^  name +`+regexp.QuoteMeta("= "+want)+`$`).MatchString(block) {
+			t.Fatalf("envs/%s/main.tf: module route_%s does not set name = %s:\n%s", env, route, want, block)
+		}
+	}
+}
+
+func wantMoved(t *testing.T, dir string, moves ...[2]string) {
+	t.Helper()
+	for _, env := range []string{"dev", "prod"} {
+		data, _ := os.ReadFile(filepath.Join(dir, "envs", env, "moved.tf"))
+		for _, m := range moves {
+			want := "moved {\n  from = module.route_" + m[0] + "\n  to   = module.route_" + m[1] + "\n}\n"
+			if !strings.Contains(string(data), want) {
+				t.Errorf("envs/%s/moved.tf lacks\n%s\ngot:\n%s", env, want, data)
+			}
+		}
+	}
+}
+
+// TestRenameKeepsAWSNames: a renamed route keeps the AWS names it was
+// deployed under (so Terraform only moves its state), across later runs,
+// through a chain of renames and back to its first name.
+func TestRenameKeepsAWSNames(t *testing.T) {
+	dir := project(t)
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	wantAWSName(t, dir, "get_item", "get_item")
+
+	editRoutes(t, dir, renameRoute("get_item", "read_item"))
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	wantAWSName(t, dir, "read_item", "get_item")
+	wantAWSName(t, dir, "list_items", "list_items")
+	wantMoved(t, dir, [2]string{"get_item", "read_item"})
+
+	// The previous main.tf is the record: a second run changes nothing.
+	out, err := gen(t, dir, false)
+	if err != nil || !strings.Contains(out, "0 written, 12 unchanged, 0 removed") {
+		t.Fatalf("second run after the rename: %v %q, want nothing written", err, out)
+	}
+
+	editRoutes(t, dir, renameRoute("read_item", "fetch_item"))
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	wantAWSName(t, dir, "fetch_item", "get_item")
+	wantMoved(t, dir, [2]string{"get_item", "fetch_item"}, [2]string{"read_item", "fetch_item"})
+
+	// Back to the first name: the chain ends there and the name is its own.
+	editRoutes(t, dir, renameRoute("fetch_item", "get_item"))
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	wantAWSName(t, dir, "get_item", "get_item")
+	wantMoved(t, dir, [2]string{"fetch_item", "get_item"}, [2]string{"read_item", "get_item"})
+	if data, _ := os.ReadFile(filepath.Join(dir, "envs", "dev", "moved.tf")); strings.Contains(string(data), "from = module.route_get_item") {
+		t.Errorf("moved.tf moves get_item, which exists again:\n%s", data)
+	}
+}
+
+// newRoute is a route of its own at PUT /items/{id}, named name.
+func newRoute(name string) func(string) string {
+	return func(s string) string {
+		return strings.Replace(s, "\nenvironments:", "\n  - name: "+name+"\n    method: PUT\n    path: /items/{id}\n    handler: functions/get_item\n\nenvironments:", 1)
+	}
+}
+
+// lineOf is the 1-based line of the first occurrence of sub in routes.yaml.
+func lineOf(t *testing.T, dir, sub string) int {
+	t.Helper()
+	src, _ := os.ReadFile(filepath.Join(dir, "routes.yaml"))
+	i := strings.Index(string(src), sub)
+	if i < 0 {
+		t.Fatalf("routes.yaml lacks %q", sub)
+	}
+	return strings.Count(string(src[:i]), "\n") + 1
+}
+
+// TestNameHeldByRenamedRouteIsAnError: a new function may not take the
+// AWS name a renamed route still deploys under, nor one a removed route
+// holds until its removal is applied; the run reports it and writes nothing.
+func TestNameHeldByRenamedRouteIsAnError(t *testing.T) {
+	dir := project(t)
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	editRoutes(t, dir, renameRoute("get_item", "read_item"))
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	routes := filepath.Join(dir, "routes.yaml")
+
+	editRoutes(t, dir, newRoute("get_item"))
+	line := lineOf(t, dir, "  - name: get_item\n")
+	var out, errOut bytes.Buffer
+	if code := Run([]string{"-config", routes, "-no-build"}, &out, &errOut); code != 1 {
+		t.Fatalf("exit code %d, want 1; stderr:\n%s", code, errOut.String())
+	}
+	held := func(env string) string {
+		return fmt.Sprintf(`%s:%d:11: routes[4].name: its function would be "items-%s-get_item", which route "read_item" still deploys under in envs/%s (it was renamed from "get_item", and a renamed route keeps its deployed AWS names so that the rename only moves Terraform state); give this route another name, or take the name back in steps: remove route "read_item", generate and apply (its function is deleted), then add both back`, routes, line, env, env)
+	}
+	want := held("dev") + "\n" + held("prod") + "\n2 problem(s) found; nothing was written.\n"
+	if errOut.String() != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errOut.String(), want)
+	}
+	sameFiles(t, before, snapshot(t, dir))
+
+	// A Lambda authorizer is a function named <prefix>-<name> too.
+	editRoutes(t, dir, func(s string) string {
+		s = strings.Replace(s, "  - name: get_item\n    method: PUT\n    path: /items/{id}\n    handler: functions/get_item\n", "", 1)
+		return strings.Replace(s, "\nroutes:", "  get_item: { type: token, handler: functions/authorizer }\n\nroutes:", 1)
+	})
+	line = lineOf(t, dir, "  get_item: { type: token")
+	_, err := gen(t, dir, false)
+	if want := fmt.Sprintf(`%s:%d:3: authorizers.get_item: its function would be "items-dev-get_item", which route "read_item" still deploys under in envs/dev`, routes, line); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error:\n%v\nwant it to start with:\n%s", err, want)
+	}
+	sameFiles(t, before, snapshot(t, dir))
+	editRoutes(t, dir, func(s string) string {
+		return strings.Replace(s, "  get_item: { type: token, handler: functions/authorizer }\n", "", 1)
+	})
+	editRoutes(t, dir, newRoute("get_item"))
+
+	// Removing the holder in the same run does not free the name yet: its
+	// function is deleted only when that is applied.
+	editRoutes(t, dir, func(s string) string {
+		i := strings.Index(s, "  - name: read_item\n")
+		j := strings.Index(s, "  - name: list_items\n")
+		return s[:i] + s[j:]
+	})
+	line = lineOf(t, dir, "  - name: get_item\n")
+	_, err = gen(t, dir, false)
+	removed := func(env string) string {
+		return fmt.Sprintf(`%s:%d:11: routes[3].name: its function would be "items-%s-get_item", which route "read_item" still deploys under in envs/%s (it was removed from routes.yaml, but its function stays deployed until that removal is applied); give this route another name, or add it in a later run: generate and apply without it first, so that "items-%s-get_item" is deleted`, routes, line, env, env, env)
+	}
+	if err == nil || err.Error() != removed("dev")+"\n"+removed("prod") {
+		t.Errorf("error:\n%v\nwant:\n%s\n%s", err, removed("dev"), removed("prod"))
+	}
+	sameFiles(t, before, snapshot(t, dir))
+}
+
+// TestRenameOntoARenamedRoutesOldName: once get_item is renamed, another
+// route may be renamed to get_item; each keeps its own AWS names, and no
+// moved block starts at an address that exists again.
+func TestRenameOntoARenamedRoutesOldName(t *testing.T) {
+	dir := project(t)
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	editRoutes(t, dir, renameRoute("get_item", "read_item"))
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	editRoutes(t, dir, renameRoute("list_items", "get_item"))
+	if _, err := gen(t, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	wantAWSName(t, dir, "read_item", "get_item")
+	wantAWSName(t, dir, "get_item", "list_items")
+	wantMoved(t, dir, [2]string{"list_items", "get_item"})
+	if data, _ := os.ReadFile(filepath.Join(dir, "envs", "dev", "moved.tf")); strings.Contains(string(data), "from = module.route_get_item") {
+		t.Errorf("moved.tf moves get_item, which exists again:\n%s", data)
 	}
 }

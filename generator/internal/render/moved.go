@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -17,15 +18,30 @@ type Previous struct {
 	Routes map[string]string
 	// Moves are the moved blocks already generated (from -> to route names).
 	Moves map[string]string
+	// Names are the AWS names the functions were generated with, by module
+	// label (route_<name>, authorizer_<name>): the <suffix> of
+	// name = "${local.name_prefix}-<suffix>". A renamed route keeps its
+	// suffix, so main.tf is the record of it across runs.
+	Names map[string]string
 }
 
 // ReadPrevious reads envDir's generated main.tf and moved.tf, if any. Files
 // without the generated header are not ours and are ignored.
 func ReadPrevious(envDir string) Previous {
-	p := Previous{Routes: map[string]string{}, Moves: map[string]string{}}
+	p := Previous{Routes: map[string]string{}, Moves: map[string]string{}, Names: map[string]string{}}
 	if body := parseGenerated(filepath.Join(envDir, "main.tf")); body != nil {
 		for _, b := range body.Blocks {
-			if b.Type != "module" || len(b.Labels) != 1 || len(b.Labels[0]) <= len("route_") || b.Labels[0][:6] != "route_" {
+			if b.Type != "module" || len(b.Labels) != 1 {
+				continue
+			}
+			label := b.Labels[0]
+			if !strings.HasPrefix(label, "route_") && !strings.HasPrefix(label, "authorizer_") {
+				continue
+			}
+			if n, ok := nameSuffix(b.Body); ok {
+				p.Names[label] = n
+			}
+			if !strings.HasPrefix(label, "route_") {
 				continue
 			}
 			method, okM := literal(b.Body, "http_method")
@@ -80,6 +96,31 @@ func literal(body *hclsyntax.Body, name string) (string, bool) {
 	return v.AsString(), true
 }
 
+// nameSuffix reads <suffix> from name = "${local.name_prefix}-<suffix>".
+func nameSuffix(body *hclsyntax.Body) (string, bool) {
+	a, ok := body.Attributes["name"]
+	if !ok {
+		return "", false
+	}
+	t, ok := a.Expr.(*hclsyntax.TemplateExpr)
+	if !ok || len(t.Parts) != 2 {
+		return "", false
+	}
+	ref, ok := t.Parts[0].(*hclsyntax.ScopeTraversalExpr)
+	if !ok || len(ref.Traversal) != 2 || ref.Traversal.RootName() != "local" {
+		return "", false
+	}
+	if attr, ok := ref.Traversal[1].(hcl.TraverseAttr); !ok || attr.Name != "name_prefix" {
+		return "", false
+	}
+	v, diags := t.Parts[1].Value(nil)
+	if diags.HasErrors() || v.Type() != cty.String || !v.IsKnown() || v.IsNull() {
+		return "", false
+	}
+	suffix, ok := strings.CutPrefix(v.AsString(), "-")
+	return suffix, ok && suffix != ""
+}
+
 func traversalRoute(body *hclsyntax.Body, name string) (string, bool) {
 	a, ok := body.Attributes[name]
 	if !ok {
@@ -116,15 +157,19 @@ func (r *envRenderer) moved(prev Previous) []byte {
 			moves[old] = now
 		}
 	}
-	// Resolve chains and drop moves whose final target is gone or that are no-ops.
+	// Resolve chains up to the first route that exists now (a rename back,
+	// a -> b then b -> a, ends at a) and drop moves whose target is gone.
 	final := map[string]string{}
 	for from := range moves {
+		if names[from] {
+			continue
+		}
 		to, seen := moves[from], map[string]bool{from: true}
-		for next, ok := moves[to]; ok && !seen[to]; next, ok = moves[to] {
+		for next, ok := moves[to]; ok && !names[to] && !seen[to]; next, ok = moves[to] {
 			seen[to] = true
 			to = next
 		}
-		if names[to] && !names[from] && from != to {
+		if names[to] {
 			final[from] = to
 		}
 	}

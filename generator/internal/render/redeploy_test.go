@@ -151,8 +151,82 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 		wantReplaced(t, changed, deployment)
 	})
 
+	// A rename (same method and path) keeps the route's AWS names, so the
+	// plan moves its state and replaces only the stage's deployment; the
+	// rename back does the same.
+	t.Run("rename moves state only", func(t *testing.T) {
+		rename := func(yaml, from, to string) {
+			t.Helper()
+			write(t, dir, "routes.yaml", yaml)
+			regenerate(t, dir)
+			// init installs the module under its new name (a local copy).
+			if err := ws.Init(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			p, _, err := ws.PlanJSON(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantMovedOnly(t, p, from, to, deployment)
+			t.Logf("rename to %s plans %v", to, changedAddresses(p))
+			if err := ws.Apply(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if p, _, err = ws.PlanJSON(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if changed := changedAddresses(p); len(changed) > 0 {
+				t.Errorf("a plan right after applying the rename to %s changes %v; want nothing", to, changed)
+			}
+		}
+		dummyZip(t, filepath.Join(dir, "build", "functions", "list_all.zip"))
+		rename(strings.Replace(redeployProject, "name: list,", "name: list_all,", 1), "module.route_list.", "module.route_list_all.")
+		rename(redeployProject, "module.route_list_all.", "module.route_list.")
+	})
+
 	if changed := changedAddresses(plan()); len(changed) > 0 {
 		t.Errorf("after reverting every edit the plan changes %v; want nothing", changed)
+	}
+}
+
+// wantMovedOnly asserts that plan p moves every resource of the module
+// prefix from to the prefix to, creates and deletes nothing but a new
+// deployment (a replacement of the resource at deployment), and changes
+// nothing else outside the moved module but the stage, which points at the
+// new deployment.
+func wantMovedOnly(t *testing.T, p *tfjson.Plan, from, to, deployment string) {
+	t.Helper()
+	const stage = "module.api.aws_api_gateway_stage.this"
+	moved := 0
+	for _, rc := range p.ResourceChanges {
+		a := rc.Change.Actions
+		switch {
+		case rc.Mode == tfjson.DataResourceMode:
+			// Data sources are read again: they create and delete nothing.
+		case rc.Address == stage:
+			if !a.NoOp() && !a.Update() {
+				t.Errorf("%s actions = %v, want at most an in-place update", rc.Address, a)
+			}
+		case rc.Address == deployment:
+			if !a.Replace() {
+				t.Errorf("%s actions = %v, want a replacement (new deployment)", rc.Address, a)
+			}
+		case strings.HasPrefix(rc.Address, to):
+			if rc.PreviousAddress != from+strings.TrimPrefix(rc.Address, to) {
+				t.Errorf("%s: previous address %q, want it moved from %s", rc.Address, rc.PreviousAddress, from)
+			}
+			if !a.NoOp() && !a.Update() {
+				t.Errorf("%s (moved from %s) actions = %v, want no-op or an in-place update", rc.Address, rc.PreviousAddress, a)
+			}
+			moved++
+		case strings.HasPrefix(rc.Address, from):
+			t.Errorf("%s is still planned (%v) after the rename", rc.Address, a)
+		case !a.NoOp():
+			t.Errorf("%s actions = %v; want it untouched by another route's rename", rc.Address, a)
+		}
+	}
+	if moved == 0 {
+		t.Errorf("the plan moves nothing to %s", to)
 	}
 }
 

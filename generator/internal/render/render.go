@@ -28,7 +28,7 @@ type Options struct {
 	ModulesDir string // "modules"
 	BuildDir   string // "build/functions": where the function zips are
 	// Previous is what the last run generated, per env, so renames become
-	// moved blocks instead of destroy and create.
+	// moved blocks (and keep their AWS names) instead of destroy and create.
 	Previous map[string]Previous
 }
 
@@ -44,6 +44,7 @@ func Render(m *model.Model, opt Options) map[string][]byte {
 			defer wg.Done()
 			dir := path.Join(opt.OutDir, env.Name)
 			r := &envRenderer{m: m, env: env, opt: opt, up: relUp(dir)}
+			r.names = r.suffixes()
 			out := map[string][]byte{
 				path.Join(dir, "versions.tf"):      r.versions(),
 				path.Join(dir, "main.tf"):          r.main(),
@@ -70,6 +71,9 @@ type envRenderer struct {
 	env model.Env
 	opt Options
 	up  string // "../.." from the env dir back to the project root
+	// names are the AWS name suffixes of the functions by module label
+	// (see functions: a renamed route keeps its deployed one).
+	names map[string]string
 }
 
 // relUp is the relative path from dir back to the root ("envs/dev" -> "../..").
@@ -314,7 +318,7 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 	if desc == "" {
 		desc = rt.Method + " " + rt.Path
 	}
-	r.function(b, rt.Name, desc, rt.Runtime, rt.Architecture, v, r.env.Routes[rt.Name])
+	r.function(b, rt.Name, r.names[routeModule(rt.Name)], desc, rt.Runtime, rt.Architecture, v, r.env.Routes[rt.Name])
 	if len(rt.Statements) > 0 {
 		stmts := make([]any, len(rt.Statements))
 		for i, s := range rt.Statements {
@@ -370,11 +374,12 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 }
 
 // function writes the arguments of lambda_route that make the function:
-// package, runtime, per-env settings (read from v, a tfvars entry) and
-// environment variables.
-func (r *envRenderer) function(b *hclwrite.Body, name, desc, runtime, arch, v string, vals model.RouteValues) {
+// AWS name ("<prefix>-<suffix>"), package (build/functions/<name>.zip),
+// runtime, per-env settings (read from v, a tfvars entry) and environment
+// variables.
+func (r *envRenderer) function(b *hclwrite.Body, name, suffix, desc, runtime, arch, v string, vals model.RouteValues) {
 	set(b, obj{
-		{"name", expr(`"${local.name_prefix}-` + name + `"`)},
+		{"name", expr(`"${local.name_prefix}-` + suffix + `"`)},
 		{"description", desc},
 		{"zip_path", expr(strconv.Quote(r.rootPath(r.opt.BuildDir + "/" + name + ".zip")))},
 		{"deploy_from_s3", true},
@@ -415,7 +420,7 @@ func authorizerModule(name string) string { return "authorizer_" + name }
 func (r *envRenderer) authorizerModule(b *hclwrite.Body, a model.Authorizer) {
 	set(b, obj{{"source", r.up + "/" + r.opt.ModulesDir + "/lambda_route"}})
 	b.AppendNewline()
-	r.function(b, a.Name, a.Description, a.Runtime, a.Architecture, fmt.Sprintf("var.authorizer_functions[%q]", a.Name), r.env.Authorizers[a.Name])
+	r.function(b, a.Name, r.names[authorizerModule(a.Name)], a.Description, a.Runtime, a.Architecture, fmt.Sprintf("var.authorizer_functions[%q]", a.Name), r.env.Authorizers[a.Name])
 	b.AppendNewline()
 	set(b, obj{
 		{"create_method", false},
