@@ -133,16 +133,26 @@ func testLifecycle(t *testing.T, tg *target) {
 		t.Errorf("GET /lookup/%s = %s, want the item", id, got.body)
 	}
 
-	// 5. Renamed (same method and path): the plan moves the route's state
-	// to its new address. It is checked, not applied: the new function name
-	// changes the integration's URI, and moto implements neither
-	// UpdateIntegration nor UpdateMethodResponse (the provider retries its
-	// 500s for many minutes). Step 6 removes the route from the old state.
+	// 5. Renamed (same method and path): the route keeps its deployed AWS
+	// names and the plan only moves its state to the new address (no create
+	// or destroy but the stage's next deployment); it applies, the route
+	// still answers from the same function, and the next plan is empty.
 	editRoutes(t, project, "  - name: lookup_item\n", "  - name: find_item\n")
 	generate(t, project)
 	terraform.Init(t, opts)
-	plan, _ = planToFile(t, opts)
+	plan, applyPlan = planToFile(t, opts)
 	assertRenamePlan(t, plan, "module.route_lookup_item.", "module.route_find_item.")
+	terraform.Apply(t, applyPlan)
+	renamed := tg.outputs(t, ws)
+	if got := renamed.FunctionNames["find_item"]; got != lookupFn {
+		t.Errorf("function of the renamed route = %q, want the one it was deployed as, %s", got, lookupFn)
+	}
+	if got := api.expect(t, http.StatusOK, http.MethodGet, "/lookup/"+id, "", nil); !strings.Contains(got.body, id) {
+		t.Errorf("GET /lookup/%s after the rename = %s, want the item", id, got.body)
+	}
+	if _, changed, err := ws.PlanJSON(ctx); err != nil || changed {
+		t.Errorf("plan after applying the rename: changed=%v err=%v; want no changes", changed, err)
+	}
 
 	// 6. Removed: its function, role, log group and method are gone, and
 	// the other routes still answer.
@@ -227,20 +237,11 @@ func assertUntouched(t *testing.T, plan *tfjson.Plan, prefixes ...string) {
 	}
 }
 
-// namedAfterRoute are the resource types whose AWS name is the route's
-// (<api>-<env>-<route>, or derived from it: the package key, the model
-// names). A renamed route needs new ones, which AWS can only create, so a
-// rename replaces them; everything else of the route only moves.
-var namedAfterRoute = map[string]bool{
-	"aws_lambda_function": true, "aws_lambda_permission": true, "aws_iam_role": true, "aws_iam_role_policy": true,
-	"aws_cloudwatch_log_group": true, "aws_s3_object": true, "aws_api_gateway_model": true,
-}
-
 // assertRenamePlan checks a rename plan: every resource of the route is
 // planned at its new module address with its state moved from the old one
-// (nothing planned at the old address), the route's API Gateway resource,
-// method and integration are not replaced, and nothing outside the route is
-// created or destroyed but the API's next deployment.
+// (nothing planned at the old address), none of them is created or
+// destroyed (the route keeps its AWS names), and nothing outside the route
+// is created or destroyed but the API's next deployment.
 func assertRenamePlan(t *testing.T, plan *tfjson.Plan, from, to string) {
 	t.Helper()
 	moved := 0
@@ -258,7 +259,7 @@ func assertRenamePlan(t *testing.T, plan *tfjson.Plan, from, to string) {
 			if want := from + strings.TrimPrefix(rc.Address, to); rc.PreviousAddress != want {
 				t.Errorf("rename plan: %s %v comes from %q; want its state moved from %s", rc.Address, a, rc.PreviousAddress, want)
 			}
-			if replaced && !namedAfterRoute[rc.Type] {
+			if replaced {
 				t.Errorf("rename plan: %s %v; want it kept (moved, at most updated in place)", rc.Address, a)
 			}
 		case replaced && !strings.HasPrefix(rc.Address, "module.api.aws_api_gateway_deployment."):
