@@ -106,6 +106,14 @@ var featureRules = []struct {
 			p + `:23:7: environments.prod.authorizers.key: names no token or request authorizer; only authorizers with a handler have function settings`,
 		},
 	},
+	{
+		"stage variables",
+		base + "environments:\n  dev:\n    stage_variables: { log_level: debug, bad-name: x, note: \"two words\" }\n",
+		[]string{
+			p + `:21:52: environments.dev.stage_variables.bad-name: is not a valid stage variable name; use letters, digits and '_' (API Gateway's rule)`,
+			p + `:21:61: environments.dev.stage_variables.note: "two words" is not a valid stage variable value; use 1-512 of letters, digits and - . _ ~ : / ? # & = , (API Gateway's rule)`,
+		},
+	},
 }
 
 const p = "testdata/project/routes.yaml"

@@ -198,6 +198,7 @@ type Environment struct {
 	PITR          Bool
 	Domain        *Domain
 	WAFWebACLArn  Str
+	StageVars     []KV // stage variables: $stageVariables.<name>, event.stageVariables
 	Settings      Settings
 	RouteSettings []RouteOverride
 	AuthSettings  []RouteOverride // environments.<env>.authorizers.<name>

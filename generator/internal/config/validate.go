@@ -605,8 +605,23 @@ func (v *validator) environments() {
 		}
 		v.domain(e.Domain, v.cfg.API.Domain == nil)
 		v.waf(e.WAFWebACLArn, f+".waf_web_acl_arn")
+		for _, kv := range e.StageVars {
+			sf := f + ".stage_variables." + kv.Key
+			if !stageVarNameRe.MatchString(kv.Key) {
+				v.add(kv.Value.Pos, sf, "is not a valid stage variable name", "use letters, digits and '_' (API Gateway's rule)")
+			}
+			if !stageVarValueRe.MatchString(kv.Value.V) {
+				v.add(kv.Value.Pos, sf, fmt.Sprintf("%q is not a valid stage variable value", kv.Value.V), "use 1-512 of letters, digits and - . _ ~ : / ? # & = , (API Gateway's rule)")
+			}
+		}
 	}
 }
+
+// API Gateway's rules for stage variables.
+var (
+	stageVarNameRe  = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+	stageVarValueRe = regexp.MustCompile(`^[A-Za-z0-9\-._~:/?#&=,]{1,512}$`)
+)
 
 // buildSettingsFixed rejects per-environment runtime and architecture: a
 // route has one build, shared by every environment.

@@ -169,6 +169,7 @@ type Env struct {
 	Authorizers         map[string]RouteValues // function settings of token and request authorizers
 	Domain              *Domain
 	WAFWebACLArn        string
+	StageVariables      map[string]string
 }
 
 // RouteValues are a route's per-environment function settings.
@@ -469,6 +470,12 @@ func env(cfg *config.Config, m *Model, name string) Env {
 		Authorizers:  map[string]RouteValues{},
 		Domain:       domain(m.API.Domain, ec.Domain),
 		WAFWebACLArn: or(ec.WAFWebACLArn.V, cfg.API.WAFWebACLArn.V),
+	}
+	if len(ec.StageVars) > 0 {
+		e.StageVariables = map[string]string{}
+		for _, kv := range ec.StageVars {
+			e.StageVariables[kv.Key] = kv.Value.V
+		}
 	}
 	if t := ec.Throttle; t != nil {
 		e.Throttle = &Throttle{Rate: t.Rate.V, Burst: t.Burst.V}

@@ -133,6 +133,9 @@ func (r *envRenderer) tfvars() []byte {
 	if e.Throttle != nil {
 		stage = append(stage, field{"throttle", obj{{"rate_limit", e.Throttle.Rate}, {"burst_limit", e.Throttle.Burst}}})
 	}
+	if len(e.StageVariables) > 0 {
+		stage = append(stage, field{"variables", sortedObj(e.StageVariables, func(s string) any { return s })})
+	}
 	routes := make(obj, 0, len(r.m.Routes))
 	for _, rt := range r.m.Routes {
 		routes = append(routes, field{rt.Name, functionValues(e.Routes[rt.Name])})

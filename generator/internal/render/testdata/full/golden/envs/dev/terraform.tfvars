@@ -15,6 +15,10 @@ stage = {
   metrics_enabled    = true
   logging_level      = "INFO"
   data_trace         = true
+  variables = {
+    log_level = "debug"
+    upstream  = "https://sandbox.acme.com/v2"
+  }
 }
 routes = {
   search = {
