@@ -21,14 +21,15 @@ type deployed struct {
 	memory       int32
 	logRetention int32
 	stage        string
-	throttleRate float64
+	throttleRate float64 // stage: method settings */*
+	planRate     float64 // the API key's usage plan
 	pitr         ddbtypes.PointInTimeRecoveryStatus
 }
 
 // TestEnvironmentsDeployTheirOwnValues applies envs/dev and envs/prod side
 // by side and checks, through the AWS APIs rather than the HCL, that each
-// got its own memory, log retention, stage, throttling and point-in-time
-// recovery from routes.yaml.
+// got its own memory, log retention, stage, throttling, usage plan limits
+// and point-in-time recovery from routes.yaml.
 func TestEnvironmentsDeployTheirOwnValues(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -64,6 +65,17 @@ func TestEnvironmentsDeployTheirOwnValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		d.stage = aws.ToString(stage.StageName)
+		plans, err := tg.APIGateway().GetUsagePlans(ctx, &apigateway.GetUsagePlansInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range plans.Items {
+			for _, s := range p.ApiStages {
+				if aws.ToString(s.ApiId) == apiID && p.Throttle != nil {
+					d.planRate = p.Throttle.RateLimit
+				}
+			}
+		}
 		if s, ok := stage.MethodSettings["*/*"]; ok {
 			d.throttleRate = s.ThrottlingRateLimit
 		}
@@ -78,8 +90,8 @@ func TestEnvironmentsDeployTheirOwnValues(t *testing.T) {
 	}
 
 	want := map[string]deployed{
-		"dev":  {memory: 128, logRetention: 7, stage: "dev", throttleRate: -1, pitr: ddbtypes.PointInTimeRecoveryStatusDisabled},
-		"prod": {memory: 256, logRetention: 30, stage: "prod", throttleRate: 100, pitr: ddbtypes.PointInTimeRecoveryStatusEnabled},
+		"dev":  {memory: 128, logRetention: 7, stage: "dev", throttleRate: -1, planRate: 50, pitr: ddbtypes.PointInTimeRecoveryStatusDisabled},
+		"prod": {memory: 256, logRetention: 30, stage: "prod", throttleRate: 100, planRate: 200, pitr: ddbtypes.PointInTimeRecoveryStatusEnabled},
 	}
 	for env, w := range want {
 		if got[env] != w {

@@ -70,8 +70,8 @@ usage_plans = {
   key = {
     api_keys = ["key"]
     throttle = {
-      rate_limit  = 50
-      burst_limit = 20
+      rate_limit  = 200
+      burst_limit = 100
     }
     quota = {
       limit  = 100000

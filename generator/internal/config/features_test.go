@@ -107,6 +107,17 @@ var featureRules = []struct {
 		},
 	},
 	{
+		"per-environment usage plan limits",
+		strings.Replace(base, "  key: { type: api_key }\n", "  key: { type: api_key }\n  admin: { type: token, handler: functions/ok }\n", 1) +
+			"environments:\n  prod:\n    authorizers:\n      key: { throttle: { rate: 100, burst: 50 }, quota: { limit: 0, period: YEAR }, memory_mb: 256 }\n      admin: { quota: { limit: 10, period: DAY } }\n",
+		[]string{
+			p + `:23:7: environments.prod.authorizers.key: names no token or request authorizer; only authorizers with a handler have function settings`,
+			p + `:23:66: environments.prod.authorizers.key.quota.limit: must be a positive number of requests`,
+			p + `:23:77: environments.prod.authorizers.key.quota.period: "YEAR" is not allowed; allowed: DAY, WEEK, MONTH`,
+			p + `:24:7: environments.prod.authorizers.admin: names no api_key authorizer; throttle and quota here set an API key usage plan's limits in this env`,
+		},
+	},
+	{
 		"stage variables",
 		base + "environments:\n  dev:\n    stage_variables: { log_level: debug, bad-name: x, note: \"two words\" }\n",
 		[]string{

@@ -278,11 +278,19 @@ func (d *decoder) environment(key *yaml.Node, m *mapping) Environment {
 
 // overrides reads environments.<env>.<key>.<name>: settings of one function.
 func (d *decoder) overrides(m *mapping, key string) []RouteOverride {
+	allowed := settingKeys
+	if key == "authorizers" { // an api_key authorizer's usage plan limits may differ per env
+		allowed = append([]string{"throttle", "quota"}, settingKeys...)
+	}
 	var out []RouteOverride
 	if rm := m.sub(key); rm != nil {
 		for _, re := range rm.entries() {
-			if sm := d.mapping(re.Value, join(rm.path, re.Key.Value), settingKeys...); sm != nil {
-				out = append(out, RouteOverride{Route: Str{V: re.Key.Value, Pos: pos(re.Key), Set: true}, Settings: d.settings(sm)})
+			if sm := d.mapping(re.Value, join(rm.path, re.Key.Value), allowed...); sm != nil {
+				o := RouteOverride{Route: Str{V: re.Key.Value, Pos: pos(re.Key), Set: true}, Settings: d.settings(sm)}
+				if key == "authorizers" {
+					o.Throttle, o.Quota = d.throttle(sm), d.quota(sm)
+				}
+				out = append(out, o)
 			}
 		}
 	}

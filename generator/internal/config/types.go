@@ -209,6 +209,8 @@ type Environment struct {
 type RouteOverride struct {
 	Route    Str
 	Settings Settings
+	Throttle *Throttle // api_key authorizers only: this env's usage plan limits
+	Quota    *Quota
 }
 
 // Backend is where Terraform keeps state for teams.

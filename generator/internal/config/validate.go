@@ -413,14 +413,7 @@ func (v *validator) authorizers() {
 				}
 			}
 			v.throttle(a.Throttle, f+".throttle")
-			if q := a.Quota; q != nil {
-				if !q.Limit.Set || q.Limit.V < 1 {
-					v.add(q.Limit.Pos, f+".quota.limit", "must be a positive number of requests", "")
-				}
-				if v.required(q.Period, f+".quota.period", "use DAY, WEEK or MONTH") {
-					v.oneOf(q.Period, f+".quota.period", QuotaPeriods)
-				}
-			}
+			v.quota(a.Quota, f+".quota")
 		case "token", "request":
 			v.handler(a.Handler, f+".handler")
 			v.settings(a.Settings, f)
@@ -552,6 +545,18 @@ func quotaPos(q *Quota) diag.Pos {
 	return q.Pos
 }
 
+func (v *validator) quota(q *Quota, field string) {
+	if q == nil {
+		return
+	}
+	if !q.Limit.Set || q.Limit.V < 1 {
+		v.add(q.Limit.Pos, field+".limit", "must be a positive number of requests", "")
+	}
+	if v.required(q.Period, field+".period", "use DAY, WEEK or MONTH") {
+		v.oneOf(q.Period, field+".period", QuotaPeriods)
+	}
+}
+
 func (v *validator) throttle(t *Throttle, field string) {
 	if t == nil {
 		return
@@ -595,10 +600,22 @@ func (v *validator) environments() {
 		}
 		for _, o := range e.AuthSettings {
 			of := f + ".authorizers." + o.Route.V
-			if !slices.ContainsFunc(v.cfg.Authorizers, func(a Authorizer) bool {
-				return a.Name.V == o.Route.V && (a.Type.V == "token" || a.Type.V == "request")
-			}) {
-				v.add(o.Route.Pos, of, "names no token or request authorizer", "only authorizers with a handler have function settings")
+			i := slices.IndexFunc(v.cfg.Authorizers, func(a Authorizer) bool { return a.Name.V == o.Route.V })
+			typ := ""
+			if i >= 0 {
+				typ = v.cfg.Authorizers[i].Type.V
+			}
+			if o.Throttle != nil || o.Quota != nil {
+				if typ != "api_key" {
+					v.add(o.Route.Pos, of, "names no api_key authorizer", "throttle and quota here set an API key usage plan's limits in this env")
+				}
+				v.throttle(o.Throttle, of+".throttle")
+				v.quota(o.Quota, of+".quota")
+			}
+			if _, _, ok := settingSet(o.Settings); ok || (o.Throttle == nil && o.Quota == nil) {
+				if typ != "token" && typ != "request" {
+					v.add(o.Route.Pos, of, "names no token or request authorizer", "only authorizers with a handler have function settings")
+				}
 			}
 			v.settings(o.Settings, of)
 			v.buildSettingsFixed(o.Settings, of)

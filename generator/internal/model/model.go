@@ -170,6 +170,7 @@ type Env struct {
 	Domain              *Domain
 	WAFWebACLArn        string
 	StageVariables      map[string]string
+	UsagePlans          []UsagePlan // the api_key authorizers' plans with this env's limits
 }
 
 // RouteValues are a route's per-environment function settings.
@@ -511,6 +512,20 @@ func env(cfg *config.Config, m *Model, name string) Env {
 			}
 		}
 		e.Authorizers[a.Name.V] = resolve(layers)
+	}
+	for _, up := range m.UsagePlans {
+		for _, o := range ec.AuthSettings {
+			if o.Route.V != up.Name {
+				continue
+			}
+			if t := o.Throttle; t != nil {
+				up.Throttle = &Throttle{Rate: t.Rate.V, Burst: t.Burst.V}
+			}
+			if q := o.Quota; q != nil {
+				up.QuotaLimit, up.QuotaPer = q.Limit.V, q.Period.V
+			}
+		}
+		e.UsagePlans = append(e.UsagePlans, up)
 	}
 	return e
 }

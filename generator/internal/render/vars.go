@@ -150,8 +150,8 @@ func (r *envRenderer) tfvars() []byte {
 	for _, t := range r.m.Tables {
 		tables = append(tables, field{t.Key, obj{{"point_in_time_recovery", e.PITR[t.Key]}}})
 	}
-	plans := make(obj, 0, len(r.m.UsagePlans))
-	for _, p := range r.m.UsagePlans {
+	plans := make(obj, 0, len(e.UsagePlans))
+	for _, p := range e.UsagePlans {
 		po := obj{{"api_keys", p.Keys}}
 		if p.Throttle != nil {
 			po = append(po, field{"throttle", obj{{"rate_limit", p.Throttle.Rate}, {"burst_limit", p.Throttle.Burst}}})

@@ -83,12 +83,12 @@ usage_plans = {
   partner = {
     api_keys = ["acme", "globex"]
     throttle = {
-      rate_limit  = 10
-      burst_limit = 5
+      rate_limit  = 100
+      burst_limit = 50
     }
     quota = {
-      limit  = 5000
-      period = "DAY"
+      limit  = 100000
+      period = "MONTH"
     }
   }
 }
