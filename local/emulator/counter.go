@@ -56,8 +56,11 @@ func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	c.calls[op]++
 	c.mu.Unlock()
-	if c.gaps != nil && c.gaps.serve(w, r) {
-		return
+	if c.gaps != nil {
+		defer c.gaps.lock(r)()
+		if c.gaps.serve(w, r) {
+			return
+		}
 	}
 	c.proxy.ServeHTTP(w, r)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,10 +21,34 @@ import (
 type motoGaps struct {
 	target string // moto's URL
 	client *http.Client
+
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex // method path -> lock, see lock
 }
 
 func newMotoGaps(target string) *motoGaps {
-	return &motoGaps{target: strings.TrimSuffix(target, "/"), client: &http.Client{Timeout: 30 * time.Second}}
+	return &motoGaps{target: strings.TrimSuffix(target, "/"), client: &http.Client{Timeout: 30 * time.Second}, locks: map[string]*sync.Mutex{}}
+}
+
+// lock serializes the writes to one method (its responses, integration and
+// integration responses included), so that a fill's read-modify-write
+// (UpdateMethod re-puts the integration) never overwrites a concurrent
+// write of the Terraform provider, which applies in parallel.
+func (g *motoGaps) lock(r *http.Request) (unlock func()) {
+	p := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	if r.Method == http.MethodGet || len(p) < 6 || p[0] != "restapis" || p[2] != "resources" || p[4] != "methods" {
+		return func() {}
+	}
+	key := strings.Join(p[:6], "/")
+	g.mu.Lock()
+	l := g.locks[key]
+	if l == nil {
+		l = &sync.Mutex{}
+		g.locks[key] = l
+	}
+	g.mu.Unlock()
+	l.Lock()
+	return l.Unlock
 }
 
 // serve handles r if it is one of the gaps and reports whether it did.

@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -327,6 +328,39 @@ func TestMotoGaps(t *testing.T) {
 		if got.Quota.Limit != 200 || got.Throttle.BurstLimit != 7 || aws.ToString(got.Description) != "d" {
 			t.Errorf("read back: quota %+v throttle %+v description %q", got.Quota, got.Throttle, aws.ToString(got.Description))
 		}
+	})
+
+	t.Run("ConcurrentWritesToOneMethod", func(t *testing.T) {
+		// UpdateMethod re-puts the integration it read; a concurrent
+		// UpdateIntegration (the provider applies in parallel) must not be
+		// lost to it.
+		for i := 1; i <= 10; i++ {
+			timeout := fmt.Sprint(1000 * i)
+			errs := make(chan error, 2)
+			go func() {
+				_, err := c.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+					PatchOperations: []types.PatchOperation{op(types.OpReplace, "/apiKeyRequired", fmt.Sprint(i%2 == 0))}})
+				errs <- err
+			}()
+			go func() {
+				_, err := c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+					PatchOperations: []types.PatchOperation{op(types.OpReplace, "/timeoutInMillis", timeout)}})
+				errs <- err
+			}()
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := c.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got.MethodIntegration.TimeoutInMillis) != timeout || aws.ToBool(got.ApiKeyRequired) != (i%2 == 0) {
+				t.Fatalf("round %d: timeout %d apiKeyRequired %v, want %s %v", i, got.MethodIntegration.TimeoutInMillis, aws.ToBool(got.ApiKeyRequired), timeout, i%2 == 0)
+			}
+		}
+		requireKept(t)
 	})
 
 	t.Run("Errors", func(t *testing.T) {
