@@ -22,12 +22,14 @@ type motoGaps struct {
 	target string // moto's URL
 	client *http.Client
 
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex // method path -> lock, see lock
+	mu        sync.Mutex
+	locks     map[string]*sync.Mutex // method key -> lock, see lock
+	cacheKeys map[string][]any       // method key -> its integration's cacheKeyParameters (cachekeys.go)
 }
 
 func newMotoGaps(target string) *motoGaps {
-	return &motoGaps{target: strings.TrimSuffix(target, "/"), client: &http.Client{Timeout: 30 * time.Second}, locks: map[string]*sync.Mutex{}}
+	return &motoGaps{target: strings.TrimSuffix(target, "/"), client: &http.Client{Timeout: 30 * time.Second},
+		locks: map[string]*sync.Mutex{}, cacheKeys: map[string][]any{}}
 }
 
 // lock serializes the writes to one method (its responses, integration and
@@ -39,7 +41,7 @@ func (g *motoGaps) lock(r *http.Request) (unlock func()) {
 	if r.Method == http.MethodGet || len(p) < 6 || p[0] != "restapis" || p[2] != "resources" || p[4] != "methods" {
 		return func() {}
 	}
-	key := strings.Join(p[:6], "/")
+	key := methodKey(r.URL.EscapedPath())
 	g.mu.Lock()
 	l := g.locks[key]
 	if l == nil {
@@ -57,8 +59,17 @@ func (g *motoGaps) serve(w http.ResponseWriter, r *http.Request) bool {
 	n := len(p)
 	at := func(i int, s string) bool { return n > i && p[i] == s }
 	method := n >= 6 && at(0, "restapis") && at(2, "resources") && at(4, "methods")
+	if r.Method == http.MethodDelete && method && (n == 6 || n == 7 && at(6, "integration")) {
+		g.setCacheKeys(methodKey(r.URL.EscapedPath()), nil) // and let moto delete it
+	}
 	var h func(*gapCall) (int, []byte, error)
 	switch {
+	case r.Method == http.MethodGet && method && n == 6:
+		h = g.getMethodKeys
+	case r.Method == http.MethodGet && method && n == 7 && at(6, "integration"):
+		h = g.getIntegrationKeys
+	case r.Method == http.MethodPut && method && n == 7 && at(6, "integration"):
+		h = g.putIntegrationKeys
 	case r.Method == http.MethodPatch && method && n == 6:
 		h = g.updateMethod
 	case r.Method == http.MethodPatch && method && n == 7 && at(6, "integration"):
@@ -208,17 +219,27 @@ func (g *motoGaps) updatePut(s shape, nameFields ...string) func(*gapCall) (int,
 
 // updateIntegration: moto has PutIntegration only, and a PUT replaces the
 // integration together with its integration responses, so those are put
-// back afterwards. (moto's PutIntegration also ignores cacheKeyParameters.)
+// back afterwards. moto's PutIntegration also ignores cacheKeyParameters,
+// which the proxy keeps itself (cachekeys.go).
 func (g *motoGaps) updateIntegration(c *gapCall) (int, []byte, error) {
-	doc, err := c.getPatched(c.path, integrationShape)
+	ops, err := c.patchOps()
 	if err != nil {
+		return 0, nil, err
+	}
+	doc, _, err := c.moto(http.MethodGet, c.path, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	key := methodKey(c.path)
+	g.withCacheKeys(key, doc)
+	if err := applyPatch(doc, ops, integrationShape); err != nil {
 		return 0, nil, err
 	}
 	if err := c.putIntegration(c.path, doc); err != nil {
 		return 0, nil, err
 	}
-	_, out, err := c.moto(http.MethodGet, c.path, nil)
-	return http.StatusOK, out, err
+	g.setCacheKeys(key, doc["cacheKeyParameters"])
+	return g.getIntegrationKeys(c)
 }
 
 // putIntegration writes integration doc (as GetIntegration returns it) to
@@ -267,8 +288,7 @@ func (g *motoGaps) updateMethod(c *gapCall) (int, []byte, error) {
 			return 0, nil, err
 		}
 	}
-	_, out, err := c.moto(http.MethodGet, c.path, nil)
-	return http.StatusOK, out, err
+	return g.getMethodKeys(c)
 }
 
 // updateModel: moto can only create and delete models, so an update

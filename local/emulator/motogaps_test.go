@@ -363,6 +363,64 @@ func TestMotoGaps(t *testing.T) {
 		requireKept(t)
 	})
 
+	t.Run("CacheKeyParameters", func(t *testing.T) {
+		post := aws.String("POST")
+		if _, err := c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: a, ResourceId: r, HttpMethod: post,
+			AuthorizationType: aws.String("NONE"),
+			RequestParameters: map[string]bool{"method.request.querystring.a": false, "method.request.querystring.b": false},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		put := func(keys []string) {
+			t.Helper()
+			out, err := c.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: post,
+				Type: types.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"), Uri: aws.String(fnURI),
+				CacheKeyParameters: keys})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(out.CacheKeyParameters) != fmt.Sprint(keys) {
+				t.Errorf("PutIntegration answer: cacheKeyParameters %v, want %v", out.CacheKeyParameters, keys)
+			}
+		}
+		readBack := func(want string) {
+			t.Helper()
+			got, err := c.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: post})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := c.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: a, ResourceId: r, HttpMethod: post})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got.CacheKeyParameters) != want || fmt.Sprint(m.MethodIntegration.CacheKeyParameters) != want {
+				t.Errorf("cacheKeyParameters: GetIntegration %v, GetMethod %v, want %s", got.CacheKeyParameters, m.MethodIntegration.CacheKeyParameters, want)
+			}
+		}
+		put([]string{"method.request.querystring.a"})
+		readBack("[method.request.querystring.a]")
+		if _, err := c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: post,
+			PatchOperations: []types.PatchOperation{
+				op(types.OpAdd, "/cacheKeyParameters/method.request.querystring.b", ""),
+				op(types.OpRemove, "/cacheKeyParameters/method.request.querystring.a", ""),
+			}}); err != nil {
+			t.Fatal(err)
+		}
+		readBack("[method.request.querystring.b]")
+		// UpdateMethod re-puts the integration; the keys stay.
+		if _, err := c.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: a, ResourceId: r, HttpMethod: post,
+			PatchOperations: []types.PatchOperation{op(types.OpReplace, "/apiKeyRequired", "true")}}); err != nil {
+			t.Fatal(err)
+		}
+		readBack("[method.request.querystring.b]")
+		// A deleted integration takes its keys along.
+		if _, err := c.DeleteIntegration(ctx, &apigateway.DeleteIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: post}); err != nil {
+			t.Fatal(err)
+		}
+		put(nil)
+		readBack("[]")
+	})
+
 	t.Run("Errors", func(t *testing.T) {
 		// A path AWS does not document is refused, not silently ignored.
 		_, err := c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: h,

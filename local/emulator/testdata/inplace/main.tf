@@ -76,6 +76,7 @@ resource "aws_api_gateway_integration" "post" {
   integration_http_method = "POST"
   uri                     = local.lambda
   timeout_milliseconds    = local.two ? 5000 : 29000
+  cache_key_parameters    = local.two ? ["method.request.header.X-Id"] : []
 }
 
 resource "aws_api_gateway_method_response" "ok" {
