@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -98,7 +99,11 @@ func (g *motoGaps) serve(w http.ResponseWriter, r *http.Request) bool {
 	}
 	status, out, err := h(&gapCall{g: g, r: r, path: "/" + strings.Join(p, "/"), body: body})
 	var me *motoError
+	var ue *url.Error
 	switch {
+	case errors.As(err, &ue):
+		// moto did not answer: not the client's fault.
+		writeAPIGWError(w, http.StatusServiceUnavailable, "ServiceUnavailableException", err.Error())
 	case errors.As(err, &me):
 		// moto's own answer (e.g. NotFoundException), passed on as is.
 		for _, k := range []string{"Content-Type", "X-Amzn-Errortype"} {
@@ -108,7 +113,7 @@ func (g *motoGaps) serve(w http.ResponseWriter, r *http.Request) bool {
 		}
 		w.WriteHeader(me.status)
 		_, _ = w.Write(me.body)
-	case err != nil:
+	case err != nil: // the request's patch or body
 		writeAPIGWError(w, http.StatusBadRequest, "BadRequestException", err.Error())
 	default:
 		w.Header().Set("Content-Type", "application/json")
