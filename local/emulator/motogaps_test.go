@@ -56,8 +56,7 @@ func TestMotoGaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := res.Items[0].Id
-	m := func() (*string, *string, *string) { return api.Id, root, aws.String("GET") }
-	a, r, h := m()
+	a, r, h := api.Id, root, aws.String("GET")
 	if _, err := c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h,
 		AuthorizationType: aws.String("NONE"),
 		RequestParameters: map[string]bool{"method.request.querystring.q": false},
