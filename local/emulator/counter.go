@@ -19,17 +19,18 @@ import (
 type counter struct {
 	proxy *httputil.ReverseProxy
 	srv   *http.Server
+	gaps  *motoGaps // nil: pass every call through
 
 	mu    sync.Mutex
 	calls map[string]int
 }
 
-func startCounter(target string) (*counter, string, error) {
+func startCounter(target string, gaps *motoGaps) (*counter, string, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, "", err
 	}
-	c := &counter{proxy: httputil.NewSingleHostReverseProxy(u), calls: map[string]int{}}
+	c := &counter{proxy: httputil.NewSingleHostReverseProxy(u), gaps: gaps, calls: map[string]int{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
@@ -55,6 +56,12 @@ func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	c.calls[op]++
 	c.mu.Unlock()
+	if c.gaps != nil {
+		defer c.gaps.lock(r)()
+		if c.gaps.serve(w, r) {
+			return
+		}
+	}
 	c.proxy.ServeHTTP(w, r)
 }
 

@@ -131,7 +131,7 @@ type Stack struct {
 	Moto *Server
 
 	shim  *shim
-	apigw *counter // in front of moto
+	apigw *counter // in front of moto; also fills moto's gaps (motogaps.go)
 }
 
 // Start starts kumo and moto. On error nothing is left running.
@@ -152,7 +152,7 @@ func Start(ctx context.Context, kumoBin, motoBin string, logs io.Writer) (*Stack
 		kumo.Stop()
 		return nil, err
 	}
-	cnt, cntURL, err := startCounter(moto.URL)
+	cnt, cntURL, err := startCounter(moto.URL, newMotoGaps(moto.URL))
 	if err != nil {
 		moto.Stop()
 		sh.close()

@@ -1,0 +1,439 @@
+package emulator_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/apibuilder/apibuilder/local/emulator"
+	"github.com/apibuilder/apibuilder/local/tools"
+)
+
+const (
+	fnURI  = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations"
+	fn2URI = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:g/invocations"
+)
+
+func op(o types.Op, path, value string) types.PatchOperation {
+	p := types.PatchOperation{Op: o, Path: aws.String(path)}
+	if value != "" {
+		p.Value = aws.String(value)
+	}
+	return p
+}
+
+// TestMotoGaps drives, through the stack's proxy, the in-place updates the
+// AWS provider makes that moto 5.2.1 lacks or gets wrong (see motogaps.go),
+// and reads every result back.
+func TestMotoGaps(t *testing.T) {
+	ctx := context.Background()
+	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stack.Stop()
+	// No retries: a 500 must fail the test at once, and counts stay exact.
+	c := apigateway.NewFromConfig(stack.AWSConfig(), func(o *apigateway.Options) {
+		o.BaseEndpoint = aws.String(stack.Moto.URL)
+		o.RetryMaxAttempts = 1
+	})
+
+	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("gaps")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: api.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := res.Items[0].Id
+	a, r, h := api.Id, root, aws.String("GET")
+	if _, err := c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+		AuthorizationType: aws.String("NONE"),
+		RequestParameters: map[string]bool{"method.request.querystring.q": false},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutMethodResponse(ctx, &apigateway.PutMethodResponseInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+		StatusCode: aws.String("200"), ResponseModels: map[string]string{"application/json": "Empty"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+		Type: types.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"), Uri: aws.String(fnURI),
+		TimeoutInMillis:  aws.Int32(29000),
+		RequestTemplates: map[string]string{"application/json": "{}"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutIntegrationResponse(ctx, &apigateway.PutIntegrationResponseInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+		StatusCode: aws.String("200"), ResponseTemplates: map[string]string{"application/json": "$input.body"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// requireKept checks what moto's PUTs drop is still there.
+	requireKept := func(t *testing.T) {
+		t.Helper()
+		got, err := c.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := got.MethodResponses["200"]; !ok {
+			t.Errorf("method response 200 lost: %v", got.MethodResponses)
+		}
+		if got.MethodIntegration == nil || got.MethodIntegration.IntegrationResponses["200"].ResponseTemplates["application/json"] == "" {
+			t.Errorf("integration or its response 200 lost: %+v", got.MethodIntegration)
+		}
+	}
+
+	t.Run("UpdateIntegration", func(t *testing.T) {
+		before := stack.APIGatewayCalls()
+		out, err := c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+			PatchOperations: []types.PatchOperation{
+				op(types.OpReplace, "/timeoutInMillis", "5000"),
+				op(types.OpReplace, "/uri", fn2URI),
+				op(types.OpAdd, "/requestParameters/integration.request.header.X-Q", "method.request.querystring.q"),
+				op(types.OpRemove, "/requestTemplates/application~1json", ""),
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.TimeoutInMillis != 5000 || aws.ToString(out.Uri) != fn2URI {
+			t.Errorf("answer: timeout %d uri %s, want 5000 %s", out.TimeoutInMillis, aws.ToString(out.Uri), fn2URI)
+		}
+		got, err := c.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.TimeoutInMillis != 5000 || aws.ToString(got.Uri) != fn2URI ||
+			got.Type != types.IntegrationTypeAwsProxy || aws.ToString(got.HttpMethod) != "POST" {
+			t.Errorf("read back: %+v", got)
+		}
+		if got.RequestParameters["integration.request.header.X-Q"] != "method.request.querystring.q" {
+			t.Errorf("requestParameters = %v", got.RequestParameters)
+		}
+		if _, ok := got.RequestTemplates["application/json"]; ok {
+			t.Errorf("requestTemplates = %v, want application/json removed", got.RequestTemplates)
+		}
+		requireKept(t)
+		// The client's one call is counted, the proxy's GET/PUTs are not.
+		after := stack.APIGatewayCalls()
+		const opName = "PATCH /restapis/{id}/resources/{id}/methods/{id}/integration"
+		if after[opName]-before[opName] != 1 || emulator.TotalCalls(after)-emulator.TotalCalls(before) != 3 {
+			t.Errorf("calls %v -> %v: want the test's UpdateIntegration, GetIntegration and GetMethod only", before, after)
+		}
+	})
+
+	t.Run("UpdateMethod", func(t *testing.T) {
+		out, err := c.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+			PatchOperations: []types.PatchOperation{
+				op(types.OpReplace, "/apiKeyRequired", "true"),
+				op(types.OpAdd, "/requestParameters/method.request.header.X-Id", "true"),
+				op(types.OpRemove, "/requestParameters/method.request.querystring.q", ""),
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !aws.ToBool(out.ApiKeyRequired) {
+			t.Errorf("answer: apiKeyRequired false")
+		}
+		got, err := c.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]bool{"method.request.header.X-Id": true}; !aws.ToBool(got.ApiKeyRequired) || len(got.RequestParameters) != 1 || !got.RequestParameters["method.request.header.X-Id"] {
+			t.Errorf("read back: apiKeyRequired %v params %v, want true %v", aws.ToBool(got.ApiKeyRequired), got.RequestParameters, want)
+		}
+		if got.MethodIntegration.TimeoutInMillis != 5000 {
+			t.Errorf("integration changed by UpdateMethod: %+v", got.MethodIntegration)
+		}
+		requireKept(t)
+	})
+
+	t.Run("UpdateMethodClearsValidatorThenEmptyUpdateIntegration", func(t *testing.T) {
+		v, err := c.CreateRequestValidator(ctx, &apigateway.CreateRequestValidatorInput{RestApiId: a, Name: aws.String("body"), ValidateRequestBody: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+			PatchOperations: []types.PatchOperation{op(types.OpReplace, "/requestValidatorId", aws.ToString(v.Id))}}); err != nil {
+			t.Fatal(err)
+		}
+		// The provider clears a validator with a valueless replace, and
+		// after every UpdateMethod sends an UpdateIntegration, often empty.
+		if _, err := c.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+			PatchOperations: []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/requestValidatorId")}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+			PatchOperations: []types.PatchOperation{}}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.RequestValidatorId != nil || got.MethodIntegration.TimeoutInMillis != 5000 {
+			t.Errorf("read back: validator %q timeout %d, want none and 5000", aws.ToString(got.RequestValidatorId), got.MethodIntegration.TimeoutInMillis)
+		}
+		requireKept(t)
+	})
+
+	t.Run("UpdateRestApiBinaryMediaTypes", func(t *testing.T) {
+		for _, ops := range [][]types.PatchOperation{
+			{op(types.OpAdd, "/binaryMediaTypes/image~1png", ""), op(types.OpAdd, "/binaryMediaTypes/application~1pdf", "")},
+			{op(types.OpRemove, "/binaryMediaTypes/image~1png", "")},
+		} {
+			if _, err := c.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: a, PatchOperations: ops}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := c.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.BinaryMediaTypes) != 1 || got.BinaryMediaTypes[0] != "application/pdf" {
+			t.Errorf("binaryMediaTypes = %q, want [application/pdf]", got.BinaryMediaTypes)
+		}
+	})
+
+	t.Run("UpdateMethodResponse", func(t *testing.T) {
+		if _, err := c.UpdateMethodResponse(ctx, &apigateway.UpdateMethodResponseInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+			StatusCode: aws.String("200"),
+			PatchOperations: []types.PatchOperation{
+				op(types.OpReplace, "/responseModels/application~1json", "Error"),
+				op(types.OpAdd, "/responseParameters/method.response.header.X-Id", "false"),
+			}}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.GetMethodResponse(ctx, &apigateway.GetMethodResponseInput{RestApiId: a, ResourceId: r, HttpMethod: h, StatusCode: aws.String("200")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, ok := got.ResponseParameters["method.response.header.X-Id"]
+		if got.ResponseModels["application/json"] != "Error" || !ok || v {
+			t.Errorf("read back: models %v params %v", got.ResponseModels, got.ResponseParameters)
+		}
+		requireKept(t)
+	})
+
+	t.Run("UpdateIntegrationResponse", func(t *testing.T) {
+		if _, err := c.UpdateIntegrationResponse(ctx, &apigateway.UpdateIntegrationResponseInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+			StatusCode:      aws.String("200"),
+			PatchOperations: []types.PatchOperation{op(types.OpReplace, "/responseParameters/method.response.header.X-Id", "'v'")},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.GetIntegrationResponse(ctx, &apigateway.GetIntegrationResponseInput{RestApiId: a, ResourceId: r, HttpMethod: h, StatusCode: aws.String("200")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ResponseParameters["method.response.header.X-Id"] != "'v'" || got.ResponseTemplates["application/json"] != "$input.body" {
+			t.Errorf("read back: params %v templates %v", got.ResponseParameters, got.ResponseTemplates)
+		}
+	})
+
+	t.Run("CreateAuthorizerKeepsIdentityValidationExpression", func(t *testing.T) {
+		out, err := c.CreateAuthorizer(ctx, &apigateway.CreateAuthorizerInput{RestApiId: a, Name: aws.String("token"),
+			Type: types.AuthorizerTypeToken, AuthorizerUri: aws.String(fnURI),
+			IdentitySource:               aws.String("method.request.header.Authorization"),
+			IdentityValidationExpression: aws.String("^Bearer .+$"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(out.IdentityValidationExpression) != "^Bearer .+$" || aws.ToString(out.Name) != "token" {
+			t.Errorf("answer: %+v", out)
+		}
+		got, err := c.GetAuthorizer(ctx, &apigateway.GetAuthorizerInput{RestApiId: a, AuthorizerId: out.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(got.IdentityValidationExpression) != "^Bearer .+$" || got.Type != types.AuthorizerTypeToken {
+			t.Errorf("read back: %+v", got)
+		}
+	})
+
+	t.Run("UpdateModel", func(t *testing.T) {
+		if _, err := c.CreateModel(ctx, &apigateway.CreateModelInput{RestApiId: a, Name: aws.String("Item"),
+			ContentType: aws.String("application/json"), Schema: aws.String(`{"type":"object"}`)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.UpdateModel(ctx, &apigateway.UpdateModelInput{RestApiId: a, ModelName: aws.String("Item"),
+			PatchOperations: []types.PatchOperation{op(types.OpReplace, "/schema", `{"type":"string"}`), op(types.OpReplace, "/description", "d")},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.GetModel(ctx, &apigateway.GetModelInput{RestApiId: a, ModelName: aws.String("Item")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(got.Schema) != `{"type":"string"}` || aws.ToString(got.Description) != "d" || aws.ToString(got.ContentType) != "application/json" {
+			t.Errorf("read back: %+v", got)
+		}
+	})
+
+	t.Run("UpdateGatewayResponse", func(t *testing.T) {
+		if _, err := c.PutGatewayResponse(ctx, &apigateway.PutGatewayResponseInput{RestApiId: a,
+			ResponseType: types.GatewayResponseTypeDefault4xx, StatusCode: aws.String("400")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.UpdateGatewayResponse(ctx, &apigateway.UpdateGatewayResponseInput{RestApiId: a,
+			ResponseType: types.GatewayResponseTypeDefault4xx,
+			PatchOperations: []types.PatchOperation{
+				op(types.OpReplace, "/statusCode", "401"),
+				op(types.OpAdd, "/responseParameters/gatewayresponse.header.X-Why", "'no'"),
+			}}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.GetGatewayResponse(ctx, &apigateway.GetGatewayResponseInput{RestApiId: a, ResponseType: types.GatewayResponseTypeDefault4xx})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(got.StatusCode) != "401" || got.ResponseParameters["gatewayresponse.header.X-Why"] != "'no'" {
+			t.Errorf("read back: %+v", got)
+		}
+	})
+
+	t.Run("UpdateUsagePlanQuotaStaysReadable", func(t *testing.T) {
+		up, err := c.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{Name: aws.String("plan"),
+			Quota:    &types.QuotaSettings{Limit: 100, Period: types.QuotaPeriodTypeDay},
+			Throttle: &types.ThrottleSettings{RateLimit: 10, BurstLimit: 5}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.UpdateUsagePlan(ctx, &apigateway.UpdateUsagePlanInput{UsagePlanId: up.Id,
+			PatchOperations: []types.PatchOperation{
+				op(types.OpReplace, "/quota/limit", "200"),
+				op(types.OpReplace, "/throttle/burstLimit", "7"),
+				op(types.OpReplace, "/description", "d"),
+			}}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.GetUsagePlan(ctx, &apigateway.GetUsagePlanInput{UsagePlanId: up.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Quota.Limit != 200 || got.Throttle.BurstLimit != 7 || aws.ToString(got.Description) != "d" {
+			t.Errorf("read back: quota %+v throttle %+v description %q", got.Quota, got.Throttle, aws.ToString(got.Description))
+		}
+	})
+
+	t.Run("ConcurrentWritesToOneMethod", func(t *testing.T) {
+		// UpdateMethod re-puts the integration it read; a concurrent
+		// UpdateIntegration (the provider applies in parallel) must not be
+		// lost to it.
+		for i := 1; i <= 10; i++ {
+			timeout := fmt.Sprint(1000 * i)
+			errs := make(chan error, 2)
+			go func() {
+				_, err := c.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+					PatchOperations: []types.PatchOperation{op(types.OpReplace, "/apiKeyRequired", fmt.Sprint(i%2 == 0))}})
+				errs <- err
+			}()
+			go func() {
+				_, err := c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+					PatchOperations: []types.PatchOperation{op(types.OpReplace, "/timeoutInMillis", timeout)}})
+				errs <- err
+			}()
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := c.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: a, ResourceId: r, HttpMethod: h})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got.MethodIntegration.TimeoutInMillis) != timeout || aws.ToBool(got.ApiKeyRequired) != (i%2 == 0) {
+				t.Fatalf("round %d: timeout %d apiKeyRequired %v, want %s %v", i, got.MethodIntegration.TimeoutInMillis, aws.ToBool(got.ApiKeyRequired), timeout, i%2 == 0)
+			}
+		}
+		requireKept(t)
+	})
+
+	t.Run("CacheKeyParameters", func(t *testing.T) {
+		post := aws.String("POST")
+		if _, err := c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: a, ResourceId: r, HttpMethod: post,
+			AuthorizationType: aws.String("NONE"),
+			RequestParameters: map[string]bool{"method.request.querystring.a": false, "method.request.querystring.b": false},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		put := func(keys []string) {
+			t.Helper()
+			out, err := c.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: post,
+				Type: types.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"), Uri: aws.String(fnURI),
+				CacheKeyParameters: keys})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(out.CacheKeyParameters) != fmt.Sprint(keys) {
+				t.Errorf("PutIntegration answer: cacheKeyParameters %v, want %v", out.CacheKeyParameters, keys)
+			}
+		}
+		readBack := func(want string) {
+			t.Helper()
+			got, err := c.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: post})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := c.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: a, ResourceId: r, HttpMethod: post})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got.CacheKeyParameters) != want || fmt.Sprint(m.MethodIntegration.CacheKeyParameters) != want {
+				t.Errorf("cacheKeyParameters: GetIntegration %v, GetMethod %v, want %s", got.CacheKeyParameters, m.MethodIntegration.CacheKeyParameters, want)
+			}
+		}
+		put([]string{"method.request.querystring.a"})
+		readBack("[method.request.querystring.a]")
+		if _, err := c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: post,
+			PatchOperations: []types.PatchOperation{
+				op(types.OpAdd, "/cacheKeyParameters/method.request.querystring.b", ""),
+				op(types.OpRemove, "/cacheKeyParameters/method.request.querystring.a", ""),
+			}}); err != nil {
+			t.Fatal(err)
+		}
+		readBack("[method.request.querystring.b]")
+		// UpdateMethod re-puts the integration; the keys stay.
+		if _, err := c.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: a, ResourceId: r, HttpMethod: post,
+			PatchOperations: []types.PatchOperation{op(types.OpReplace, "/apiKeyRequired", "true")}}); err != nil {
+			t.Fatal(err)
+		}
+		readBack("[method.request.querystring.b]")
+		// A deleted integration takes its keys along.
+		if _, err := c.DeleteIntegration(ctx, &apigateway.DeleteIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: post}); err != nil {
+			t.Fatal(err)
+		}
+		put(nil)
+		readBack("[]")
+	})
+
+	t.Run("Errors", func(t *testing.T) {
+		// A path AWS does not document is refused, not silently ignored.
+		_, err := c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: h,
+			PatchOperations: []types.PatchOperation{op(types.OpReplace, "/nope", "x")}})
+		var bad *types.BadRequestException
+		if !errors.As(err, &bad) {
+			t.Errorf("unknown patch path: err = %v, want BadRequestException", err)
+		}
+		// moto's own errors pass through: no such method.
+		_, err = c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: aws.String("PUT"),
+			PatchOperations: []types.PatchOperation{op(types.OpReplace, "/timeoutInMillis", "1000")}})
+		var nf *types.NotFoundException
+		if !errors.As(err, &nf) {
+			t.Errorf("missing method: err = %v, want NotFoundException", err)
+		}
+	})
+}
