@@ -140,7 +140,7 @@ func Start(ctx context.Context, kumoBin, motoBin string, logs io.Writer) (*Stack
 	if err != nil {
 		return nil, err
 	}
-	sh, shimURL, err := startShim(kumo.URL)
+	sh, shimURL, err := startShim(kumo.URL, logs)
 	if err != nil {
 		kumo.Stop()
 		return nil, err

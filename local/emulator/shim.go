@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -18,20 +20,28 @@ type shim struct {
 	proxy *httputil.ReverseProxy
 	srv   *http.Server
 
-	mu   sync.Mutex
-	pitr map[string]bool // table name -> enabled
+	mu      sync.Mutex
+	pitr    map[string]bool // table name -> enabled
+	replies replies
+	logs    io.Writer
 }
 
-func startShim(target string) (*shim, string, error) {
+func startShim(target string, logs io.Writer) (*shim, string, error) {
+	if logs == nil {
+		logs = io.Discard
+	}
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, "", err
 	}
-	s := &shim{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}}
+	s := &shim{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}, logs: logs}
 	s.proxy.FlushInterval = -1
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		// A client that went away (a handler's long poll at shutdown) is not an error.
 		if r.Context().Err() == nil {
+			// Logged: the client's SDK retries a 502, so a request kumo had
+			// already carried out is sent again.
+			fmt.Fprintf(logs, "shim: %s %s %s: %v\n", r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), err)
 			http.Error(w, "kumo: "+err.Error(), http.StatusBadGateway)
 		}
 	}
@@ -71,7 +81,30 @@ func (s *shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.describeBackups(w, in.TableName)
 	default:
+		s.forward(w, r)
+	}
+}
+
+// forward passes r to kumo, once per SDK operation (see replies). Reads and
+// requests without an invocation id (the Lambda Runtime API's long polls)
+// pass straight through.
+func (s *shim) forward(w http.ResponseWriter, r *http.Request) {
+	id := r.Header.Get("Amz-Sdk-Invocation-Id")
+	if id == "" || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		s.proxy.ServeHTTP(w, r)
+		return
+	}
+	if c, ok := s.replies.get(id); ok {
+		fmt.Fprintf(s.logs, "shim: %s %s %s: answered again (attempt %q of an operation kumo already carried out)\n",
+			r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), r.Header.Get("Amz-Sdk-Request"))
+		c.replay(w)
+		return
+	}
+	c := &capture{ResponseWriter: w}
+	s.proxy.ServeHTTP(c, r)
+	c.ResponseWriter = nil // keep the answer, not the connection
+	if c.status >= 200 && c.status < 300 && c.body.Len() <= maxReplyBytes {
+		s.replies.put(id, c)
 	}
 }
 
