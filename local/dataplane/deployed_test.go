@@ -21,9 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/apibuilder/apibuilder/local/emulator"
+	"github.com/apibuilder/apibuilder/local/emulator/emulatortest"
 	"github.com/apibuilder/apibuilder/local/runner"
-	"github.com/apibuilder/apibuilder/local/tools"
 )
 
 // The access-log format of modules/api_gateway/stage.tf, as Terraform's
@@ -93,18 +92,10 @@ func deploy(t *testing.T) *stack {
 		t.Skip("starts moto, kumo and a handler")
 	}
 	ctx := context.Background()
-	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu, err := emulator.Start(ctx, tc.Kumo, tc.Moto, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Stop)
+	emu, _ := emulatortest.Start(t)
 	lc, api := emu.Lambda(), emu.APIGateway()
 
-	_, err = lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
+	_, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String("fn"), Role: aws.String("arn:aws:iam::000000000000:role/fn"),
 		Runtime: ltypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Timeout: aws.Int32(5),
 		Code: &ltypes.FunctionCode{ZipFile: dummyZip(t)},

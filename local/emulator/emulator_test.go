@@ -11,25 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/apibuilder/apibuilder/local/emulator"
-	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/local/emulator/emulatortest"
 )
 
 func TestStackServesBothControlPlanesAndPITR(t *testing.T) {
 	ctx := context.Background()
-	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	defer func() {
-		if !stopped {
-			stack.Stop()
-		}
-	}()
+	stack, _ := emulatortest.Start(t)
 
 	// API Gateway goes to moto.
 	api, err := stack.APIGateway().CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("t")})
@@ -79,7 +66,6 @@ func TestStackServesBothControlPlanesAndPITR(t *testing.T) {
 	// Stop leaves nothing listening.
 	kumoURL, motoURL := stack.Kumo.URL, stack.Moto.URL
 	stack.Stop()
-	stopped = true
 	for _, u := range []string{kumoURL, motoURL} {
 		if resp, err := http.Get(u + "/"); err == nil {
 			resp.Body.Close()

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/apibuilder/apibuilder/local/emulator"
-	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/local/emulator/emulatortest"
 )
 
 const (
@@ -32,15 +32,7 @@ func op(o types.Op, path, value string) types.PatchOperation {
 // and reads every result back.
 func TestMotoGaps(t *testing.T) {
 	ctx := context.Background()
-	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Stop()
+	stack, _ := emulatortest.Start(t)
 	// No retries: a 500 must fail the test at once, and counts stay exact.
 	c := apigateway.NewFromConfig(stack.AWSConfig(), func(o *apigateway.Options) {
 		o.BaseEndpoint = aws.String(stack.Moto.URL)

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/apibuilder/apibuilder/local/deploy"
-	"github.com/apibuilder/apibuilder/local/emulator"
-	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/local/emulator/emulatortest"
 )
 
 // TestTerraformUpdatesInPlace applies testdata/inplace at version 1, then
@@ -23,15 +22,7 @@ func TestTerraformUpdatesInPlace(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Stop()
+	stack, tc := emulatortest.Start(t)
 
 	dir := t.TempDir()
 	src, err := os.ReadFile(filepath.Join("testdata", "inplace", "main.tf"))
