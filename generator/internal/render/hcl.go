@@ -41,37 +41,96 @@ func tokens(v any) hclwrite.Tokens {
 	case nil:
 		return hclwrite.TokensForValue(cty.NullVal(cty.DynamicPseudoType))
 	case string:
-		return hclwrite.TokensForValue(cty.StringVal(x))
+		return stringTokens(x)
 	case int:
 		return hclwrite.TokensForValue(cty.NumberIntVal(int64(x)))
 	case bool:
 		return hclwrite.TokensForValue(cty.BoolVal(x))
 	case []string:
-		items := make([]hclwrite.Tokens, len(x))
-		for i, s := range x {
-			items[i] = tokens(s)
-		}
-		return hclwrite.TokensForTuple(items)
+		return tupleTokens(len(x), func(i int) any { return x[i] })
 	case []any:
-		items := make([]hclwrite.Tokens, len(x))
-		for i, s := range x {
-			items[i] = tokens(s)
-		}
-		return hclwrite.TokensForTuple(items)
+		return tupleTokens(len(x), func(i int) any { return x[i] })
 	case obj:
-		attrs := make([]hclwrite.ObjectAttrTokens, len(x))
-		for i, f := range x {
-			name := hclwrite.TokensForIdentifier(f.key)
-			if !hclsyntax.ValidIdentifier(f.key) {
-				name = hclwrite.TokensForValue(cty.StringVal(f.key))
-			}
-			attrs[i] = hclwrite.ObjectAttrTokens{Name: name, Value: tokens(f.val)}
-		}
-		return hclwrite.TokensForObject(attrs)
+		return objectTokens(x)
 	case expr:
 		return exprTokens(string(x))
 	}
 	panic(fmt.Sprintf("render: unsupported value %T", v)) // a programming error, never input-driven
+}
+
+// tupleTokens and objectTokens build the same tokens as hclwrite's
+// TokensForTuple and TokensForObject without their formatting pass: those
+// format every nested value as it is built, and File.Bytes formats the whole
+// file again, so a route's nested objects were formatted once per level.
+// Spacing is left to that single pass at the end.
+func tupleTokens(n int, elem func(int) any) hclwrite.Tokens {
+	toks := hclwrite.Tokens{punct(hclsyntax.TokenOBrack, "[")}
+	for i := range n {
+		if i > 0 {
+			toks = append(toks, punct(hclsyntax.TokenComma, ","))
+		}
+		toks = append(toks, tokens(elem(i))...)
+	}
+	return append(toks, punct(hclsyntax.TokenCBrack, "]"))
+}
+
+func objectTokens(o obj) hclwrite.Tokens {
+	toks := hclwrite.Tokens{punct(hclsyntax.TokenOBrace, "{")}
+	if len(o) > 0 {
+		toks = append(toks, punct(hclsyntax.TokenNewline, "\n"))
+	}
+	for _, f := range o {
+		if validIdentifier(f.key) {
+			toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenIdent, Bytes: []byte(f.key)})
+		} else {
+			toks = append(toks, hclwrite.TokensForValue(cty.StringVal(f.key))...)
+		}
+		toks = append(toks, punct(hclsyntax.TokenEqual, "="))
+		toks = append(toks, tokens(f.val)...)
+		toks = append(toks, punct(hclsyntax.TokenNewline, "\n"))
+	}
+	return append(toks, punct(hclsyntax.TokenCBrace, "}"))
+}
+
+// stringTokens quotes s. Printable ASCII without quotes, backslashes or
+// template sequences — nearly every name and path — needs no escaping and
+// skips hclwrite's grapheme-by-grapheme escaper.
+func stringTokens(s string) hclwrite.Tokens {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || (c == '$' || c == '%') && i+1 < len(s) && s[i+1] == '{' {
+			return hclwrite.TokensForValue(cty.StringVal(s))
+		}
+	}
+	return hclwrite.Tokens{
+		punct(hclsyntax.TokenOQuote, `"`),
+		{Type: hclsyntax.TokenQuotedLit, Bytes: []byte(s)},
+		punct(hclsyntax.TokenCQuote, `"`),
+	}
+}
+
+// validIdentifier is hclsyntax.ValidIdentifier with an ASCII fast path
+// (that one runs the lexer on every name).
+func validIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return hclsyntax.ValidIdentifier(s)
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		case i > 0 && (c == '-' || c >= '0' && c <= '9'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func punct(t hclsyntax.TokenType, s string) *hclwrite.Token {
+	return &hclwrite.Token{Type: t, Bytes: []byte(s)}
 }
 
 // exprTokens turns a generated HCL expression into tokens. Plain traversals
@@ -86,6 +145,12 @@ func exprTokens(src string) hclwrite.Tokens {
 	}
 	if t, ok := templateTokens(src); ok {
 		return t
+	}
+	if t, ok := callTokens(src); ok {
+		return t
+	}
+	if validIdentifier(src) { // a type keyword such as string
+		return hclwrite.TokensForIdentifier(src)
 	}
 	return parseExpr(src)
 }
@@ -107,7 +172,7 @@ func simpleTraversal(src string) (hcl.Traversal, bool) {
 		for j < len(src) && (src[j] == '_' || src[j] == '-' || src[j] >= 'a' && src[j] <= 'z' || src[j] >= 'A' && src[j] <= 'Z' || src[j] >= '0' && src[j] <= '9') {
 			j++
 		}
-		if j == i || !hclsyntax.ValidIdentifier(src[i:j]) {
+		if j == i || !validIdentifier(src[i:j]) {
 			return "", false
 		}
 		name := src[i:j]
@@ -182,6 +247,21 @@ func templateTokens(src string) (hclwrite.Tokens, bool) {
 		body = body[i+end+1:]
 	}
 	return append(toks, &hclwrite.Token{Type: hclsyntax.TokenCQuote, Bytes: []byte(`"`)}), true
+}
+
+// callTokens handles f("template"), e.g. file("${path.root}/schema.json").
+func callTokens(src string) (hclwrite.Tokens, bool) {
+	open := strings.IndexByte(src, '(')
+	if open < 0 || !strings.HasSuffix(src, ")") || !validIdentifier(src[:open]) {
+		return nil, false
+	}
+	arg, ok := templateTokens(src[open+1 : len(src)-1])
+	if !ok {
+		return nil, false
+	}
+	toks := hclwrite.Tokens{{Type: hclsyntax.TokenIdent, Bytes: []byte(src[:open])}, punct(hclsyntax.TokenOParen, "(")}
+	toks = append(toks, arg...)
+	return append(toks, punct(hclsyntax.TokenCParen, ")")), true
 }
 
 func parseExpr(src string) hclwrite.Tokens {

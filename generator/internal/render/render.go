@@ -93,8 +93,7 @@ func finish(f *hclwrite.File, comment string) []byte {
 	if comment != "" {
 		out += comment
 	}
-	// File.Bytes formats as it writes (hclwrite.Format would lex and format again).
-	return append([]byte(out+"\n"), f.Bytes()...)
+	return append([]byte(out+"\n"), fileBytes(f)...)
 }
 
 func (r *envRenderer) versions() []byte {
