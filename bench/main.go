@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -34,9 +36,12 @@ const (
 	awsDeploymentSeconds = 5.0 // CreateDeployment: 1 per 5 s
 )
 
+var parallelism int
+
 func main() {
 	routes := flag.String("routes", "10,50,200", "route counts for the Terraform measurements")
 	out := flag.String("out", "BENCHMARKS.md", "report file")
+	flag.IntVar(&parallelism, "parallelism", 0, "terraform -parallelism for the local-stack runs (0: Terraform's default, 10)")
 	flag.Parse()
 	if err := run(context.Background(), parseInts(*routes), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -159,8 +164,9 @@ type tfResult struct {
 	generate, apply, replan, replanNoRefresh time.Duration
 	destroy                                  time.Duration
 	topOps                                   []string
-	lambdaDone                               []int // seconds after which each function's create completed
-	replayed                                 int   // SDK retries the shim answered with the first answer
+	creates, destroys                        map[string][]int                // resource type -> seconds each create (destroy) took
+	applyTimes, destroyTimes                 map[string]emulator.ServiceTime // emulator answer time per service
+	replayed                                 int                             // SDK retries the shim answered with the first answer
 }
 
 func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, counts []int, w io.Writer) error {
@@ -221,13 +227,19 @@ func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, 
 		fmt.Fprintln(w, row)
 	}
 	fmt.Fprintf(w, "\n## What dominates apply time\n\n")
+	fmt.Fprintf(w, "Terraform's own timings (\"Creation complete after Ns\", \"Destruction complete after Ns\", whole seconds), summed by resource type; Terraform runs up to %d operations at once, so summed/%d is each type's share of wall time.\n\n", effectiveParallelism(), effectiveParallelism())
+	fmt.Fprintf(w, "| routes | phase | resource type | count | mean | slowest | summed |\n| ---: | --- | --- | ---: | ---: | ---: | ---: |\n")
 	for _, r := range results {
-		maxDone := 0
-		for _, d := range r.lambdaDone {
-			maxDone = max(maxDone, d)
-		}
-		fmt.Fprintf(w, "- %d routes: %d Lambda functions; the last finished creating %d s into its create (apply took %s).\n", r.routes, len(r.lambdaDone), maxDone, secs(r.apply))
+		writeOpTimes(w, r.routes, "create", r.creates)
+		writeOpTimes(w, r.routes, "destroy", r.destroys)
 	}
+	fmt.Fprintf(w, "\nTime the emulators took to answer, by service (summed over calls, which overlap: Terraform runs up to %d operations at once, so a sum near %d x wall means the emulators were the bottleneck, a sum well below it means Terraform and the provider were).\n\n", effectiveParallelism(), effectiveParallelism())
+	fmt.Fprintf(w, "| routes | phase | service | calls | summed time | mean | slowest |\n| ---: | --- | --- | ---: | ---: | ---: | ---: |\n")
+	for _, r := range results {
+		writeServiceTimes(w, "apply", r, r.applyTimes, r.apply)
+		writeServiceTimes(w, "destroy", r, r.destroyTimes, r.destroy)
+	}
+	fmt.Fprintf(w, "\nRun with terraform -parallelism=%d.\n", effectiveParallelism())
 	fmt.Fprint(w, `
 Functions deploy from S3 (`+"`s3_bucket`/`s3_key`"+`). Deployed from a local `+"`filename`"+`
 instead, the AWS provider holds one provider-wide lock for each whole create ("reading one
@@ -281,13 +293,16 @@ func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n int) 
 	if err := ws.Init(ctx, nil); err != nil {
 		return res, err
 	}
+	ws.Parallelism = parallelism
 	before := stack.APIGatewayCalls()
+	timesBefore := stack.ServiceTimes()
 	start = time.Now()
 	if err := ws.Apply(ctx); err != nil {
 		return res, fmt.Errorf("%w (log: %s)", err, logs.Name())
 	}
 	res.apply = time.Since(start)
-	res.lambdaDone = lambdaCompletions(logs.Name())
+	res.creates = opTimes(logs.Name(), created)
+	res.applyTimes = timeDelta(timesBefore, stack.ServiceTimes())
 	after := stack.APIGatewayCalls()
 	delta := map[string]int{}
 	for op, c := range after {
@@ -320,11 +335,14 @@ func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n int) 
 		return res, err
 	}
 	res.replanNoRefresh = time.Since(start)
+	timesBefore = stack.ServiceTimes()
 	start = time.Now()
 	if err := ws.Destroy(ctx); err != nil {
 		return res, err
 	}
 	res.destroy = time.Since(start)
+	res.destroyTimes = timeDelta(timesBefore, stack.ServiceTimes())
+	res.destroys = opTimes(logs.Name(), destroyed)
 	if data, err := os.ReadFile(logs.Name()); err == nil {
 		res.replayed = strings.Count(string(data), "answered again")
 	}
@@ -334,21 +352,85 @@ func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n int) 
 	return res, nil
 }
 
-var lambdaDone = regexp.MustCompile(`aws_lambda_function\.this: Creation complete after (\d+)s`)
+func timeDelta(before, after map[string]emulator.ServiceTime) map[string]emulator.ServiceTime {
+	out := map[string]emulator.ServiceTime{}
+	for svc, a := range after {
+		b := before[svc]
+		if a.Calls > b.Calls {
+			out[svc] = emulator.ServiceTime{Calls: a.Calls - b.Calls, Total: a.Total - b.Total, Max: a.Max}
+		}
+	}
+	return out
+}
 
-// lambdaCompletions reads, from terraform's output, after how many seconds
-// each function's create completed.
-func lambdaCompletions(logPath string) []int {
+// writeOpTimes writes the five resource types with the most summed time.
+func writeOpTimes(w io.Writer, routes int, phase string, byType map[string][]int) {
+	sum := func(ds []int) (n int) {
+		for _, d := range ds {
+			n += d
+		}
+		return n
+	}
+	types := make([]string, 0, len(byType))
+	for t := range byType {
+		types = append(types, t)
+	}
+	sort.Slice(types, func(i, j int) bool {
+		a, b := sum(byType[types[i]]), sum(byType[types[j]])
+		return a > b || a == b && types[i] < types[j]
+	})
+	for i, t := range types {
+		if i == 5 {
+			break
+		}
+		ds := byType[t]
+		fmt.Fprintf(w, "| %d | %s | `%s` | %d | %.1f s | %d s | %d s |\n", routes, phase, t, len(ds), float64(sum(ds))/float64(len(ds)), slices.Max(ds), sum(ds))
+	}
+}
+
+// writeServiceTimes writes one row per service, most time first.
+func writeServiceTimes(w io.Writer, phase string, r tfResult, times map[string]emulator.ServiceTime, wall time.Duration) {
+	svcs := make([]string, 0, len(times))
+	var sum time.Duration
+	for svc, t := range times {
+		svcs = append(svcs, svc)
+		sum += t.Total
+	}
+	sort.Slice(svcs, func(i, j int) bool { return times[svcs[i]].Total > times[svcs[j]].Total })
+	for _, svc := range svcs {
+		t := times[svc]
+		fmt.Fprintf(w, "| %d | %s | %s | %d | %.1f s | %.0f ms | %.1f s |\n", r.routes, phase, svc, t.Calls, t.Total.Seconds(),
+			float64(t.Total.Milliseconds())/float64(t.Calls), t.Max.Seconds())
+	}
+	fmt.Fprintf(w, "| %d | %s | all (wall %s) | | %.1f s = %.1f x wall | | |\n", r.routes, phase, secs(wall), sum.Seconds(), sum.Seconds()/wall.Seconds())
+}
+
+// created matches terraform's "module.route[\"x\"].aws_lambda_function.this: Creation complete after 5s".
+var (
+	created   = regexp.MustCompile(`(aws_[a-z0-9_]+)\.[^\s.]+: Creation complete after (\d+)s`)
+	destroyed = regexp.MustCompile(`(aws_[a-z0-9_]+)\.[^\s.]+: Destruction complete after (\d+)s`)
+)
+
+// opTimes reads, from terraform's output, how many seconds each resource's
+// create (or destroy) took, by resource type.
+func opTimes(logPath string, op *regexp.Regexp) map[string][]int {
 	data, err := os.ReadFile(logPath)
 	if err != nil {
 		return nil
 	}
-	var out []int
-	for _, m := range lambdaDone.FindAllSubmatch(data, -1) {
-		n, _ := strconv.Atoi(string(m[1]))
-		out = append(out, n)
+	out := map[string][]int{}
+	for _, m := range op.FindAllSubmatch(data, -1) {
+		n, _ := strconv.Atoi(string(m[2]))
+		out[string(m[1])] = append(out[string(m[1])], n)
 	}
 	return out
+}
+
+func effectiveParallelism() int {
+	if parallelism > 0 {
+		return parallelism
+	}
+	return 10
 }
 
 func firstLine(s string) string {

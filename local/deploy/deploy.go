@@ -21,7 +21,10 @@ type Workspace struct {
 	Dir       string
 	Vars      map[string]string // -var assignments for every plan, apply and destroy
 	NoRefresh bool              // plan without refreshing state from the cloud
-	tf        *tfexec.Terraform
+	// Parallelism caps concurrent operations in plan, apply and destroy
+	// (0: Terraform's default, 10).
+	Parallelism int
+	tf          *tfexec.Terraform
 }
 
 // New prepares a workspace. env is added on top of the process environment
@@ -101,6 +104,9 @@ func (w *Workspace) Apply(ctx context.Context) error {
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
 	}
+	if w.Parallelism > 0 {
+		opts = append(opts, tfexec.Parallelism(w.Parallelism))
+	}
 	if err := w.tf.Apply(ctx, opts...); err != nil {
 		return fmt.Errorf("terraform apply (%s): %w", w.Dir, err)
 	}
@@ -112,6 +118,9 @@ func (w *Workspace) Plan(ctx context.Context) (bool, error) {
 	opts := []tfexec.PlanOption{tfexec.Refresh(!w.NoRefresh)}
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
+	}
+	if w.Parallelism > 0 {
+		opts = append(opts, tfexec.Parallelism(w.Parallelism))
 	}
 	changed, err := w.tf.Plan(ctx, opts...)
 	if err != nil {
@@ -149,6 +158,9 @@ func (w *Workspace) Destroy(ctx context.Context) error {
 	var opts []tfexec.DestroyOption
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
+	}
+	if w.Parallelism > 0 {
+		opts = append(opts, tfexec.Parallelism(w.Parallelism))
 	}
 	if err := w.tf.Destroy(ctx, opts...); err != nil {
 		return fmt.Errorf("terraform destroy (%s): %w", w.Dir, err)

@@ -23,6 +23,7 @@ type counter struct {
 
 	mu    sync.Mutex
 	calls map[string]int
+	times latency
 }
 
 func startCounter(target string, gaps *motoGaps) (*counter, string, error) {
@@ -56,6 +57,7 @@ func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	c.calls[op]++
 	c.mu.Unlock()
+	defer func(start time.Time) { c.times.add(serviceOf(r), time.Since(start)) }(time.Now())
 	if c.gaps != nil {
 		defer c.gaps.lock(r)()
 		if c.gaps.serve(w, r) {

@@ -24,6 +24,7 @@ type shim struct {
 	pitr    map[string]bool // table name -> enabled
 	replies replies
 	logs    io.Writer
+	times   latency
 }
 
 func startShim(target string, logs io.Writer) (*shim, string, error) {
@@ -59,6 +60,9 @@ func (s *shim) close() { _ = s.srv.Close() }
 const dynamoTarget = "DynamoDB_20120810."
 
 func (s *shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if svc := serviceOf(r); svc != "unsigned" { // not the Runtime API's long polls
+		defer func(start time.Time) { s.times.add(svc, time.Since(start)) }(time.Now())
+	}
 	switch r.Header.Get("X-Amz-Target") {
 	case dynamoTarget + "UpdateContinuousBackups":
 		var in struct {
