@@ -36,20 +36,18 @@ const (
 	awsDeploymentSeconds = 5.0 // CreateDeployment: 1 per 5 s
 )
 
-var parallelism int
-
 func main() {
 	routes := flag.String("routes", "10,50,200", "route counts for the Terraform measurements")
 	out := flag.String("out", "BENCHMARKS.md", "report file")
-	flag.IntVar(&parallelism, "parallelism", 0, "terraform -parallelism for the local-stack runs (0: Terraform's default, 10)")
+	par := flag.String("parallelism", "10,30", "terraform -parallelism values: each route count is measured at each (10 is Terraform's default)")
 	flag.Parse()
-	if err := run(context.Background(), parseInts(*routes), *out); err != nil {
+	if err := run(context.Background(), parseInts(*routes), parseInts(*par), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, counts []int, outPath string) error {
+func run(ctx context.Context, counts, parallelisms []int, outPath string) error {
 	root, err := os.Getwd()
 	if err != nil {
 		return err
@@ -76,7 +74,7 @@ func run(ctx context.Context, counts []int, outPath string) error {
 	}
 	defer os.RemoveAll(filepath.Dir(gen))
 	fmt.Fprintln(os.Stderr, "== terraform on the local stack")
-	if err := terraformBench(ctx, root, gen, tc, counts, &report); err != nil {
+	if err := terraformBench(ctx, root, gen, tc, counts, parallelisms, &report); err != nil {
 		return err
 	}
 	if err := os.WriteFile(outPath, report.Bytes(), 0o644); err != nil {
@@ -160,7 +158,7 @@ func buildGenerator(ctx context.Context, root string) (string, error) {
 }
 
 type tfResult struct {
-	routes, resources, calls                 int
+	routes, parallelism, resources, calls    int
 	generate, apply, replan, replanNoRefresh time.Duration
 	destroy                                  time.Duration
 	topOps                                   []string
@@ -169,19 +167,21 @@ type tfResult struct {
 	replayed                                 int                             // SDK retries the shim answered with the first answer
 }
 
-func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, counts []int, w io.Writer) error {
+func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, counts, parallelisms []int, w io.Writer) error {
 	var results []tfResult
 	var failures []string
 	for _, n := range counts {
-		fmt.Fprintf(os.Stderr, "-- %d routes\n", n)
-		r, err := measure(ctx, root, gen, tc, n)
-		if err != nil {
-			// Keep what was measured; say what failed.
-			fmt.Fprintf(os.Stderr, "   failed: %v\n", err)
-			failures = append(failures, fmt.Sprintf("- %d routes: the run failed: %s", n, firstLine(err.Error())))
-			continue
+		for _, p := range parallelisms {
+			fmt.Fprintf(os.Stderr, "-- %d routes, -parallelism=%d\n", n, p)
+			r, err := measure(ctx, root, gen, tc, n, p)
+			if err != nil {
+				// Keep what was measured; say what failed.
+				fmt.Fprintf(os.Stderr, "   failed: %v\n", err)
+				failures = append(failures, fmt.Sprintf("- %d routes, -parallelism=%d: the run failed: %s", n, p, firstLine(err.Error())))
+				continue
+			}
+			results = append(results, r)
 		}
-		results = append(results, r)
 	}
 	if len(results) == 0 {
 		return fmt.Errorf("no Terraform measurement succeeded:\n%s", strings.Join(failures, "\n"))
@@ -195,12 +195,22 @@ func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, 
 	fmt.Fprintf(w, "Each route is one Lambda behind one method; every four routes share two resources (like the example API). ")
 	fmt.Fprintf(w, "Generate includes building the zips (all routes share one handler, so one build).\n\n")
 	fmt.Fprintf(w, "The last column counts SDK retries of a call the emulator had already carried out, which the shim answered with the first answer (see the README's \"Known differences from AWS\").\n\n")
-	fmt.Fprintf(w, "| routes | resources | per route | generate | apply | apply per route | re-plan | re-plan -refresh=false | destroy | retries answered again |\n")
-	fmt.Fprintf(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	fmt.Fprintf(w, "| routes | parallelism | resources | per route | generate | apply | apply per route | re-plan | re-plan -refresh=false | destroy | retries answered again |\n")
+	fmt.Fprintf(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range results {
-		fmt.Fprintf(w, "| %d | %d | %.1f | %s | %s | %.2f s | %s | %s | %s | %d |\n", r.routes, r.resources, float64(r.resources)/float64(r.routes),
+		fmt.Fprintf(w, "| %d | %d | %d | %.1f | %s | %s | %.2f s | %s | %s | %s | %d |\n", r.routes, r.parallelism, r.resources, float64(r.resources)/float64(r.routes),
 			secs(r.generate), secs(r.apply), r.apply.Seconds()/float64(r.routes), secs(r.replan), secs(r.replanNoRefresh), secs(r.destroy), r.replayed)
 	}
+	writeSpeedups(w, results)
+	// API Gateway calls do not depend on parallelism: report the first.
+	byP := results[:0:0]
+	for _, r := range results {
+		if r.parallelism == results[0].parallelism {
+			byP = append(byP, r)
+		}
+	}
+	all := results
+	results = byP
 	fmt.Fprintf(w, "\n## API Gateway calls and the floor of apply time on AWS\n\n")
 	fmt.Fprintf(w, "Counted by a proxy in front of the emulator during apply. On AWS the control plane allows about %.0f requests/s per account and one CreateDeployment per %.0f s; the provider retries 429s, so calls/%.0f is a lower bound on apply time.\n\n", awsRequestsPerSecond, awsDeploymentSeconds, awsRequestsPerSecond)
 	fmt.Fprintf(w, "| routes | API Gateway calls | per route | minimum on AWS |\n| ---: | ---: | ---: | ---: |\n")
@@ -227,19 +237,18 @@ func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, 
 		fmt.Fprintln(w, row)
 	}
 	fmt.Fprintf(w, "\n## What dominates apply time\n\n")
-	fmt.Fprintf(w, "Terraform's own timings (\"Creation complete after Ns\", \"Destruction complete after Ns\", whole seconds), summed by resource type; Terraform runs up to %d operations at once, so summed/%d is each type's share of wall time.\n\n", effectiveParallelism(), effectiveParallelism())
-	fmt.Fprintf(w, "| routes | phase | resource type | count | mean | slowest | summed |\n| ---: | --- | --- | ---: | ---: | ---: | ---: |\n")
-	for _, r := range results {
-		writeOpTimes(w, r.routes, "create", r.creates)
-		writeOpTimes(w, r.routes, "destroy", r.destroys)
+	fmt.Fprintf(w, "Terraform's own timings (\"Creation complete after Ns\", \"Destruction complete after Ns\", whole seconds), summed by resource type for the five largest; Terraform runs up to -parallelism operations at once, so summed/parallelism is each type's share of wall time.\n\n")
+	fmt.Fprintf(w, "| routes | parallelism | phase | resource type | count | mean | slowest | summed |\n| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |\n")
+	for _, r := range all {
+		writeOpTimes(w, r, "create", r.creates)
+		writeOpTimes(w, r, "destroy", r.destroys)
 	}
-	fmt.Fprintf(w, "\nTime the emulators took to answer, by service (summed over calls, which overlap: Terraform runs up to %d operations at once, so a sum near %d x wall means the emulators were the bottleneck, a sum well below it means Terraform and the provider were).\n\n", effectiveParallelism(), effectiveParallelism())
-	fmt.Fprintf(w, "| routes | phase | service | calls | summed time | mean | slowest |\n| ---: | --- | --- | ---: | ---: | ---: | ---: |\n")
-	for _, r := range results {
+	fmt.Fprintf(w, "\nTime the emulators took to answer, by service (summed over calls, which overlap: Terraform runs up to -parallelism operations at once, so a sum near parallelism x wall means the emulators were the bottleneck, a sum well below it means Terraform and the provider were).\n\n")
+	fmt.Fprintf(w, "| routes | parallelism | phase | service | calls | summed time | mean | slowest |\n| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |\n")
+	for _, r := range all {
 		writeServiceTimes(w, "apply", r, r.applyTimes, r.apply)
 		writeServiceTimes(w, "destroy", r, r.destroyTimes, r.destroy)
 	}
-	fmt.Fprintf(w, "\nRun with terraform -parallelism=%d.\n", effectiveParallelism())
 	fmt.Fprint(w, `
 Functions deploy from S3 (`+"`s3_bucket`/`s3_key`"+`). Deployed from a local `+"`filename`"+`
 instead, the AWS provider holds one provider-wide lock for each whole create ("reading one
@@ -250,8 +259,8 @@ with the last function finishing 5 s x N into its create.
 	return nil
 }
 
-func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n int) (tfResult, error) {
-	res := tfResult{routes: n}
+func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n, parallelism int) (tfResult, error) {
+	res := tfResult{routes: n, parallelism: parallelism}
 	dir, err := os.MkdirTemp("", "apibuilder-bench-project-")
 	if err != nil {
 		return res, err
@@ -364,7 +373,7 @@ func timeDelta(before, after map[string]emulator.ServiceTime) map[string]emulato
 }
 
 // writeOpTimes writes the five resource types with the most summed time.
-func writeOpTimes(w io.Writer, routes int, phase string, byType map[string][]int) {
+func writeOpTimes(w io.Writer, r tfResult, phase string, byType map[string][]int) {
 	sum := func(ds []int) (n int) {
 		for _, d := range ds {
 			n += d
@@ -380,11 +389,11 @@ func writeOpTimes(w io.Writer, routes int, phase string, byType map[string][]int
 		return a > b || a == b && types[i] < types[j]
 	})
 	for i, t := range types {
-		if i == 5 {
+		ds := byType[t]
+		if i == 5 || sum(ds) == 0 {
 			break
 		}
-		ds := byType[t]
-		fmt.Fprintf(w, "| %d | %s | `%s` | %d | %.1f s | %d s | %d s |\n", routes, phase, t, len(ds), float64(sum(ds))/float64(len(ds)), slices.Max(ds), sum(ds))
+		fmt.Fprintf(w, "| %d | %d | %s | `%s` | %d | %.1f s | %d s | %d s |\n", r.routes, r.parallelism, phase, t, len(ds), float64(sum(ds))/float64(len(ds)), slices.Max(ds), sum(ds))
 	}
 }
 
@@ -399,10 +408,10 @@ func writeServiceTimes(w io.Writer, phase string, r tfResult, times map[string]e
 	sort.Slice(svcs, func(i, j int) bool { return times[svcs[i]].Total > times[svcs[j]].Total })
 	for _, svc := range svcs {
 		t := times[svc]
-		fmt.Fprintf(w, "| %d | %s | %s | %d | %.1f s | %.0f ms | %.1f s |\n", r.routes, phase, svc, t.Calls, t.Total.Seconds(),
+		fmt.Fprintf(w, "| %d | %d | %s | %s | %d | %.1f s | %.0f ms | %.1f s |\n", r.routes, r.parallelism, phase, svc, t.Calls, t.Total.Seconds(),
 			float64(t.Total.Milliseconds())/float64(t.Calls), t.Max.Seconds())
 	}
-	fmt.Fprintf(w, "| %d | %s | all (wall %s) | | %.1f s = %.1f x wall | | |\n", r.routes, phase, secs(wall), sum.Seconds(), sum.Seconds()/wall.Seconds())
+	fmt.Fprintf(w, "| %d | %d | %s | all (wall %s) | | %.1f s = %.1f x wall | | |\n", r.routes, r.parallelism, phase, secs(wall), sum.Seconds(), sum.Seconds()/wall.Seconds())
 }
 
 // created matches terraform's "module.route[\"x\"].aws_lambda_function.this: Creation complete after 5s".
@@ -426,11 +435,22 @@ func opTimes(logPath string, op *regexp.Regexp) map[string][]int {
 	return out
 }
 
-func effectiveParallelism() int {
-	if parallelism > 0 {
-		return parallelism
+// writeSpeedups compares each route count's apply and destroy across parallelisms.
+func writeSpeedups(w io.Writer, results []tfResult) {
+	first := map[int]tfResult{}
+	var lines []string
+	for _, r := range results {
+		f, ok := first[r.routes]
+		if !ok {
+			first[r.routes] = r
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("- %d routes: -parallelism=%d applied in %.2fx and destroyed in %.2fx the time of -parallelism=%d.",
+			r.routes, r.parallelism, r.apply.Seconds()/f.apply.Seconds(), r.destroy.Seconds()/f.destroy.Seconds(), f.parallelism))
 	}
-	return 10
+	if len(lines) > 0 {
+		fmt.Fprintf(w, "\n%s\n", strings.Join(lines, "\n"))
+	}
 }
 
 func firstLine(s string) string {
