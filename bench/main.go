@@ -243,6 +243,13 @@ func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, 
 		writeOpTimes(w, r, "create", r.creates)
 		writeOpTimes(w, r, "destroy", r.destroys)
 	}
+	fmt.Fprint(w, `
+Every `+"`aws_lambda_function`"+` create takes at least 5 s whatever answers it: the AWS provider
+waits a fixed 5 s after CreateFunction before it polls for the Active state (kumo answers
+Active at once), and the wait holds one of Terraform's parallel slots. N functions therefore
+cost at least N x 5 s / parallelism of wall time, which is why a higher -parallelism helps
+apply; it does not help destroy, which has no such wait.
+`)
 	fmt.Fprintf(w, "\nTime the emulators took to answer, by service (summed over calls, which overlap: Terraform runs up to -parallelism operations at once, so a sum near parallelism x wall means the emulators were the bottleneck, a sum well below it means Terraform and the provider were).\n\n")
 	fmt.Fprintf(w, "| routes | parallelism | phase | service | calls | summed time | mean | slowest |\n| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |\n")
 	for _, r := range all {
