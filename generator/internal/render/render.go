@@ -1,6 +1,7 @@
 // Package render turns the model into Terraform root modules, one directory
-// per environment: readable, `terraform fmt`-clean HCL written with hclwrite
-// in a stable order. It returns file contents; it never writes files.
+// per environment: readable, `terraform fmt`-clean HCL built with hclwrite
+// in a stable order and spaced by format.go. It returns file contents; it
+// never writes files.
 package render
 
 import (
