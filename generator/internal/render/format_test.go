@@ -2,7 +2,10 @@ package render
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -119,5 +122,55 @@ func TestExprFastPaths(t *testing.T) {
 		if format(got) != format(want) {
 			t.Errorf("exprTokens(%s) = %s, want %s", src, got, want)
 		}
+	}
+}
+
+// TestForKeyIsQuoted: a route or table named "for" must not turn an object
+// into a for expression.
+func TestForKeyIsQuoted(t *testing.T) {
+	f := hclwrite.NewEmptyFile()
+	set(f.Body(), obj{{"x", obj{{"for", expr("module.route_for.function_name")}, {"b", 1}}}})
+	src := fileBytes(f)
+	parsed, diags := hclsyntax.ParseConfig(src, "t.tf", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("%s\n%s", src, diags)
+	}
+	attrs, _ := parsed.Body.JustAttributes()
+	if _, ok := attrs["x"].Expr.(*hclsyntax.ObjectConsExpr); !ok {
+		t.Fatalf("x is %T, want an object:\n%s", attrs["x"].Expr, src)
+	}
+	if !bytes.Equal(src, hclwrite.Format(src)) {
+		t.Errorf("not formatted:\n%s", src)
+	}
+}
+
+// TestRouteAndTableNamedFor renders the example with a route and a table
+// named "for" and parses every generated file.
+func TestRouteAndTableNamedFor(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("testdata/example/routes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml := strings.Replace(string(src), "  - name: create_item\n", "  - name: for\n", 1)
+	yaml = strings.Replace(yaml, "  items: { hash_key: id, hash_key_type: S }\n", "  items: { hash_key: id, hash_key_type: S }\n  for: { hash_key: id, hash_key_type: S }\n", 1)
+	if err := os.CopyFS(dir, os.DirFS("testdata/example")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "routes.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(dir, "routes.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := Render(model.Build(cfg), Options{OutDir: "envs", ModulesDir: "modules", BuildDir: "build/functions"})
+	for name, data := range files {
+		if _, diags := hclsyntax.ParseConfig(data, name, hcl.InitialPos); diags.HasErrors() {
+			t.Errorf("%s: %s", name, diags)
+		}
+	}
+	if !regexp.MustCompile(`"for" += module.route_for.function_name`).Match(files["envs/dev/outputs.tf"]) {
+		t.Errorf("outputs.tf does not quote the key:\n%s", files["envs/dev/outputs.tf"])
 	}
 }

@@ -80,7 +80,8 @@ func objectTokens(o obj) hclwrite.Tokens {
 		toks = append(toks, punct(hclsyntax.TokenNewline, "\n"))
 	}
 	for _, f := range o {
-		if validIdentifier(f.key) {
+		// A bare first key "for" would read as a for expression ({ for = 1 }).
+		if validIdentifier(f.key) && f.key != "for" {
 			toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenIdent, Bytes: []byte(f.key)})
 		} else {
 			toks = append(toks, hclwrite.TokensForValue(cty.StringVal(f.key))...)

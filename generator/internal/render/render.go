@@ -434,7 +434,7 @@ func (r *envRenderer) authorizerModule(b *hclwrite.Body, a model.Authorizer) {
 func (r *envRenderer) outputs() []byte {
 	f := hclwrite.NewEmptyFile()
 	body := f.Body()
-	out := func(name, desc string, value expr, sensitive bool) {
+	out := func(name, desc string, value any, sensitive bool) { // value: expr or obj
 		if len(body.Blocks()) > 0 {
 			body.AppendNewline()
 		}
@@ -445,15 +445,15 @@ func (r *envRenderer) outputs() []byte {
 		}
 		set(ob, attrs)
 	}
-	out("rest_api_id", "ID of the REST API.", "module.api.rest_api_id", false)
-	out("stage_name", "Name of the deployed stage.", "module.api.stage_name", false)
-	out("invoke_url", "Base URL of the deployed stage.", "module.api.invoke_url", false)
-	out("deployment_id", "ID of the stage's current deployment.", "module.api.deployment_id", false)
-	fn := make([]string, len(r.m.Routes))
+	out("rest_api_id", "ID of the REST API.", expr("module.api.rest_api_id"), false)
+	out("stage_name", "Name of the deployed stage.", expr("module.api.stage_name"), false)
+	out("invoke_url", "Base URL of the deployed stage.", expr("module.api.invoke_url"), false)
+	out("deployment_id", "ID of the stage's current deployment.", expr("module.api.deployment_id"), false)
+	fn := make(obj, len(r.m.Routes))
 	for i, rt := range r.m.Routes {
-		fn[i] = fmt.Sprintf("%s = module.%s.function_name", rt.Name, routeModule(rt.Name))
+		fn[i] = field{rt.Name, expr("module." + routeModule(rt.Name) + ".function_name")}
 	}
-	out("function_names", "Lambda function name of every route.", expr("{\n"+strings.Join(fn, "\n")+"\n}"), false)
+	out("function_names", "Lambda function name of every route.", fn, false)
 	src := make([]string, 0, len(r.m.Routes)+len(r.m.Authorizers))
 	for _, rt := range r.m.Routes {
 		src = append(src, fmt.Sprintf("(module.%s.function_name) = %q", routeModule(rt.Name), rt.Handler))
@@ -464,11 +464,11 @@ func (r *envRenderer) outputs() []byte {
 		}
 	}
 	out("function_sources", "Handler directory (relative to the project root) of every Lambda function, routes and authorizers, keyed by function name.", expr("{\n"+strings.Join(src, "\n")+"\n}"), false)
-	tb := make([]string, len(r.m.Tables))
+	tb := make(obj, len(r.m.Tables))
 	for i, t := range r.m.Tables {
-		tb[i] = fmt.Sprintf("%s = aws_dynamodb_table.%s.name", t.Key, t.Key)
+		tb[i] = field{t.Key, expr("aws_dynamodb_table." + t.Key + ".name")}
 	}
-	out("table_names", "DynamoDB table name of every table.", expr("{\n"+strings.Join(tb, "\n")+"\n}"), false)
-	out("api_key_values", "Values of the API keys, keyed by key name.", "module.api.api_key_values", true)
+	out("table_names", "DynamoDB table name of every table.", tb, false)
+	out("api_key_values", "Values of the API keys, keyed by key name.", expr("module.api.api_key_values"), true)
 	return finish(f, "")
 }
