@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -37,6 +38,9 @@ func startShim(target string, logs io.Writer) (*shim, string, error) {
 	}
 	s := &shim{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}, logs: logs}
 	s.proxy.FlushInterval = -1
+	// Errors after the answer has started (a client gone mid-body) go to
+	// the stack's log, not to this process's stderr.
+	s.proxy.ErrorLog = log.New(logs, "shim: ", 0)
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		// A client that went away (a handler's long poll at shutdown) is not an error.
 		if r.Context().Err() == nil {
@@ -99,8 +103,8 @@ func (s *shim) forward(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c, ok := s.replies.get(id); ok {
-		fmt.Fprintf(s.logs, "shim: %s %s %s: answered again (attempt %q of an operation kumo already carried out)\n",
-			r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), r.Header.Get("Amz-Sdk-Request"))
+		fmt.Fprintf(s.logs, "shim: %s %s %s: answered again (attempt %q of invocation %s, which kumo already carried out)\n",
+			r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), r.Header.Get("Amz-Sdk-Request"), id)
 		c.replay(w)
 		return
 	}
