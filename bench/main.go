@@ -317,7 +317,6 @@ func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n, para
 		return res, fmt.Errorf("%w (log: %s)", err, logs.Name())
 	}
 	res.apply = time.Since(start)
-	res.creates = opTimes(logs.Name(), created)
 	res.applyTimes = timeDelta(timesBefore, stack.ServiceTimes())
 	after := stack.APIGatewayCalls()
 	delta := map[string]int{}
@@ -358,9 +357,10 @@ func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n, para
 	}
 	res.destroy = time.Since(start)
 	res.destroyTimes = timeDelta(timesBefore, stack.ServiceTimes())
-	res.destroys = opTimes(logs.Name(), destroyed)
+	// One read of the log: Terraform's timings of both phases and the shim's replays.
 	if data, err := os.ReadFile(logs.Name()); err == nil {
-		res.replayed = strings.Count(string(data), "answered again")
+		res.creates, res.destroys = opTimes(data, created), opTimes(data, destroyed)
+		res.replayed = bytes.Count(data, []byte("answered again"))
 	}
 	fmt.Fprintf(os.Stderr, "   %d resources, apply %s, %d API Gateway calls, re-plan %s / %s, destroy %s\n",
 		res.resources, secs(res.apply), res.calls, secs(res.replan), secs(res.replanNoRefresh), secs(res.destroy))
@@ -429,11 +429,7 @@ var (
 
 // opTimes reads, from terraform's output, how many seconds each resource's
 // create (or destroy) took, by resource type.
-func opTimes(logPath string, op *regexp.Regexp) map[string][]int {
-	data, err := os.ReadFile(logPath)
-	if err != nil {
-		return nil
-	}
+func opTimes(data []byte, op *regexp.Regexp) map[string][]int {
 	out := map[string][]int{}
 	for _, m := range op.FindAllSubmatch(data, -1) {
 		n, _ := strconv.Atoi(string(m[2]))

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -71,11 +72,7 @@ func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (c *counter) Calls() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[string]int, len(c.calls))
-	for k, v := range c.calls {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(c.calls)
 }
 
 // APIGatewayCalls counts the calls made to the API Gateway control plane

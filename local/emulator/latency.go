@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
 	"sync"
@@ -38,11 +39,7 @@ func (l *latency) add(service string, d time.Duration) {
 func (l *latency) snapshot() map[string]ServiceTime {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make(map[string]ServiceTime, len(l.per))
-	for k, v := range l.per {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(l.per)
 }
 
 // credentialScope finds the service in a SigV4 Authorization header
@@ -61,9 +58,8 @@ func serviceOf(r *http.Request) string {
 // ServiceTimes is the emulators' answer time per service since the stack
 // started (API Gateway is moto, the rest kumo).
 func (s *Stack) ServiceTimes() map[string]ServiceTime {
-	out := s.shim.times.snapshot()
-	for k, v := range s.apigw.times.snapshot() {
-		out[k] = v
-	}
+	out := map[string]ServiceTime{}
+	maps.Copy(out, s.shim.times.snapshot())
+	maps.Copy(out, s.apigw.times.snapshot())
 	return out
 }
