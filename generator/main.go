@@ -5,7 +5,7 @@ package main
 import (
 	"os"
 
-	"github.com/apibuilder/apibuilder/generator/internal/cli"
+	"github.com/apibuilder/apibuilder/generator/cli"
 )
 
 func main() {

@@ -18,9 +18,6 @@ const (
 	// MaxDepth is how deep a path may go: modules/api_gateway has one
 	// resource block per level.
 	MaxDepth = 10
-	// maxNameLen is Lambda's function name limit and IAM's role name limit;
-	// both get "<api>-<env>-<route>".
-	maxNameLen = 64
 )
 
 var (
@@ -93,7 +90,8 @@ func validate(cfg *Config, diags *diag.List) {
 	v.routes()
 	v.environments()
 	v.backend()
-	v.names()
+	// Function names' length depends on the previous generation (a renamed
+	// route keeps its deployed name): package identity checks it.
 }
 
 func (v *validator) add(pos diag.Pos, field, msg, hint string) { v.diags.Add(pos, field, msg, hint) }
@@ -678,35 +676,6 @@ func (v *validator) backend() {
 	}
 	if strings.Contains(b.KeyPrefix.V, "..") || strings.HasPrefix(b.KeyPrefix.V, "/") {
 		v.add(b.KeyPrefix.Pos, "backend.s3.key_prefix", "must be a relative key prefix", "e.g. key_prefix: teams/payments")
-	}
-}
-
-// names checks that every generated name fits AWS's limits for every env.
-func (v *validator) names() {
-	if v.cfg.API.Name.V == "" {
-		return
-	}
-	for _, env := range v.cfg.EnvNames() {
-		for _, r := range v.cfg.Routes {
-			if r.Name.V == "" {
-				continue
-			}
-			full := v.cfg.API.Name.V + "-" + env + "-" + r.Name.V
-			if len(full) > maxNameLen {
-				v.add(r.Name.Pos, r.Field+".name", fmt.Sprintf("the function name %q is %d characters; Lambda and IAM allow %d", full, len(full), maxNameLen),
-					"shorten the route name or api.name")
-			}
-		}
-		for _, a := range v.cfg.Authorizers {
-			if a.Type.V != "token" && a.Type.V != "request" {
-				continue
-			}
-			full := v.cfg.API.Name.V + "-" + env + "-" + a.Name.V
-			if len(full) > maxNameLen {
-				v.add(a.Name.Pos, "authorizers."+a.Name.V, fmt.Sprintf("the function name %q is %d characters; Lambda and IAM allow %d", full, len(full), maxNameLen),
-					"shorten the authorizer name or api.name")
-			}
-		}
 	}
 }
 

@@ -146,11 +146,6 @@ func TestValidation(t *testing.T) {
 			[]string{p + `:4:23: defaults.log_retention_days: 10 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`},
 		},
 		{
-			"name too long after expansion",
-			strings.Replace(base, "name: get_item", "name: get_item_with_a_name_that_is_far_too_long_for_lambda_x", 1),
-			[]string{p + `:15:11: routes[1].name: the function name "items-prod-get_item_with_a_name_that_is_far_too_long_for_lambda_x" is 65 characters; Lambda and IAM allow 64; shorten the route name or api.name`},
-		},
-		{
 			"architecture per environment",
 			base + "environments:\n  prod: { architecture: x86_64 }\n",
 			[]string{p + `:20:25: environments.prod.architecture: cannot differ per environment; a route is built once for all environments; set it under defaults or on the route`},

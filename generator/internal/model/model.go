@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/apibuilder/apibuilder/generator/internal/config"
+	"github.com/apibuilder/apibuilder/generator/internal/diag"
 )
 
 // Defaults applied when routes.yaml sets nothing.
@@ -27,7 +28,8 @@ const (
 
 // Model is everything the renderer needs, independent of YAML.
 type Model struct {
-	Source      string // routes file, for headers and messages
+	File        string // routes file as the user named it, for diagnostics
+	Source      string // base name of the routes file, for headers
 	API         API
 	Tables      []Table
 	Routes      []Route
@@ -86,7 +88,8 @@ type Index struct {
 // Authorizer is a non-api_key authorizer. Token and request authorizers
 // are Lambda functions of their own, packaged and deployed like routes.
 type Authorizer struct {
-	Name, Type            string // token, request, cognito, iam
+	Pos                   diag.Pos // of its name in routes.yaml
+	Name, Type            string   // token, request, cognito, iam
 	Handler, Description  string
 	Runtime, Architecture string
 	IdentitySource        []string
@@ -95,11 +98,25 @@ type Authorizer struct {
 	UserPoolArns          []string
 }
 
+// Terraform module labels of the functions in a generated env. They are
+// also how the previous generation is read back (package identity).
+const (
+	RouteModulePrefix      = "route_"
+	AuthorizerModulePrefix = "authorizer_"
+)
+
+// RouteModule is the module label of a route's function.
+func RouteModule(route string) string { return RouteModulePrefix + route }
+
+// AuthorizerModule is the module label of a Lambda authorizer's function.
+func AuthorizerModule(name string) string { return AuthorizerModulePrefix + name }
+
 // IsFunction reports whether the authorizer is a Lambda function.
 func (a Authorizer) IsFunction() bool { return a.Type == "token" || a.Type == "request" }
 
 // Function is one Lambda function to build: a route's or an authorizer's.
 type Function struct {
+	Kind                        string // "route" or "authorizer"
 	Name, Handler, Architecture string
 }
 
@@ -107,11 +124,11 @@ type Function struct {
 func (m *Model) Functions() []Function {
 	var out []Function
 	for _, r := range m.Routes {
-		out = append(out, Function{Name: r.Name, Handler: r.Handler, Architecture: r.Architecture})
+		out = append(out, Function{Kind: "route", Name: r.Name, Handler: r.Handler, Architecture: r.Architecture})
 	}
 	for _, a := range m.Authorizers {
 		if a.IsFunction() {
-			out = append(out, Function{Name: a.Name, Handler: a.Handler, Architecture: a.Architecture})
+			out = append(out, Function{Kind: "authorizer", Name: a.Name, Handler: a.Handler, Architecture: a.Architecture})
 		}
 	}
 	return out
@@ -119,6 +136,8 @@ func (m *Model) Functions() []Function {
 
 // Route is one method + path and its function.
 type Route struct {
+	Pos                             diag.Pos // of its name in routes.yaml
+	Field                           string   // routes[i], for diagnostics
 	Name, Method, Path, Description string
 	Handler                         string // slash path relative to ProjectRoot
 	Runtime, Architecture           string
@@ -171,6 +190,20 @@ type Env struct {
 	WAFWebACLArn        string
 	StageVariables      map[string]string
 	UsagePlans          []UsagePlan // the api_key authorizers' plans with this env's limits
+
+	// FunctionNames are the AWS name suffixes of the env's functions by
+	// module label: each function is "<api>-<env>-<suffix>". Build names
+	// every function after itself (a first generation); package identity
+	// replaces that with what the previous generation deployed (a renamed
+	// route keeps its suffix) and adds the moves.
+	FunctionNames map[string]string
+	// Moves are renamed routes whose Terraform state moves, sorted by From.
+	Moves []Move
+}
+
+// Move is a moved block: route From's state now belongs to route To.
+type Move struct {
+	From, To string
 }
 
 // RouteValues are a route's per-environment function settings.
@@ -210,7 +243,7 @@ type Backend struct {
 
 // Build resolves cfg. cfg must have passed validation.
 func Build(cfg *config.Config) *Model {
-	m := &Model{Source: filepath.Base(cfg.File), ProjectRoot: cfg.Dir}
+	m := &Model{File: cfg.File, Source: filepath.Base(cfg.File), ProjectRoot: cfg.Dir}
 	a := cfg.API
 	m.API = API{
 		Name: a.Name.V, Description: a.Description.V, EndpointType: or(a.EndpointType.V, DefaultEndpointType),
@@ -289,7 +322,17 @@ func Build(cfg *config.Config) *Model {
 	m.Paths = sortedKeys(paths)
 	m.Validators = sortedKeys(validators)
 	for _, name := range cfg.EnvNames() {
-		m.Envs = append(m.Envs, env(cfg, m, name))
+		e := env(cfg, m, name)
+		e.FunctionNames = map[string]string{}
+		for _, r := range m.Routes {
+			e.FunctionNames[RouteModule(r.Name)] = r.Name
+		}
+		for _, a := range m.Authorizers {
+			if a.IsFunction() {
+				e.FunctionNames[AuthorizerModule(a.Name)] = a.Name
+			}
+		}
+		m.Envs = append(m.Envs, e)
 	}
 	if b := cfg.Backend; b != nil {
 		m.Backend = &Backend{Bucket: b.Bucket.V, Region: or(b.Region.V, or(a.Region.V, DefaultRegion)), KeyPrefix: strings.Trim(b.KeyPrefix.V, "/"), LockTable: b.LockTable.V, Lockfile: b.Lockfile.V}
@@ -317,7 +360,7 @@ func domain(base *Domain, d *config.Domain) *Domain {
 func authorizer(cfg *config.Config, a config.Authorizer) Authorizer {
 	d := cfg.Defaults
 	au := Authorizer{
-		Name: a.Name.V, Type: a.Type.V, Description: a.Description.V,
+		Pos: a.Name.Pos, Name: a.Name.V, Type: a.Type.V, Description: a.Description.V,
 		IdentitySource: values(a.IdentitySource), IdentityValidation: a.IdentityValidation.V,
 		ResultTTLSeconds: 300, UserPoolArns: values(a.UserPoolArns),
 	}
@@ -345,6 +388,7 @@ func authorizer(cfg *config.Config, a config.Authorizer) Authorizer {
 func route(cfg *config.Config, r config.Route) Route {
 	d := cfg.Defaults
 	rt := Route{
+		Pos: r.Name.Pos, Field: r.Field,
 		Name: r.Name.V, Method: strings.ToUpper(r.Method.V), Path: r.Path.V, Description: r.Description.V,
 		Handler:       filepath.ToSlash(filepath.Clean(r.Handler.V)),
 		Runtime:       or(r.Settings.Runtime.V, or(d.Runtime.V, DefaultRuntime)),

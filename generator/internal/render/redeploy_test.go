@@ -10,7 +10,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/apibuilder/apibuilder/generator/internal/cli"
+	"github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/emulator"
@@ -257,7 +257,7 @@ func wantReplaced(t *testing.T, changed map[string]tfjson.Actions, addr string) 
 
 func regenerate(t *testing.T, dir string) {
 	t.Helper()
-	if err := cli.Generate(context.Background(), cli.Options{Config: filepath.Join(dir, "routes.yaml"), NoBuild: true}); err != nil {
+	if _, err := generate.Run(context.Background(), generate.Options{Config: filepath.Join(dir, "routes.yaml"), NoBuild: true}); err != nil {
 		t.Fatalf("generate: %v", err)
 	}
 }

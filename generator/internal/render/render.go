@@ -28,13 +28,11 @@ type Options struct {
 	OutDir     string // "envs"
 	ModulesDir string // "modules"
 	BuildDir   string // "build/functions": where the function zips are
-	// Previous is what the last run generated, per env, so renames become
-	// moved blocks (and keep their AWS names) instead of destroy and create.
-	Previous map[string]Previous
 }
 
 // Render returns every generated file, keyed by slash path relative to the
-// project root (e.g. "envs/dev/main.tf").
+// project root (e.g. "envs/dev/main.tf"). The model's environments must
+// carry their function names (package identity).
 func Render(m *model.Model, opt Options) map[string][]byte {
 	// Environments are independent: render them in parallel.
 	perEnv := make([]map[string][]byte, len(m.Envs))
@@ -45,7 +43,6 @@ func Render(m *model.Model, opt Options) map[string][]byte {
 			defer wg.Done()
 			dir := path.Join(opt.OutDir, env.Name)
 			r := &envRenderer{m: m, env: env, opt: opt, up: relUp(dir)}
-			r.names = r.suffixes()
 			out := map[string][]byte{
 				path.Join(dir, "versions.tf"):      r.versions(),
 				path.Join(dir, "main.tf"):          r.main(),
@@ -53,7 +50,7 @@ func Render(m *model.Model, opt Options) map[string][]byte {
 				path.Join(dir, "outputs.tf"):       r.outputs(),
 				path.Join(dir, "terraform.tfvars"): r.tfvars(),
 			}
-			if moved := r.moved(opt.Previous[env.Name]); moved != nil {
+			if moved := r.moved(); moved != nil {
 				out[path.Join(dir, "moved.tf")] = moved
 			}
 			perEnv[i] = out
@@ -72,9 +69,6 @@ type envRenderer struct {
 	env model.Env
 	opt Options
 	up  string // "../.." from the env dir back to the project root
-	// names are the AWS name suffixes of the functions by module label
-	// (see functions: a renamed route keeps its deployed one).
-	names map[string]string
 }
 
 // relUp is the relative path from dir back to the root ("envs/dev" -> "../..").
@@ -167,7 +161,7 @@ func (r *envRenderer) main() []byte {
 	return finish(f, fmt.Sprintf("# Source: %s. Change the routes there and run `go run ./generator`.\n", r.m.Source))
 }
 
-func routeModule(name string) string { return "route_" + name }
+func routeModule(name string) string { return model.RouteModule(name) }
 
 func (r *envRenderer) table(body *hclwrite.Body, t model.Table) {
 	tb := body.AppendNewBlock("resource", []string{"aws_dynamodb_table", t.Key}).Body()
@@ -318,7 +312,7 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 	if desc == "" {
 		desc = rt.Method + " " + rt.Path
 	}
-	r.function(b, rt.Name, r.names[routeModule(rt.Name)], desc, rt.Runtime, rt.Architecture, v, r.env.Routes[rt.Name])
+	r.function(b, rt.Name, r.env.FunctionNames[routeModule(rt.Name)], desc, rt.Runtime, rt.Architecture, v, r.env.Routes[rt.Name])
 	if len(rt.Statements) > 0 {
 		stmts := make([]any, len(rt.Statements))
 		for i, s := range rt.Statements {
@@ -413,14 +407,14 @@ func (r *envRenderer) function(b *hclwrite.Body, name, suffix, desc, runtime, ar
 	}
 }
 
-func authorizerModule(name string) string { return "authorizer_" + name }
+func authorizerModule(name string) string { return model.AuthorizerModule(name) }
 
 // authorizerModule is a token or request authorizer's function: lambda_route
 // without a method, invocable by API Gateway for this authorizer only.
 func (r *envRenderer) authorizerModule(b *hclwrite.Body, a model.Authorizer) {
 	set(b, obj{{"source", r.up + "/" + r.opt.ModulesDir + "/lambda_route"}})
 	b.AppendNewline()
-	r.function(b, a.Name, r.names[authorizerModule(a.Name)], a.Description, a.Runtime, a.Architecture, fmt.Sprintf("var.authorizer_functions[%q]", a.Name), r.env.Authorizers[a.Name])
+	r.function(b, a.Name, r.env.FunctionNames[authorizerModule(a.Name)], a.Description, a.Runtime, a.Architecture, fmt.Sprintf("var.authorizer_functions[%q]", a.Name), r.env.Authorizers[a.Name])
 	b.AppendNewline()
 	set(b, obj{
 		{"create_method", false},

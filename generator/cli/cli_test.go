@@ -11,13 +11,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/internal/fsutil"
 )
 
 // project copies the example project (routes, handlers, schemas) into a temp dir.
 func project(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join("..", "render", "testdata", "example")
+	src := filepath.Join("..", "internal", "render", "testdata", "example")
 	dst := t.TempDir()
 	skipGolden := func(rel string, d os.DirEntry) bool { return rel == "golden" }
 	if err := fsutil.CopyTree(src, dst, skipGolden); err != nil {
@@ -29,7 +30,7 @@ func project(t *testing.T) string {
 func gen(t *testing.T, dir string, check bool) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
-	err := Generate(context.Background(), Options{Config: filepath.Join(dir, "routes.yaml"), NoBuild: true, Check: check, Out: &out})
+	err := Generate(context.Background(), generate.Options{Config: filepath.Join(dir, "routes.yaml"), NoBuild: true, Check: check}, &out)
 	return out.String(), err
 }
 
@@ -181,8 +182,8 @@ func TestCheckReportsStaleFilesWithADiff(t *testing.T) {
 	}
 	before := snapshot(t, dir)
 	out, err := gen(t, dir, true)
-	if !errors.Is(err, ErrStale) {
-		t.Fatalf("-check: err = %v, want ErrStale", err)
+	if !errors.Is(err, generate.ErrStale) {
+		t.Fatalf("-check: err = %v, want generate.ErrStale", err)
 	}
 	if !strings.Contains(out, "--- envs/prod/terraform.tfvars (on disk)") || !strings.Contains(out, "-    memory_mb            = 256") || !strings.Contains(out, "+    memory_mb            = 512") {
 		t.Errorf("-check output lacks the diff:\n%s", out)

@@ -1,0 +1,233 @@
+// Package generate is apibuilder's generator as a library: the one pipeline
+// (load routes.yaml → model → function identity → render → package → write)
+// that the generator command, `apibuilder`, the local stack, the benchmarks
+// and the tests all call in-process, so none of them depends on running
+// `go run ./generator` from this repository's root.
+package generate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/apibuilder/apibuilder/generator/internal/config"
+	"github.com/apibuilder/apibuilder/generator/internal/diag"
+	"github.com/apibuilder/apibuilder/generator/internal/identity"
+	"github.com/apibuilder/apibuilder/generator/internal/model"
+	"github.com/apibuilder/apibuilder/generator/internal/output"
+	"github.com/apibuilder/apibuilder/generator/internal/render"
+	"github.com/apibuilder/apibuilder/generator/packaging"
+)
+
+// Options for one run.
+type Options struct {
+	// Config is the routes file (default "routes.yaml"). Handlers, schemas,
+	// envs/ and build/ are relative to its directory, the project root.
+	Config string
+	// Envs are the environments to generate; empty means every one the
+	// routes file defines (dev and prod when it defines none).
+	Envs []string
+	// Check writes nothing and compares: Result.Stale and Result.Diff say
+	// what is out of date, and Run returns ErrStale with the result.
+	Check bool
+	// NoBuild skips building and zipping the functions (Check implies it).
+	NoBuild bool
+	// PackageOnly builds and zips the functions and writes no envs/.
+	PackageOnly bool
+	// Log receives progress lines (one per function packaged); nil discards.
+	Log io.Writer
+}
+
+// Result is what a run generated.
+type Result struct {
+	Root string   // the project root (absolute)
+	Envs []string // the environments generated, in routes-file order
+	// Files is every generated file by slash path relative to Root
+	// (e.g. "envs/dev/main.tf"); empty with PackageOnly.
+	Files map[string][]byte
+	// What the writer did (or, with Check, would do), as slash paths.
+	Written, Unchanged, Removed []string
+	// Stale and Diff: with Check, whether files on disk are out of date and
+	// a unified diff of each.
+	Stale bool
+	Diff  string
+	// Functions lists every Lambda function (routes first, then token and
+	// request authorizers).
+	Functions []Function
+	// Packages are the function zips built (nil with NoBuild or Check).
+	Packages []packaging.Artifact
+}
+
+// Function is one Lambda function of the API.
+type Function struct {
+	Kind         string // "route" or "authorizer"
+	Name         string // its name in routes.yaml
+	Handler      string // handler directory, slash path relative to Root
+	Architecture string // arm64 or x86_64
+}
+
+// Diagnostic is one positioned problem in the routes file.
+type Diagnostic = diag.Diagnostic
+
+// Diagnostics is the error Run returns for an invalid routes file: every
+// problem, sorted by position. Nothing was written.
+type Diagnostics = diag.Error
+
+// ErrStale is returned by a Check run that found out-of-date files.
+var ErrStale = errors.New("generated files are out of date: run the generator")
+
+// Run runs the pipeline. On any error nothing is written; a *Diagnostics
+// error lists every problem of the routes file.
+func Run(ctx context.Context, opt Options) (*Result, error) {
+	if opt.Config == "" {
+		opt.Config = "routes.yaml"
+	}
+	if opt.Log == nil {
+		opt.Log = io.Discard
+	}
+	cfg, err := config.Load(opt.Config)
+	if err != nil {
+		return nil, err
+	}
+	m := model.Build(cfg)
+	if err := selectEnvs(m, opt.Envs, cfg.File); err != nil {
+		return nil, err
+	}
+	res := &Result{Root: cfg.Dir, Files: map[string][]byte{}}
+	for _, e := range m.Envs {
+		res.Envs = append(res.Envs, e.Name)
+	}
+	for _, f := range m.Functions() {
+		res.Functions = append(res.Functions, Function{Kind: f.Kind, Name: f.Name, Handler: f.Handler, Architecture: f.Architecture})
+	}
+	const buildDir = "build/functions"
+	if opt.PackageOnly {
+		res.Packages, err = build(ctx, res.Root, m, buildDir, opt.Log)
+		return res, err
+	}
+
+	ropt := render.Options{OutDir: "envs", ModulesDir: "modules", BuildDir: buildDir}
+	dirs := make([]string, len(m.Envs))
+	previous := map[string]identity.Previous{}
+	for i, e := range m.Envs {
+		dirs[i] = path.Join(ropt.OutDir, e.Name)
+		previous[e.Name] = readPrevious(filepath.Join(res.Root, filepath.FromSlash(dirs[i])))
+	}
+	if err := identity.Assign(m, previous); err != nil {
+		return nil, err
+	}
+	res.Files = render.Render(m, ropt)
+	plan, err := output.Compute(res.Root, res.Files, dirs, render.IsGenerated)
+	if err != nil {
+		return nil, err
+	}
+	res.Written, res.Unchanged, res.Removed = plan.Write, plan.Unchanged, plan.Remove
+	if opt.Check {
+		if plan.Changed() {
+			res.Stale, res.Diff = true, diff(res.Root, res.Files, plan)
+			return res, ErrStale
+		}
+		return res, nil
+	}
+	if !opt.NoBuild {
+		if res.Packages, err = build(ctx, res.Root, m, buildDir, opt.Log); err != nil {
+			return nil, err
+		}
+	}
+	if err := output.Apply(res.Root, res.Files, plan); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// readPrevious reads what the generator wrote into envDir last time;
+// files without the generated header are the user's and are ignored.
+func readPrevious(envDir string) identity.Previous {
+	read := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join(envDir, name))
+		if err != nil || !render.IsGenerated(data) {
+			return nil
+		}
+		return data
+	}
+	return identity.ParsePrevious(read("main.tf"), read("moved.tf"))
+}
+
+func selectEnvs(m *model.Model, want []string, file string) error {
+	if len(want) == 0 {
+		return nil
+	}
+	var keep []model.Env
+	have := make([]string, len(m.Envs))
+	for i, e := range m.Envs {
+		have[i] = e.Name
+		if slices.Contains(want, e.Name) {
+			keep = append(keep, e)
+		}
+	}
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return fmt.Errorf("-env %s: %s defines no such environment (it has: %s)", w, file, strings.Join(have, ", "))
+		}
+	}
+	m.Envs = keep
+	return nil
+}
+
+func diff(root string, files map[string][]byte, plan output.Plan) string {
+	var b strings.Builder
+	for _, rel := range plan.Write {
+		old, _ := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		b.WriteString(output.Diff(rel, old, files[rel]))
+	}
+	for _, rel := range plan.Remove {
+		fmt.Fprintf(&b, "--- %s (on disk)\n+++ /dev/null (stale: its route was removed)\n", rel)
+	}
+	return b.String()
+}
+
+// build packages every function's handler (routes and token or request
+// authorizers) into <root>/<buildDir>/<name>.zip and prunes zips of
+// functions that are gone.
+func build(ctx context.Context, root string, m *model.Model, buildDir string, log io.Writer) ([]packaging.Artifact, error) {
+	modRoot, err := moduleRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	var fns []packaging.Function
+	for _, f := range m.Functions() {
+		src, err := filepath.Rel(modRoot, filepath.Join(root, filepath.FromSlash(f.Handler)))
+		if err != nil {
+			return nil, err
+		}
+		fns = append(fns, packaging.Function{Name: f.Name, SourceDir: filepath.ToSlash(src), Arch: f.Architecture})
+	}
+	outDir := filepath.Join(root, filepath.FromSlash(buildDir))
+	results, err := packaging.Build(ctx, fns, packaging.Options{ModuleRoot: modRoot, OutDir: outDir, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	removed, err := packaging.Prune(outDir, fns)
+	for _, name := range removed {
+		fmt.Fprintf(log, "function zip %s removed (its route is gone)\n", name)
+	}
+	return results, err
+}
+
+// moduleRoot finds the Go module (go.mod) holding the handlers.
+func moduleRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod at or above %s: handlers must be in a Go module; run \"go mod init <module path>\" there", dir)
+		}
+	}
+}
