@@ -133,7 +133,20 @@ func Generate(ctx context.Context, opt generate.Options, out io.Writer) error {
 	for i, e := range res.Envs {
 		dirs[i] = "envs/" + e
 	}
-	fmt.Fprintf(out, "envs: %d written, %d unchanged, %d removed (%s)\n", len(res.Written), len(res.Unchanged), len(res.Removed), strings.Join(dirs, ", "))
+	var envs, mods [3]int // written, unchanged, removed
+	for i, list := range [][]string{res.Written, res.Unchanged, res.Removed} {
+		for _, rel := range list {
+			if strings.HasPrefix(rel, "envs/") {
+				envs[i]++
+			} else {
+				mods[i]++
+			}
+		}
+	}
+	fmt.Fprintf(out, "envs: %d written, %d unchanged, %d removed (%s)\n", envs[0], envs[1], envs[2], strings.Join(dirs, ", "))
+	if mods[0]+mods[2] > 0 {
+		fmt.Fprintf(out, "modules: %d written, %d removed (module calls use %s)\n", mods[0], mods[2], res.Modules)
+	}
 	return nil
 }
 

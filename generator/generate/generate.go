@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -19,10 +21,13 @@ import (
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
 	"github.com/apibuilder/apibuilder/generator/internal/identity"
+	"github.com/apibuilder/apibuilder/generator/internal/modcopy"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
 	"github.com/apibuilder/apibuilder/generator/internal/output"
 	"github.com/apibuilder/apibuilder/generator/internal/render"
 	"github.com/apibuilder/apibuilder/generator/packaging"
+	"github.com/apibuilder/apibuilder/internal/version"
+	"github.com/apibuilder/apibuilder/modules"
 )
 
 // Options for one run.
@@ -42,6 +47,13 @@ type Options struct {
 	PackageOnly bool
 	// Log receives progress lines (one per function packaged); nil discards.
 	Log io.Writer
+
+	// Modules and ModulesVersion are the Terraform modules written into
+	// the project when routes.yaml names no modules: source (default: the
+	// ones this build of apibuilder carries, at its version). Tests set
+	// them to generate as another version would.
+	Modules        fs.FS
+	ModulesVersion string
 }
 
 // Result is what a run generated.
@@ -57,6 +69,10 @@ type Result struct {
 	// a unified diff of each.
 	Stale bool
 	Diff  string
+	// Modules is where the module calls point: a project directory (the
+	// copy under .apibuilder/modules/<version>, or modules.path), or the
+	// remote modules.source.
+	Modules string
 	// Functions lists every Lambda function (routes first, then token and
 	// request authorizers).
 	Functions []Function
@@ -112,7 +128,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return res, err
 	}
 
-	ropt := render.Options{OutDir: "envs", ModulesDir: "modules", BuildDir: buildDir}
+	ropt := render.Options{OutDir: "envs", BuildDir: buildDir}
+	copies, err := moduleFiles(m, opt, &ropt)
+	if err != nil {
+		return nil, err
+	}
+	res.Modules = ropt.ModulesDir
+	if ropt.ModulesSource != "" {
+		res.Modules = ropt.ModulesSource
+	}
 	dirs := make([]string, len(m.Envs))
 	previous := map[string]identity.Previous{}
 	for i, e := range m.Envs {
@@ -123,17 +147,25 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	res.Files = render.Render(m, ropt)
-	plan, err := output.Compute(res.Root, res.Files, dirs, render.IsGenerated)
+	maps.Copy(res.Files, copies)
+	plan, err := output.Compute(res.Root, res.Files, output.Owned{Dirs: dirs, Trees: []string{modcopy.Root}}, render.IsGenerated)
 	if err != nil {
 		return nil, err
 	}
 	res.Written, res.Unchanged, res.Removed = plan.Write, plan.Unchanged, plan.Remove
+	edited, err := editedModules(res.Root, plan)
+	if err != nil {
+		return nil, err
+	}
 	if opt.Check {
 		if plan.Changed() {
-			res.Stale, res.Diff = true, diff(res.Root, res.Files, plan)
+			res.Stale, res.Diff = true, diff(res.Root, res.Files, plan, edited)
 			return res, ErrStale
 		}
 		return res, nil
+	}
+	if len(edited) > 0 {
+		return nil, fmt.Errorf("the module copy was edited by hand: %s; generate would overwrite or remove your edit. Make the change in apibuilder's modules (or use your own copy with modules: { path: <dir> } in %s), then delete the edited files and generate again", strings.Join(edited, ", "), filepath.Base(opt.Config))
 	}
 	if !opt.NoBuild {
 		if res.Packages, err = build(ctx, res.Root, m, buildDir, opt.Log); err != nil {
@@ -180,8 +212,61 @@ func selectEnvs(m *model.Model, want []string, file string) error {
 	return nil
 }
 
-func diff(root string, files map[string][]byte, plan output.Plan) string {
+// moduleFiles decides where module calls point, and returns the module
+// copy to write when the project uses the modules the tool carries.
+func moduleFiles(m *model.Model, opt Options, ropt *render.Options) (map[string][]byte, error) {
+	switch {
+	case m.Modules.Path != "":
+		ropt.ModulesDir = m.Modules.Path
+		return nil, nil
+	case m.Modules.Source != "":
+		ropt.ModulesSource, ropt.ModulesVersion = m.Modules.Source, m.Modules.Version
+		return nil, nil
+	}
+	fsys, ver := opt.Modules, opt.ModulesVersion
+	if fsys == nil {
+		fsys = modules.FS
+	}
+	if ver == "" {
+		ver = version.Release()
+	}
+	if ver == "" || strings.Contains(ver, "+") {
+		// A development build: name its modules by their content.
+		v, err := modcopy.DevelVersion(fsys)
+		if err != nil {
+			return nil, err
+		}
+		ver = v
+	}
+	ropt.ModulesDir = modcopy.Dir(ver)
+	return modcopy.Files(fsys, ver, render.Header)
+}
+
+// editedModules lists hand-edited files of the module copy that the plan
+// would replace or remove.
+func editedModules(root string, plan output.Plan) ([]string, error) {
+	edited, err := modcopy.Edited(root)
+	if err != nil || len(edited) == 0 {
+		return nil, err
+	}
+	touched := map[string]bool{}
+	for _, rel := range append(slices.Clone(plan.Write), plan.Remove...) {
+		touched[rel] = true
+	}
+	var out []string
+	for _, rel := range edited {
+		if touched[rel] || modcopy.IsManifest(rel) {
+			out = append(out, rel)
+		}
+	}
+	return out, nil
+}
+
+func diff(root string, files map[string][]byte, plan output.Plan, edited []string) string {
 	var b strings.Builder
+	for _, rel := range edited {
+		fmt.Fprintf(&b, "%s: edited by hand (it differs from what its manifest says was generated)\n", rel)
+	}
 	for _, rel := range plan.Write {
 		old, _ := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
 		b.WriteString(output.Diff(rel, old, files[rel]))

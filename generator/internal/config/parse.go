@@ -14,7 +14,7 @@ import (
 
 // Keys allowed in each section: the public contract (see README).
 var (
-	topKeys      = []string{"api", "defaults", "tables", "authorizers", "routes", "environments", "backend"}
+	topKeys      = []string{"api", "defaults", "tables", "authorizers", "routes", "environments", "backend", "modules"}
 	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role", "resource_quota", "domain", "waf_web_acl_arn"}
 	domainKeys   = []string{"name", "certificate_arn", "base_path"}
 	corsKeys     = []string{"allow_origins", "allow_headers", "allow_methods", "expose_headers", "max_age_seconds", "allow_credentials"}
@@ -32,6 +32,7 @@ var (
 	envKeys      = append([]string{"stage", "region", "throttle", "metrics", "logging_level", "data_trace", "xray_tracing", "point_in_time_recovery", "routes", "authorizers", "domain", "waf_web_acl_arn", "stage_variables"}, settingKeys...)
 	backendKeys  = []string{"s3"}
 	s3Keys       = []string{"bucket", "region", "key_prefix", "dynamodb_table", "use_lockfile"}
+	modulesKeys  = []string{"path", "source", "version"}
 )
 
 // Load reads, parses and validates the file at path. On any problem it
@@ -138,6 +139,9 @@ func parse(file string, data []byte) (*Config, *diag.List, bool) {
 				KeyPrefix: s3.str("key_prefix"), LockTable: s3.str("dynamodb_table"), Lockfile: s3.bool("use_lockfile"),
 			}
 		}
+	}
+	if m := top.sub("modules", modulesKeys...); m != nil {
+		cfg.Modules = &Modules{Pos: pos(m.node), Path: m.str("path"), Source: m.str("source"), Version: m.str("version")}
 	}
 	return cfg, list, true
 }

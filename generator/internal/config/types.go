@@ -17,6 +17,18 @@ type Config struct {
 	Routes       []Route
 	Environments []Environment
 	Backend      *Backend
+	Modules      *Modules // nil: the modules the tool carries, written into the project
+}
+
+// Modules says where the generated module calls find apibuilder's
+// Terraform modules: a directory of the project (path), or a remote
+// source (a git/HTTP address of the directory holding api_gateway and
+// lambda_route, or a registry module with version).
+type Modules struct {
+	Pos     diag.Pos
+	Path    Str
+	Source  Str
+	Version Str
 }
 
 // API is the top-level api: section.

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -90,6 +92,7 @@ func validate(cfg *Config, diags *diag.List) {
 	v.routes()
 	v.environments()
 	v.backend()
+	v.modules()
 	// Function names' length depends on the previous generation (a renamed
 	// route keeps its deployed name): package identity checks it.
 }
@@ -660,6 +663,59 @@ func (v *validator) routeHint(name string) string {
 		return fmt.Sprintf("did you mean %q?", s)
 	}
 	return "routes: " + strings.Join(names, ", ")
+}
+
+// registryRe is a Terraform registry module address (optionally on a
+// private registry host, optionally with a //subdirectory).
+var registryRe = regexp.MustCompile(`^([a-z0-9.-]+\.[a-z]{2,}/)?[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_-]*/[a-z0-9]+(//.*)?$`)
+
+// IsRegistrySource reports whether a modules.source is a registry address
+// (the only kind of source Terraform lets a version constraint go with).
+func IsRegistrySource(s string) bool { return registryRe.MatchString(s) }
+
+func (v *validator) modules() {
+	m := v.cfg.Modules
+	if m == nil {
+		return
+	}
+	const use = "point path at a directory of this project holding api_gateway/ and lambda_route/ (path: modules), or source at a remote copy of it; or remove modules: to use the modules apibuilder carries"
+	switch {
+	case m.Path.Set && m.Source.Set:
+		v.add(m.Source.Pos, "modules.source", "set together with modules.path", "choose one: path (a directory of this project) or source (a remote address)")
+		return
+	case !m.Path.Set && !m.Source.Set:
+		v.add(m.Pos, "modules", "names neither path nor source", use)
+		return
+	}
+	if m.Path.Set {
+		if m.Version.Set {
+			v.add(m.Version.Pos, "modules.version", "goes with a registry source only", "remove it, or use source: <namespace>/<name>/<provider>//modules with version")
+		}
+		p := m.Path.V
+		if filepath.IsAbs(p) || p == "" {
+			v.add(m.Path.Pos, "modules.path", fmt.Sprintf("%q is not a relative path", p), use)
+			return
+		}
+		dir := filepath.Join(v.cfg.Dir, filepath.FromSlash(p))
+		for _, name := range []string{"api_gateway", "lambda_route"} {
+			if st, err := os.Stat(filepath.Join(dir, name, "main.tf")); err != nil || st.IsDir() {
+				v.add(m.Path.Pos, "modules.path", fmt.Sprintf("no %s module (%s/main.tf) in %s", name, name, dir), use)
+				return
+			}
+		}
+		return
+	}
+	src := m.Source.V
+	if strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../") || filepath.IsAbs(src) {
+		v.add(m.Source.Pos, "modules.source", fmt.Sprintf("%q is a local path", src), "use modules.path for a directory of this project")
+		return
+	}
+	if m.Version.Set && !IsRegistrySource(src) {
+		v.add(m.Version.Pos, "modules.version", fmt.Sprintf("Terraform accepts a version only for registry sources, and %q is not one", src), "pin git sources with ?ref=<tag> in the source instead")
+	}
+	if IsRegistrySource(src) && !m.Version.Set {
+		v.add(m.Source.Pos, "modules.source", "a registry source needs a version", "add modules.version, e.g. version: 1.2.3 (the apibuilder release whose modules you want)")
+	}
 }
 
 func (v *validator) backend() {

@@ -39,7 +39,15 @@ type Model struct {
 	UsagePlans  []UsagePlan
 	Envs        []Env
 	Backend     *Backend
+	Modules     Modules
 	ProjectRoot string // directory of routes.yaml (absolute)
+}
+
+// Modules is where module calls find the Terraform modules: Path (a
+// directory of the project), Source (+ Version) a remote address, or
+// neither: the copy the tool writes into the project.
+type Modules struct {
+	Path, Source, Version string
 }
 
 // API is the REST API's env-independent settings.
@@ -333,6 +341,12 @@ func Build(cfg *config.Config) *Model {
 			}
 		}
 		m.Envs = append(m.Envs, e)
+	}
+	if mo := cfg.Modules; mo != nil {
+		m.Modules = Modules{Path: mo.Path.V, Source: mo.Source.V, Version: mo.Version.V}
+		if m.Modules.Path != "" {
+			m.Modules.Path = filepath.ToSlash(filepath.Clean(m.Modules.Path))
+		}
 	}
 	if b := cfg.Backend; b != nil {
 		m.Backend = &Backend{Bucket: b.Bucket.V, Region: or(b.Region.V, or(a.Region.V, DefaultRegion)), KeyPrefix: strings.Trim(b.KeyPrefix.V, "/"), LockTable: b.LockTable.V, Lockfile: b.Lockfile.V}

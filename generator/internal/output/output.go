@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -25,11 +26,17 @@ type Plan struct {
 // Changed reports whether the plan changes anything on disk.
 func (p Plan) Changed() bool { return len(p.Write)+len(p.Remove) > 0 }
 
+// Owned says where stale generated files are looked for: Dirs are
+// directories the generator owns files in (their own files only), Trees
+// directories it owns with everything below them. A generated file there
+// that is no longer wanted is stale.
+type Owned struct {
+	Dirs, Trees []string
+}
+
 // Compute compares the wanted files (slash paths relative to root) with the
-// disk. dirs are the directories the generator owns files in; a generated
-// file there that is no longer wanted is stale. isGenerated recognises
-// generated files by their header.
-func Compute(root string, files map[string][]byte, dirs []string, isGenerated func([]byte) bool) (Plan, error) {
+// disk. isGenerated recognises generated files by their header.
+func Compute(root string, files map[string][]byte, owned Owned, isGenerated func([]byte) bool) (Plan, error) {
 	var p Plan
 	for _, rel := range sortedKeys(files) {
 		if err := inside(rel); err != nil {
@@ -47,23 +54,41 @@ func Compute(root string, files map[string][]byte, dirs []string, isGenerated fu
 			return p, err
 		}
 	}
-	for _, dir := range dirs {
+	stale := func(rel string) {
+		if files[rel] != nil {
+			return
+		}
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if err == nil && isGenerated(data) {
+			p.Remove = append(p.Remove, rel)
+		}
+	}
+	for _, dir := range owned.Dirs {
 		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
 		if err != nil {
 			continue
 		}
 		for _, e := range entries {
-			rel := dir + "/" + e.Name()
-			if e.IsDir() || files[rel] != nil {
-				continue
-			}
-			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
-			if err == nil && isGenerated(data) {
-				p.Remove = append(p.Remove, rel)
+			if !e.IsDir() {
+				stale(dir + "/" + e.Name())
 			}
 		}
 	}
+	for _, tree := range owned.Trees {
+		base := filepath.Join(root, filepath.FromSlash(tree))
+		_ = filepath.WalkDir(base, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			rel, err := filepath.Rel(root, path)
+			if err == nil {
+				stale(filepath.ToSlash(rel))
+			}
+			return nil
+		})
+	}
 	sort.Strings(p.Remove)
+	p.Remove = slices.Compact(p.Remove)
 	return p, nil
 }
 
@@ -110,6 +135,13 @@ func Apply(root string, files map[string][]byte, p Plan) error {
 	for _, rel := range p.Remove {
 		if err := os.Remove(filepath.Join(root, filepath.FromSlash(rel))); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("remove stale %s: %w", rel, err)
+		}
+		// A directory emptied by the removal (an old version's module copy)
+		// goes too; one that still holds anything stays.
+		for dir := filepath.Dir(filepath.Join(root, filepath.FromSlash(rel))); dir != root && strings.HasPrefix(dir, root); dir = filepath.Dir(dir) {
+			if os.Remove(dir) != nil {
+				break
+			}
 		}
 	}
 	return nil
