@@ -76,6 +76,11 @@ type Result struct {
 	// Functions lists every Lambda function (routes first, then token and
 	// request authorizers).
 	Functions []Function
+	// Routes and Authorizers describe the API for callers of the deployed
+	// stage (smoke calls, generated tests).
+	API         API
+	Routes      []Route
+	Authorizers []Authorizer
 	// Packages are the function zips built (nil with NoBuild or Check).
 	Packages []packaging.Artifact
 }
@@ -86,6 +91,39 @@ type Function struct {
 	Name         string // its name in routes.yaml
 	Handler      string // handler directory, slash path relative to Root
 	Architecture string // arm64 or x86_64
+}
+
+// API is the REST API's name and CORS settings.
+type API struct {
+	Name string
+	// CORSOrigins are the allowed origins; empty when CORS is off.
+	CORSOrigins []string
+}
+
+// Route is one method and path, as a caller of the deployed API sees it.
+type Route struct {
+	Name, Method, Path string
+	Handler            string // handler directory, slash path relative to Root
+	// Auth names the authorizer ("" for none); AuthType is its type
+	// (api_key, token, request, cognito or iam).
+	Auth, AuthType string
+	// RequestSchema and ResponseSchema are slash paths relative to Root, or "".
+	RequestSchema, ResponseSchema string
+	SuccessStatus                 int
+	Query, Headers                []string // required query strings and headers
+	Scopes                        []string // OAuth scopes (cognito)
+	// Example is the request body example (JSON), or nil; ExampleParams
+	// are example values of path parameters, query strings and headers.
+	Example       []byte
+	ExampleParams map[string]string
+}
+
+// Authorizer is a named way to authenticate callers.
+type Authorizer struct {
+	Name, Type     string   // api_key, token, request, cognito, iam
+	IdentitySource []string // method.request.header.Authorization, ...
+	// TestToken is a token authorizer's identity value allowed in dev, or "".
+	TestToken string
 }
 
 // Diagnostic is one positioned problem in the routes file.
@@ -119,9 +157,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	for _, e := range m.Envs {
 		res.Envs = append(res.Envs, e.Name)
 	}
-	for _, f := range m.Functions() {
-		res.Functions = append(res.Functions, Function{Kind: f.Kind, Name: f.Name, Handler: f.Handler, Architecture: f.Architecture})
-	}
+	describe(m, res)
 	const buildDir = "build/functions"
 	if opt.PackageOnly {
 		res.Packages, err = build(ctx, res.Root, m, buildDir, opt.Log)
@@ -176,6 +212,42 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// describe fills in what the result tells about the API.
+func describe(m *model.Model, res *Result) {
+	for _, f := range m.Functions() {
+		res.Functions = append(res.Functions, Function{Kind: f.Kind, Name: f.Name, Handler: f.Handler, Architecture: f.Architecture})
+	}
+	res.API = API{Name: m.API.Name}
+	if m.API.CORS != nil {
+		res.API.CORSOrigins = slices.Clone(m.API.CORS.AllowOrigins)
+	}
+	types := map[string]string{}
+	for _, p := range m.UsagePlans {
+		types[p.Name] = "api_key"
+		res.Authorizers = append(res.Authorizers, Authorizer{Name: p.Name, Type: "api_key", IdentitySource: []string{"method.request.header.x-api-key"}})
+	}
+	for _, a := range m.Authorizers {
+		types[a.Name] = a.Type
+		res.Authorizers = append(res.Authorizers, Authorizer{Name: a.Name, Type: a.Type, IdentitySource: slices.Clone(a.IdentitySource), TestToken: a.TestToken})
+	}
+	for _, r := range m.Routes {
+		rt := Route{
+			Name: r.Name, Method: r.Method, Path: r.Path, Handler: r.Handler,
+			RequestSchema: r.RequestSchema, ResponseSchema: r.ResponseSchema, SuccessStatus: r.SuccessStatus,
+			Scopes: slices.Clone(r.Scopes), Example: slices.Clone(r.RequestExample), ExampleParams: maps.Clone(r.ExampleParams),
+			Auth: r.Auth, AuthType: types[r.Auth],
+		}
+		for _, p := range slices.Sorted(maps.Keys(r.RequestParameters)) {
+			if q, ok := strings.CutPrefix(p, "method.request.querystring."); ok {
+				rt.Query = append(rt.Query, q)
+			} else if h, ok := strings.CutPrefix(p, "method.request.header."); ok {
+				rt.Headers = append(rt.Headers, h)
+			}
+		}
+		res.Routes = append(res.Routes, rt)
+	}
 }
 
 // readPrevious reads what the generator wrote into envDir last time;

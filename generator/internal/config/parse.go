@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -22,11 +23,11 @@ var (
 	vpcKeys      = []string{"subnet_ids", "security_group_ids"}
 	tableKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "billing_mode", "ttl_attribute", "point_in_time_recovery", "encryption", "indexes"}
 	indexKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "projection"}
-	authKeys     = append([]string{"type", "keys", "throttle", "quota", "handler", "description", "identity_source", "identity_validation_expression", "result_ttl_seconds", "user_pool_arns"}, settingKeys...)
+	authKeys     = append([]string{"type", "keys", "throttle", "quota", "handler", "description", "identity_source", "identity_validation_expression", "result_ttl_seconds", "user_pool_arns", "test_token"}, settingKeys...)
 	throttleKeys = []string{"rate", "burst"}
 	quotaKeys    = []string{"limit", "period"}
 	routeKeys    = append([]string{"name", "method", "path", "handler", "description", "request", "response", "permissions", "auth", "scopes"}, settingKeys...)
-	requestKeys  = []string{"schema", "query", "headers"}
+	requestKeys  = []string{"schema", "query", "headers", "example", "example_params"}
 	responseKeys = []string{"schema", "status"}
 	permKeys     = []string{"table", "actions"}
 	envKeys      = append([]string{"stage", "region", "throttle", "metrics", "logging_level", "data_trace", "xray_tracing", "point_in_time_recovery", "routes", "authorizers", "domain", "waf_web_acl_arn", "stage_variables"}, settingKeys...)
@@ -215,7 +216,7 @@ func (d *decoder) authorizer(key *yaml.Node, m *mapping) Authorizer {
 		Keys: m.strList("keys"), Throttle: d.throttle(m), Quota: d.quota(m),
 		Handler: m.str("handler"), Description: m.str("description"),
 		IdentityValidation: m.str("identity_validation_expression"), ResultTTLSeconds: m.int("result_ttl_seconds"),
-		Settings: d.settings(m), UserPoolArns: m.strList("user_pool_arns"),
+		Settings: d.settings(m), UserPoolArns: m.strList("user_pool_arns"), TestToken: m.str("test_token"),
 	}
 	// identity_source is one string (token) or a list (request); accept both.
 	if n := m.value("identity_source"); n != nil {
@@ -252,7 +253,8 @@ func (d *decoder) route(i int, field string, m *mapping) Route {
 		Description: m.str("description"), Auth: m.str("auth"), Scopes: m.strList("scopes"), Settings: d.settings(m),
 	}
 	if b := m.sub("request", requestKeys...); b != nil {
-		r.Request = &Body{Pos: pos(b.node), Schema: b.str("schema"), Query: b.strList("query"), Headers: b.strList("headers")}
+		r.Request = &Body{Pos: pos(b.node), Schema: b.str("schema"), Query: b.strList("query"), Headers: b.strList("headers"),
+			Example: d.example(b, "example"), ExampleParams: b.strMap("example_params")}
 	}
 	if b := m.sub("response", responseKeys...); b != nil {
 		r.Response = &Body{Pos: pos(b.node), Schema: b.str("schema"), Status: b.int("status")}
@@ -264,6 +266,49 @@ func (d *decoder) route(i int, field string, m *mapping) Route {
 		}
 	}
 	return r
+}
+
+// example reads a YAML value as the JSON it stands for.
+func (d *decoder) example(m *mapping, key string) JSON {
+	n := m.value(key)
+	if n == nil {
+		return JSON{}
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		d.diags.Add(pos(n), join(m.path, key), "cannot be read: "+err.Error(), "write the example as YAML or JSON")
+		return JSON{}
+	}
+	raw, err := json.Marshal(jsonable(v))
+	if err != nil {
+		d.diags.Add(pos(n), join(m.path, key), "is not expressible as JSON: "+err.Error(), "use strings, numbers, booleans, null, lists and maps with string keys")
+		return JSON{}
+	}
+	return JSON{Raw: raw, Pos: pos(n), Set: true}
+}
+
+// jsonable turns what yaml.v3 decodes (maps with non-string keys among
+// them) into values encoding/json accepts.
+func jsonable(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonable(e)
+		}
+		return x
+	case map[any]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[fmt.Sprint(k)] = jsonable(e)
+		}
+		return out
+	case []any:
+		for i, e := range x {
+			x[i] = jsonable(e)
+		}
+		return x
+	}
+	return v
 }
 
 func (d *decoder) environment(key *yaml.Node, m *mapping) Environment {

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/parser"
 	"go/token"
@@ -64,6 +65,7 @@ func (v *validator) routes() {
 			if !r.Request.Schema.Set && len(r.Request.Query) == 0 && len(r.Request.Headers) == 0 {
 				v.add(r.Request.Pos, f+".request", "is empty", "set schema, query or headers, or remove request")
 			}
+			v.examples(r, f+".request", pathOK)
 		}
 		if r.Response != nil {
 			v.schema(r.Response.Schema, f+".response.schema", schemas)
@@ -87,6 +89,85 @@ func (v *validator) routes() {
 		v.add(diag.Pos{Line: 1, Col: 1}, "routes", fmt.Sprintf("the paths need %d API Gateway resources (every distinct path prefix plus the root); %s", n, limit),
 			"split the API into several routes.yaml files (one REST API each), or ask AWS Service Quotas to raise 'Resources per API' and set api.resource_quota")
 	}
+}
+
+// examples checks a request's examples: the body against the request
+// schema (API Gateway would refuse a body that does not match, so an
+// example that does not is a bug in one of them), and the parameter values
+// against the parameters the route has.
+func (v *validator) examples(r Route, f string, pathOK bool) {
+	q := r.Request
+	if q.Example.Set && q.Schema.Set {
+		if msg := checkExample(filepath.Join(v.cfg.Dir, filepath.FromSlash(q.Schema.V)), q.Example.Raw); msg != "" {
+			v.add(q.Example.Pos, f+".example", fmt.Sprintf("does not match %s: %s", q.Schema.V, msg), "fix the example or the schema")
+		}
+	}
+	if len(q.ExampleParams) == 0 || !pathOK {
+		return
+	}
+	var params []string
+	for _, seg := range strings.Split(r.Path.V, "/") {
+		if strings.HasPrefix(seg, "{") {
+			params = append(params, strings.TrimSuffix(strings.Trim(seg, "{}"), "+"))
+		}
+	}
+	for _, s := range append(slices.Clone(q.Query), q.Headers...) {
+		params = append(params, s.V)
+	}
+	for _, kv := range q.ExampleParams {
+		if !slices.ContainsFunc(params, func(p string) bool { return strings.EqualFold(p, kv.Key) }) {
+			hint := "give values of the route's path parameters, required query strings and headers"
+			if len(params) > 0 {
+				hint += " (" + strings.Join(params, ", ") + ")"
+			}
+			v.add(kv.Value.Pos, f+".example_params."+kv.Key, "is not a parameter of this route", hint)
+		}
+	}
+}
+
+// checkExample validates an example body against a schema file; "" when
+// it matches (or when the schema itself is broken: that is reported apart).
+func checkExample(schemaPath string, example []byte) string {
+	data, err := os.ReadFile(schemaPath)
+	if err != nil {
+		return ""
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return ""
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft4)
+	if c.AddResource("file:///schema.json", doc) != nil {
+		return ""
+	}
+	sch, err := c.Compile("file:///schema.json")
+	if err != nil {
+		return ""
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(example))
+	if err != nil {
+		return err.Error()
+	}
+	if err := sch.Validate(inst); err != nil {
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			return oneLine(err.Error())
+		}
+		var msgs []string
+		for _, u := range ve.BasicOutput().Errors {
+			if u.Error == nil {
+				continue
+			}
+			at := u.InstanceLocation
+			if at == "" {
+				at = "/"
+			}
+			msgs = append(msgs, at+": "+u.Error.String())
+		}
+		return strings.Join(msgs, "; ")
+	}
+	return ""
 }
 
 // auth checks the route's authorizer and its OAuth scopes.

@@ -144,6 +144,9 @@ type Authorizer struct {
 	Settings           Settings
 	// cognito: the user pools whose tokens are accepted.
 	UserPoolArns []Str
+	// token: a value of the identity header that the authorizer allows in
+	// dev, for smoke calls and generated tests (never a production secret).
+	TestToken Str
 }
 
 // Throttle is a token bucket: steady requests per second and burst.
@@ -186,6 +189,18 @@ type Body struct {
 	// Parameters (request only): required query strings and headers.
 	Query   []Str
 	Headers []Str
+	// Examples (request only): a body, and values of the path parameters,
+	// query strings and headers, for smoke calls, generated tests and the
+	// OpenAPI document.
+	Example       JSON
+	ExampleParams []KV
+}
+
+// JSON is a value given in YAML, kept as the JSON it stands for.
+type JSON struct {
+	Raw []byte
+	Pos diag.Pos
+	Set bool
 }
 
 // Permission grants DynamoDB actions on one table.

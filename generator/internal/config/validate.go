@@ -400,6 +400,7 @@ func (v *validator) authorizers() {
 			{"identity_source", a.IdentitySourceSet, firstPos(a.IdentitySource), []string{"token", "request", "cognito"}},
 			{"result_ttl_seconds", a.ResultTTLSeconds.Set, a.ResultTTLSeconds.Pos, []string{"token", "request", "cognito"}},
 			{"user_pool_arns", len(a.UserPoolArns) > 0, firstPos(a.UserPoolArns), []string{"cognito"}},
+			{"test_token", a.TestToken.Set, a.TestToken.Pos, []string{"token"}},
 		} {
 			v.onlyFor(f, t, k.key, k.set, k.pos, k.types...)
 		}

@@ -104,6 +104,7 @@ type Authorizer struct {
 	IdentityValidation    string
 	ResultTTLSeconds      int
 	UserPoolArns          []string
+	TestToken             string // token: an identity value allowed in dev, for smoke calls and tests
 }
 
 // Terraform module labels of the functions in a generated env. They are
@@ -158,6 +159,9 @@ type Route struct {
 	Authorization                   string // NONE, CUSTOM, COGNITO_USER_POOLS or AWS_IAM
 	Scopes                          []string
 	Statements                      []Statement
+	Auth                            string            // the authorizer routes.yaml names (any type), or ""
+	RequestExample                  []byte            // JSON body example; nil for none
+	ExampleParams                   map[string]string // example values of path parameters, query strings, headers
 }
 
 // Statement is one least-privilege IAM statement on one table, or on the
@@ -376,7 +380,7 @@ func authorizer(cfg *config.Config, a config.Authorizer) Authorizer {
 	au := Authorizer{
 		Pos: a.Name.Pos, Name: a.Name.V, Type: a.Type.V, Description: a.Description.V,
 		IdentitySource: values(a.IdentitySource), IdentityValidation: a.IdentityValidation.V,
-		ResultTTLSeconds: 300, UserPoolArns: values(a.UserPoolArns),
+		ResultTTLSeconds: 300, UserPoolArns: values(a.UserPoolArns), TestToken: a.TestToken.V,
 	}
 	if a.ResultTTLSeconds.Set {
 		au.ResultTTLSeconds = a.ResultTTLSeconds.V
@@ -409,6 +413,9 @@ func route(cfg *config.Config, r config.Route) Route {
 		Architecture:  or(r.Settings.Architecture.V, or(d.Architecture.V, DefaultArchitecture)),
 		SuccessStatus: 200, RequestParameters: map[string]bool{},
 		Authorization: "NONE", Scopes: values(r.Scopes),
+	}
+	if r.Auth.V != "none" {
+		rt.Auth = r.Auth.V
 	}
 	for _, a := range cfg.Authorizers {
 		if a.Name.V != r.Auth.V {
@@ -443,6 +450,12 @@ func route(cfg *config.Config, r config.Route) Route {
 		for _, s := range q.Headers {
 			rt.RequestParameters["method.request.header."+s.V] = true
 			params = true
+		}
+		if q.Example.Set {
+			rt.RequestExample = q.Example.Raw
+		}
+		if len(q.ExampleParams) > 0 {
+			rt.ExampleParams = kvMap(q.ExampleParams)
 		}
 	}
 	switch {
