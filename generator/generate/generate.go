@@ -23,9 +23,9 @@ import (
 	"github.com/apibuilder/apibuilder/generator/internal/identity"
 	"github.com/apibuilder/apibuilder/generator/internal/modcopy"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
-	"github.com/apibuilder/apibuilder/generator/internal/output"
 	"github.com/apibuilder/apibuilder/generator/internal/render"
 	"github.com/apibuilder/apibuilder/generator/packaging"
+	"github.com/apibuilder/apibuilder/internal/output"
 	"github.com/apibuilder/apibuilder/internal/version"
 	"github.com/apibuilder/apibuilder/modules"
 )

@@ -129,6 +129,41 @@ func (w *Workspace) Plan(ctx context.Context) (bool, error) {
 	return changed, nil
 }
 
+// PlanFile plans into a new plan file (the caller removes it) and reports
+// whether anything would change; the plan's text goes to the log.
+func (w *Workspace) PlanFile(ctx context.Context) (string, bool, error) {
+	f, err := os.CreateTemp("", "apibuilder-*.tfplan")
+	if err != nil {
+		return "", false, err
+	}
+	_ = f.Close()
+	opts := []tfexec.PlanOption{tfexec.Out(f.Name()), tfexec.Refresh(!w.NoRefresh)}
+	for _, v := range w.vars() {
+		opts = append(opts, tfexec.Var(v))
+	}
+	if w.Parallelism > 0 {
+		opts = append(opts, tfexec.Parallelism(w.Parallelism))
+	}
+	changed, err := w.tf.Plan(ctx, opts...)
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return "", false, fmt.Errorf("terraform plan (%s): %w", w.Dir, err)
+	}
+	return f.Name(), changed, nil
+}
+
+// ApplyPlan applies a plan file written by PlanFile: exactly what was shown.
+func (w *Workspace) ApplyPlan(ctx context.Context, plan string) error {
+	opts := []tfexec.ApplyOption{tfexec.DirOrPlan(plan)}
+	if w.Parallelism > 0 {
+		opts = append(opts, tfexec.Parallelism(w.Parallelism))
+	}
+	if err := w.tf.Apply(ctx, opts...); err != nil {
+		return fmt.Errorf("terraform apply (%s): %w", w.Dir, err)
+	}
+	return nil
+}
+
 // PlanJSON writes a plan file and returns it decoded from terraform show
 // -json, with the prior state: what tests assert security properties on.
 func (w *Workspace) PlanJSON(ctx context.Context) (*tfjson.Plan, bool, error) {

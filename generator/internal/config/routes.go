@@ -62,7 +62,7 @@ func (v *validator) routes() {
 					v.add(h.Pos, fmt.Sprintf("%s.request.headers[%d]", f, i), fmt.Sprintf("%q is not a header name", h.V), "")
 				}
 			}
-			if !r.Request.Schema.Set && len(r.Request.Query) == 0 && len(r.Request.Headers) == 0 {
+			if q := r.Request; !q.Schema.Set && len(q.Query) == 0 && len(q.Headers) == 0 && !q.Example.Set && len(q.ExampleParams) == 0 {
 				v.add(r.Request.Pos, f+".request", "is empty", "set schema, query or headers, or remove request")
 			}
 			v.examples(r, f+".request", pathOK)
