@@ -45,8 +45,12 @@ type Options struct {
 	NoBuild bool
 	// PackageOnly builds and zips the functions and writes no envs/.
 	PackageOnly bool
-	// Log receives progress lines (one per function packaged); nil discards.
-	Log io.Writer
+	// Log receives packaging's lines (one per build run, a summary);
+	// Verbose adds one per function; Progress draws a live progress line
+	// (for a terminal). nil discards.
+	Log      io.Writer
+	Verbose  bool
+	Progress bool
 
 	// Modules and ModulesVersion are the Terraform modules written into
 	// the project when routes.yaml names no modules: source (default: the
@@ -81,8 +85,10 @@ type Result struct {
 	API         API
 	Routes      []Route
 	Authorizers []Authorizer
-	// Packages are the function zips built (nil with NoBuild or Check).
-	Packages []packaging.Artifact
+	// Packages are the functions' artifacts (nil with NoBuild or Check),
+	// and Packaging what building them took.
+	Packages  []packaging.Artifact
+	Packaging packaging.Summary
 }
 
 // Function is one Lambda function of the API.
@@ -160,7 +166,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	describe(m, res)
 	const buildDir = "build/functions"
 	if opt.PackageOnly {
-		res.Packages, err = build(ctx, res.Root, m, buildDir, opt.Log)
+		res.Packages, res.Packaging, err = build(ctx, res.Root, m, buildDir, opt)
 		return res, err
 	}
 
@@ -204,7 +210,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("the module copy was edited by hand: %s; generate would overwrite or remove your edit. Make the change in apibuilder's modules (or use your own copy with modules: { path: <dir> } in %s), then delete the edited files and generate again", strings.Join(edited, ", "), filepath.Base(opt.Config))
 	}
 	if !opt.NoBuild {
-		if res.Packages, err = build(ctx, res.Root, m, buildDir, opt.Log); err != nil {
+		if res.Packages, res.Packaging, err = build(ctx, res.Root, m, buildDir, opt); err != nil {
 			return nil, err
 		}
 	}
@@ -350,31 +356,25 @@ func diff(root string, files map[string][]byte, plan output.Plan, edited []strin
 }
 
 // build packages every function's handler (routes and token or request
-// authorizers) into <root>/<buildDir>/<name>.zip and prunes zips of
-// functions that are gone.
-func build(ctx context.Context, root string, m *model.Model, buildDir string, log io.Writer) ([]packaging.Artifact, error) {
+// authorizers) into <root>/<buildDir>: one zip per distinct build, and the
+// manifest the generated envs read.
+func build(ctx context.Context, root string, m *model.Model, buildDir string, opt Options) ([]packaging.Artifact, packaging.Summary, error) {
 	modRoot, err := moduleRoot(root)
 	if err != nil {
-		return nil, err
+		return nil, packaging.Summary{}, err
 	}
 	var fns []packaging.Function
 	for _, f := range m.Functions() {
 		src, err := filepath.Rel(modRoot, filepath.Join(root, filepath.FromSlash(f.Handler)))
 		if err != nil {
-			return nil, err
+			return nil, packaging.Summary{}, err
 		}
 		fns = append(fns, packaging.Function{Name: f.Name, SourceDir: filepath.ToSlash(src), Arch: f.Architecture})
 	}
-	outDir := filepath.Join(root, filepath.FromSlash(buildDir))
-	results, err := packaging.Build(ctx, fns, packaging.Options{ModuleRoot: modRoot, OutDir: outDir, Log: log})
-	if err != nil {
-		return nil, err
-	}
-	removed, err := packaging.Prune(outDir, fns)
-	for _, name := range removed {
-		fmt.Fprintf(log, "function zip %s removed (its route is gone)\n", name)
-	}
-	return results, err
+	return packaging.Build(ctx, fns, packaging.Options{
+		ModuleRoot: modRoot, OutDir: filepath.Join(root, filepath.FromSlash(buildDir)),
+		Log: opt.Log, Verbose: opt.Verbose, Progress: opt.Progress,
+	})
 }
 
 // moduleRoot finds the Go module (go.mod) holding the handlers.

@@ -1,7 +1,18 @@
 // Package packaging builds Go Lambda handlers into deterministic zips: the
 // same source, dependencies and settings always give the same bytes, so an
-// unchanged handler never shows a Terraform diff. A content hash of the
-// inputs, stored beside each zip, lets an unchanged handler skip the build.
+// unchanged handler never shows a Terraform diff.
+//
+// Artifacts are addressed by content: one zip per distinct build (handler
+// package + architecture + inputs), named <sha256>.zip, shared by every
+// function built from it, so 1,000 routes on one handler cost one build,
+// one file and one upload, and renaming a route changes nothing.
+// manifest.json maps each function to its artifact; Terraform reads it.
+//
+// A warm run decides "nothing changed" from file stats alone: state.json
+// records the size and modification time of every file the last builds
+// read (and of their directories, so an added file shows), plus the go
+// command's identity. Only when a stat differs does it run `go list` and
+// hash contents again, and only for files whose stat changed.
 package packaging
 
 import (
@@ -19,35 +30,57 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Function is one handler to package.
+// Function is one function to package.
 type Function struct {
-	Name      string // route name; the zip is <OutDir>/<Name>.zip
+	Name      string // function name (routes.yaml's); the manifest's key
 	SourceDir string // Go main package, relative to Options.ModuleRoot
 	Arch      string // arm64 (default) or x86_64
 }
 
 // Options configure a Build.
 type Options struct {
-	ModuleRoot string    // directory holding go.mod
-	OutDir     string    // where zips go
-	Jobs       int       // parallel builds; default NumCPU
-	Log        io.Writer // one progress line per function
+	ModuleRoot string // directory holding go.mod
+	OutDir     string // where artifacts, the manifest and the state go
+	Jobs       int    // parallel builds; default NumCPU
+	// Log gets one line per build actually run and a summary line;
+	// Verbose adds one line per function. Progress draws a live progress
+	// line (for a terminal).
+	Log      io.Writer
+	Verbose  bool
+	Progress bool
 }
 
-// Artifact is one packaged function.
+// Artifact is one function's package.
 type Artifact struct {
-	Name    string
-	ZipPath string
-	SHA256  string // base64 of sha256(zip): Terraform's filebase64sha256
+	Name    string // the function
+	Key     string // hex sha256 of the zip: the artifact's name, shared by identical builds
+	ZipPath string // <OutDir>/<Key>.zip
+	SHA256  string // base64 of sha256(zip): Terraform's source_code_hash
 	Size    int64
-	Cached  bool // true when the inputs were unchanged and the build was skipped
+	Cached  bool // up to date: nothing was built for it this run
 }
+
+// Summary tells what a Build did.
+type Summary struct {
+	Built, UpToDate int   // functions
+	Builds          int   // go builds run
+	Artifacts       int   // distinct zips in use
+	Bytes           int64 // their total size
+	Listed          bool  // whether `go list` ran (false: decided from stats)
+}
+
+// Files in OutDir.
+const (
+	ManifestName = "manifest.json"
+	stateName    = "state.json"
+	stateVersion = 2
+)
 
 // buildFlags are part of every input hash: changing them rebuilds.
 var buildFlags = []string{"build", "-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags=-s -w -buildid="}
@@ -55,106 +88,182 @@ var buildFlags = []string{"build", "-trimpath", "-buildvcs=false", "-tags", "lam
 // zipTime is the fixed modification time of bootstrap in every zip.
 var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Build packages every function; results are in input order.
-func Build(ctx context.Context, fns []Function, opt Options) ([]Artifact, error) {
+// Manifest maps functions to artifacts; Terraform reads it.
+type Manifest struct {
+	Generated string                   `json:"//"`
+	Functions map[string]string        `json:"functions"` // function -> artifact key
+	Artifacts map[string]ManifestEntry `json:"artifacts"` // key -> artifact
+}
+
+// ManifestEntry is one artifact in the manifest.
+type ManifestEntry struct {
+	File   string `json:"file"`   // file name in OutDir
+	SHA256 string `json:"sha256"` // base64, Terraform's source_code_hash
+	Size   int64  `json:"size"`
+}
+
+// Build packages every function; results are in input order. It also
+// writes the manifest and removes artifacts no function uses any more.
+func Build(ctx context.Context, fns []Function, opt Options) ([]Artifact, Summary, error) {
 	if opt.Jobs <= 0 {
 		opt.Jobs = runtime.NumCPU()
 	}
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
+	var sum Summary
 	if err := os.MkdirAll(opt.OutDir, 0o755); err != nil {
-		return nil, err
+		return nil, sum, err
 	}
-	goVersion, err := goEnv(ctx, opt.ModuleRoot, "GOVERSION")
+	groups, order, err := group(fns)
 	if err != nil {
-		return nil, err
+		return nil, sum, err
 	}
-	hashes, err := inputHashes(ctx, opt.ModuleRoot, fns, goVersion)
+	st := loadState(opt.OutDir)
+	goID, err := goIdentity(ctx, opt.ModuleRoot, st)
 	if err != nil {
-		return nil, err
+		return nil, sum, err
 	}
-	// Routes that share a handler and architecture share one build.
-	groups := map[string][]int{}
-	var order []string
-	for i, fn := range fns {
-		arch, _ := goarch(fn.Arch)
-		key := filepath.Clean(fn.SourceDir) + "|" + arch
-		if _, ok := groups[key]; !ok {
-			order = append(order, key)
+
+	// Warm path: every input's stat is as recorded and every artifact is there.
+	inputs := map[string]string{} // group key -> inputs hash
+	fresh := st.Go == goID && st.unchanged(opt.ModuleRoot)
+	for _, key := range order {
+		b, ok := st.Builds[key]
+		if !fresh || !ok || !exists(filepath.Join(opt.OutDir, b.Artifact+".zip"), b.Size) {
+			fresh = false
+			break
 		}
-		groups[key] = append(groups[key], i)
+		inputs[key] = b.Inputs
 	}
-	out := make([]Artifact, len(fns))
-	errs := make([]error, len(fns))
+	next := &state{Version: stateVersion, Go: goID, Files: st.Files, Dirs: st.Dirs, Builds: map[string]buildResult{}}
+	if !fresh {
+		sum.Listed = true
+		var deps depFiles
+		inputs, deps, err = inputHashes(ctx, opt.ModuleRoot, groups, order, goID.GoVersion, st)
+		if err != nil {
+			return nil, sum, err
+		}
+		next.Files, next.Dirs = deps.files, deps.dirs
+	}
+
+	// Build what changed, one build per group, in parallel.
+	results := map[string]buildResult{}
+	errs := map[string]error{}
+	var mu sync.Mutex
+	var todo []string
+	for _, key := range order {
+		if b, ok := st.Builds[key]; ok && b.Inputs == inputs[key] && exists(filepath.Join(opt.OutDir, b.Artifact+".zip"), b.Size) {
+			results[key] = b
+		} else {
+			todo = append(todo, key)
+		}
+	}
+	progress := newProgress(opt, len(todo))
 	sem := make(chan struct{}, opt.Jobs)
 	var wg sync.WaitGroup
-	var logMu sync.Mutex
-	report := func(fn Function, a Artifact, err error, sameAs string, took time.Duration) {
-		logMu.Lock()
-		defer logMu.Unlock()
-		switch {
-		case err != nil:
-			fmt.Fprintf(opt.Log, "function %-20s FAILED\n", fn.Name)
-		case a.Cached:
-			fmt.Fprintf(opt.Log, "function %-20s cached  %7.1f KiB\n", fn.Name, float64(a.Size)/1024)
-		case sameAs != "":
-			fmt.Fprintf(opt.Log, "function %-20s shared  %7.1f KiB (same build as %s)\n", fn.Name, float64(a.Size)/1024, sameAs)
-		default:
-			fmt.Fprintf(opt.Log, "function %-20s built   %7.1f KiB in %s\n", fn.Name, float64(a.Size)/1024, took.Round(10*time.Millisecond))
-		}
-	}
-	for _, key := range order {
-		members := groups[key]
+	for _, key := range todo {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			first := members[0]
+			g := groups[key]
 			start := time.Now()
-			out[first], errs[first] = buildOne(ctx, fns[first], opt, hashes[first])
-			report(fns[first], out[first], errs[first], "", time.Since(start))
-			for _, i := range members[1:] {
-				if errs[first] != nil {
-					errs[i] = errs[first]
-					continue
-				}
-				out[i], errs[i] = reuse(fns[i], opt, hashes[i], out[first])
-				report(fns[i], out[i], errs[i], fns[first].Name, 0)
-			}
+			b, err := buildOne(ctx, g, opt)
+			b.Inputs = inputs[key]
+			mu.Lock()
+			defer mu.Unlock()
+			results[key], errs[key] = b, err
+			progress.done(g, b, err, time.Since(start))
 		}()
 	}
 	wg.Wait()
-	return out, errors.Join(errs...)
+	progress.finish()
+	var all []error
+	for _, key := range todo {
+		if errs[key] != nil {
+			all = append(all, errs[key])
+		}
+	}
+	if len(all) > 0 {
+		return nil, sum, errors.Join(all...)
+	}
+	sum.Builds = len(todo)
+
+	// Every function gets its group's artifact.
+	out := make([]Artifact, len(fns))
+	man := Manifest{Generated: "Code generated by apibuilder. DO NOT EDIT.", Functions: map[string]string{}, Artifacts: map[string]ManifestEntry{}}
+	rebuilt := map[string]bool{}
+	for _, key := range todo {
+		rebuilt[key] = true
+	}
+	for _, key := range order {
+		b := results[key]
+		next.Builds[key] = b
+		man.Artifacts[b.Artifact] = ManifestEntry{File: b.Artifact + ".zip", SHA256: b.SHA256, Size: b.Size}
+		for _, i := range groups[key].members {
+			out[i] = Artifact{Name: fns[i].Name, Key: b.Artifact, ZipPath: filepath.Join(opt.OutDir, b.Artifact+".zip"), SHA256: b.SHA256, Size: b.Size, Cached: !rebuilt[key]}
+			man.Functions[fns[i].Name] = b.Artifact
+			if rebuilt[key] {
+				sum.Built++
+			} else {
+				sum.UpToDate++
+			}
+			if opt.Verbose {
+				fmt.Fprintf(opt.Log, "  function %-24s %s.zip  (%s, %s)\n", fns[i].Name, b.Artifact[:12], groups[key].source, groups[key].arch)
+			}
+		}
+	}
+	for _, e := range man.Artifacts {
+		sum.Artifacts++
+		sum.Bytes += e.Size
+	}
+	if err := writeJSONIfChanged(filepath.Join(opt.OutDir, ManifestName), man); err != nil {
+		return nil, sum, err
+	}
+	if err := writeJSONIfChanged(filepath.Join(opt.OutDir, stateName), next); err != nil {
+		return nil, sum, err
+	}
+	removed, err := prune(opt.OutDir, man)
+	if err != nil {
+		return nil, sum, err
+	}
+	if opt.Verbose {
+		for _, f := range removed {
+			fmt.Fprintf(opt.Log, "  removed %s (no function uses it)\n", f)
+		}
+	}
+	fmt.Fprintf(opt.Log, "functions: %d built, %d up to date (%d %s, %s)\n", sum.Built, sum.UpToDate, sum.Artifacts, plural(sum.Artifacts, "artifact"), size(sum.Bytes))
+	return out, sum, nil
 }
 
-// Prune removes zips (and their input hashes) in outDir that belong to no
-// function in keep: the builds of routes that were removed or renamed.
-func Prune(outDir string, keep []Function) ([]string, error) {
-	want := map[string]bool{}
-	for _, fn := range keep {
-		want[fn.Name+".zip"], want[fn.Name+".zip.inputs"] = true, true
-	}
-	entries, err := os.ReadDir(outDir)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil
+// group is the functions built the same way: one handler package, one
+// architecture.
+type buildGroup struct {
+	key, source, arch string
+	members           []int // indexes into the functions
+}
+
+func group(fns []Function) (map[string]*buildGroup, []string, error) {
+	groups := map[string]*buildGroup{}
+	var order []string
+	for i, fn := range fns {
+		arch, err := goarch(fn.Arch)
+		if err != nil {
+			return nil, nil, fmt.Errorf("function %s: %w", fn.Name, err)
 		}
-		return nil, err
-	}
-	var removed []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || want[name] || !(strings.HasSuffix(name, ".zip") || strings.HasSuffix(name, ".zip.inputs")) {
-			continue
+		src := filepath.ToSlash(filepath.Clean(fn.SourceDir))
+		key := src + "|" + arch
+		g, ok := groups[key]
+		if !ok {
+			g = &buildGroup{key: key, source: src, arch: arch}
+			groups[key] = g
+			order = append(order, key)
 		}
-		if err := os.Remove(filepath.Join(outDir, name)); err != nil {
-			return removed, err
-		}
-		removed = append(removed, name)
+		g.members = append(g.members, i)
 	}
-	return removed, nil
+	return groups, order, nil
 }
 
 func goarch(arch string) (string, error) {
@@ -167,80 +276,41 @@ func goarch(arch string) (string, error) {
 	return "", fmt.Errorf("architecture %q: use arm64 or x86_64", arch)
 }
 
-func buildOne(ctx context.Context, fn Function, opt Options, inputs string) (Artifact, error) {
-	a, stamp, hit := cached(fn, opt, inputs)
-	if hit {
-		return a, nil
-	}
-	arch, err := goarch(fn.Arch)
-	if err != nil {
-		return a, fmt.Errorf("function %s: %w", fn.Name, err)
-	}
+// build is one group's result, as the state records it.
+type buildResult struct {
+	Inputs   string `json:"inputs"`   // hash of everything the build read
+	Artifact string `json:"artifact"` // hex sha256 of the zip
+	SHA256   string `json:"sha256"`   // base64 of the same
+	Size     int64  `json:"size"`
+}
+
+func buildOne(ctx context.Context, g *buildGroup, opt Options) (buildResult, error) {
 	tmp, err := os.MkdirTemp("", "apibuilder-build-")
 	if err != nil {
-		return a, err
+		return buildResult{}, err
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "bootstrap")
-	args := append(append([]string{}, buildFlags...), "-o", bin, "./"+filepath.ToSlash(fn.SourceDir))
+	args := append(slices.Clone(buildFlags), "-o", bin, "./"+g.source)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = opt.ModuleRoot
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0", "GOFLAGS=-mod=readonly")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+g.arch, "CGO_ENABLED=0", "GOFLAGS=-mod=readonly")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return a, fmt.Errorf("function %s: go build ./%s failed:\n%s", fn.Name, fn.SourceDir, strings.TrimSpace(string(out)))
+		return buildResult{}, fmt.Errorf("handler %s: go build ./%s failed:\n%s", g.source, g.source, strings.TrimSpace(string(out)))
 	}
 	data, err := zipBootstrap(bin)
 	if err != nil {
-		return a, fmt.Errorf("function %s: zip: %w", fn.Name, err)
+		return buildResult{}, fmt.Errorf("handler %s: zip: %w", g.source, err)
 	}
-	if err := writeAtomic(a.ZipPath, data); err != nil {
-		return a, err
-	}
-	if err := writeAtomic(stamp, []byte(inputs)); err != nil {
-		return a, err
-	}
-	return finish(a, data), nil
-}
-
-// reuse gives fn the zip already built for another route with the same
-// handler and architecture (same inputs, so the same bytes).
-func reuse(fn Function, opt Options, inputs string, built Artifact) (Artifact, error) {
-	a, stamp, hit := cached(fn, opt, inputs)
-	if hit {
-		return a, nil
-	}
-	data, err := os.ReadFile(built.ZipPath)
-	if err != nil {
-		return a, err
-	}
-	if err := writeAtomic(a.ZipPath, data); err != nil {
-		return a, err
-	}
-	if err := writeAtomic(stamp, []byte(inputs)); err != nil {
-		return a, err
-	}
-	return finish(a, data), nil
-}
-
-// cached returns fn's zip when its recorded inputs equal inputs, and the
-// path of that record.
-func cached(fn Function, opt Options, inputs string) (Artifact, string, bool) {
-	a := Artifact{Name: fn.Name, ZipPath: filepath.Join(opt.OutDir, fn.Name+".zip")}
-	stamp := a.ZipPath + ".inputs"
-	if old, err := os.ReadFile(stamp); err == nil && string(old) == inputs {
-		if data, err := os.ReadFile(a.ZipPath); err == nil {
-			a.Cached = true
-			return finish(a, data), stamp, true
+	sum := sha256.Sum256(data)
+	b := buildResult{Artifact: hex.EncodeToString(sum[:]), SHA256: base64.StdEncoding.EncodeToString(sum[:]), Size: int64(len(data))}
+	path := filepath.Join(opt.OutDir, b.Artifact+".zip")
+	if !exists(path, b.Size) {
+		if err := writeAtomic(path, data); err != nil {
+			return buildResult{}, err
 		}
 	}
-	return a, stamp, false
-}
-
-func finish(a Artifact, data []byte) Artifact {
-	sum := sha256.Sum256(data)
-	a.SHA256 = base64.StdEncoding.EncodeToString(sum[:])
-	a.Size = int64(len(data))
-	return a
+	return b, nil
 }
 
 // zipBootstrap zips the binary as "bootstrap" with a fixed time and mode.
@@ -266,6 +336,36 @@ func zipBootstrap(bin string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// prune removes what no function uses: artifacts missing from the
+// manifest, and the per-function zips of older apibuilder versions.
+func prune(outDir string, man Manifest) ([]string, error) {
+	entries, err := os.ReadDir(outDir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || name == ManifestName || name == stateName {
+			continue
+		}
+		key, isZip := strings.CutSuffix(name, ".zip")
+		_, inUse := man.Artifacts[key]
+		if (isZip && !inUse) || strings.HasSuffix(name, ".zip.inputs") {
+			if err := os.Remove(filepath.Join(outDir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return removed, err
+			}
+			removed = append(removed, name)
+		}
+	}
+	return removed, nil
+}
+
+func exists(path string, size int64) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular() && st.Size() == size
+}
+
 func writeAtomic(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -283,94 +383,46 @@ func writeAtomic(path string, data []byte) error {
 	return os.Rename(f.Name(), path)
 }
 
-// inputHashes hashes, per function, everything its build reads from the
-// module: the source files of every in-module package it depends on, go.mod
-// and go.sum (which pin every other dependency), the Go version, the target
-// and the flags. One `go list` serves all functions.
-func inputHashes(ctx context.Context, root string, fns []Function, goVersion string) ([]string, error) {
-	type pkg struct {
-		ImportPath string
-		Dir        string
-		GoFiles    []string
-		EmbedFiles []string
-		Module     *struct{ Main bool }
-		Deps       []string
-	}
-	args := []string{"list", "-json=ImportPath,Dir,GoFiles,EmbedFiles,Module,Deps", "-deps", "-tags", "lambda.norpc"}
-	for _, fn := range fns {
-		args = append(args, "./"+filepath.ToSlash(fn.SourceDir))
-	}
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+// writeJSONIfChanged writes v as indented JSON unless the file already
+// holds exactly that, so a warm run writes nothing.
+func writeJSONIfChanged(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("go list the handlers: %v\n%s", err, strings.TrimSpace(stderr.String()))
+		return err
 	}
-	pkgs := map[string]pkg{}
-	byDir := map[string]pkg{}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for dec.More() {
-		var p pkg
-		if err := dec.Decode(&p); err != nil {
-			return nil, err
-		}
-		pkgs[p.ImportPath] = p
-		byDir[p.Dir] = p
+	data = append(data, '\n')
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
 	}
-	common := sha256.New()
-	for _, f := range []string{"go.mod", "go.sum"} {
-		data, _ := os.ReadFile(filepath.Join(root, f))
-		fmt.Fprintf(common, "%s %x\n", f, sha256.Sum256(data))
-	}
-	fmt.Fprintf(common, "%s %q\n", goVersion, buildFlags)
-	hashes := make([]string, len(fns))
-	for i, fn := range fns {
-		dir, _ := filepath.Abs(filepath.Join(root, fn.SourceDir))
-		main, ok := byDir[dir]
-		if !ok {
-			return nil, fmt.Errorf("function %s: %s is not a package of the module at %s", fn.Name, fn.SourceDir, root)
-		}
-		h := sha256.New()
-		h.Write(common.Sum(nil))
-		arch, err := goarch(fn.Arch)
-		if err != nil {
-			return nil, fmt.Errorf("function %s: %w", fn.Name, err)
-		}
-		fmt.Fprintf(h, "linux/%s\n", arch)
-		local := []string{main.ImportPath}
-		for _, d := range main.Deps {
-			if p, ok := pkgs[d]; ok && p.Module != nil && p.Module.Main {
-				local = append(local, d)
-			}
-		}
-		sort.Strings(local)
-		for _, ip := range local {
-			p := pkgs[ip]
-			files := append(append([]string{}, p.GoFiles...), p.EmbedFiles...)
-			sort.Strings(files)
-			for _, f := range files {
-				data, err := os.ReadFile(filepath.Join(p.Dir, f))
-				if err != nil {
-					return nil, err
-				}
-				rel, _ := filepath.Rel(root, filepath.Join(p.Dir, f))
-				fmt.Fprintf(h, "%s %x\n", filepath.ToSlash(rel), sha256.Sum256(data))
-			}
-		}
-		hashes[i] = hex.EncodeToString(h.Sum(nil))
-	}
-	return hashes, nil
+	return writeAtomic(path, data)
 }
 
-func goEnv(ctx context.Context, dir, key string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "env", key)
-	cmd.Dir = dir
-	out, err := cmd.Output()
+// ReadManifest reads the manifest a Build wrote into outDir.
+func ReadManifest(outDir string) (*Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(outDir, ManifestName))
 	if err != nil {
-		return "", fmt.Errorf("go env %s: %w", key, err)
+		return nil, err
 	}
-	return strings.TrimSpace(string(out)), nil
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(outDir, ManifestName), err)
+	}
+	return &m, nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 }

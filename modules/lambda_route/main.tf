@@ -29,18 +29,22 @@ resource "aws_cloudwatch_log_group" "this" {
 
 # ---- Function ----
 
-# The package goes to S3 under a content-addressed key: an unchanged zip
-# keeps its key, a new build gets a new one. Deploying from S3 also avoids
-# the provider's global lock on functions created from a local file, which
-# serializes every function of an apply.
+# With zip_path and deploy_from_s3, the package goes to S3 under a
+# content-addressed key: an unchanged zip keeps its key, a new build gets a
+# new one, so no etag is needed (S3's ETag is not the MD5 of multipart or
+# KMS-encrypted uploads, which would re-upload on every apply). Deploying
+# from S3 also avoids the provider's global lock on functions created from a
+# local file, which serializes every function of an apply.
 resource "aws_s3_object" "package" {
-  count = var.deploy_from_s3 ? 1 : 0
+  count = var.package == null && var.deploy_from_s3 ? 1 : 0
 
   bucket = var.artifacts_bucket
   key    = "${var.name}/${filemd5(var.zip_path)}.zip"
   source = var.zip_path
-  etag   = filemd5(var.zip_path)
-  tags   = var.tags
+}
+
+locals {
+  from_s3 = var.package != null || var.deploy_from_s3
 }
 
 resource "aws_lambda_function" "this" {
@@ -54,10 +58,10 @@ resource "aws_lambda_function" "this" {
   timeout                        = var.timeout_s
   layers                         = var.layers
   reserved_concurrent_executions = var.reserved_concurrency
-  filename                       = var.deploy_from_s3 ? null : var.zip_path
-  s3_bucket                      = var.deploy_from_s3 ? var.artifacts_bucket : null
-  s3_key                         = try(aws_s3_object.package[0].key, null)
-  source_code_hash               = filebase64sha256(var.zip_path)
+  filename                       = local.from_s3 ? null : var.zip_path
+  s3_bucket                      = local.from_s3 ? var.artifacts_bucket : null
+  s3_key                         = var.package != null ? var.package.s3_key : try(aws_s3_object.package[0].key, null)
+  source_code_hash               = var.package != null ? var.package.source_code_hash : try(filebase64sha256(var.zip_path), null)
 
   dynamic "environment" {
     for_each = length(var.environment) > 0 ? [1] : []
@@ -96,6 +100,17 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+
+  lifecycle {
+    precondition {
+      condition     = var.package != null || var.zip_path != null
+      error_message = "The function has no package: run `apibuilder generate` (or `go run ./generator`) so that build/functions/manifest.json lists it, or set zip_path."
+    }
+    precondition {
+      condition     = !local.from_s3 || var.artifacts_bucket != null
+      error_message = "artifacts_bucket is required with package or deploy_from_s3."
+    }
+  }
 }
 
 # ---- Method and integration (off for an authorizer's function) ----

@@ -34,24 +34,34 @@ variable "tags" {
 
 # ---- Function ----
 
+variable "package" {
+  description = "The deployment package, already uploaded to artifacts_bucket by the caller: its S3 key and base64 SHA-256 (the generated envs upload each distinct package once and pass it here). Null: zip_path is used."
+  type = object({
+    s3_key           = string
+    source_code_hash = string
+  })
+  default = null
+}
+
 variable "zip_path" {
-  description = "Path of the deployment package (a zip holding bootstrap), built deterministically by the generator."
+  description = "Path of a local deployment package (a zip holding bootstrap), when package is null: uploaded directly, or to artifacts_bucket with deploy_from_s3."
   type        = string
+  default     = null
 
   validation {
-    condition     = endswith(var.zip_path, ".zip")
+    condition     = var.zip_path == null ? true : endswith(var.zip_path, ".zip")
     error_message = "zip_path must point to a .zip file."
   }
 }
 
 variable "deploy_from_s3" {
-  description = "Upload the package to artifacts_bucket and deploy the function from there (parallel creates, no 50 MB direct-upload limit); false uploads the zip directly."
+  description = "With zip_path: upload the package to artifacts_bucket and deploy the function from there (parallel creates, no 50 MB direct-upload limit); false uploads the zip directly."
   type        = bool
   default     = false
 }
 
 variable "artifacts_bucket" {
-  description = "S3 bucket for the package when deploy_from_s3 is true."
+  description = "S3 bucket of the package: where package.s3_key is, or where zip_path is uploaded with deploy_from_s3."
   type        = string
   default     = null
 }

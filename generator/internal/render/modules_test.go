@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -110,13 +111,15 @@ func TestModuleArgumentsMatchDeclaredVariables(t *testing.T) {
 		ctx := &hcl.EvalContext{
 			Variables: map[string]cty.Value{
 				"var":                rootVars(t, envDir),
-				"local":              cty.ObjectVal(map[string]cty.Value{"name_prefix": cty.UnknownVal(cty.String)}),
+				"local":              cty.ObjectVal(map[string]cty.Value{"name_prefix": cty.UnknownVal(cty.String), "packages": unknown}),
+				"aws_s3_object":      unknown,
 				"module":             unknown,
 				"aws_dynamodb_table": unknown,
 				"aws_s3_bucket":      unknown,
 				"path":               cty.ObjectVal(map[string]cty.Value{"root": cty.StringVal("."), "module": cty.StringVal(".")}),
 			},
 			Functions: map[string]function.Function{
+				"try": tryfunc.TryFunc,
 				"file": function.New(&function.Spec{
 					Params: []function.Parameter{{Name: "path", Type: cty.String}},
 					Type:   function.StaticReturnType(cty.String),

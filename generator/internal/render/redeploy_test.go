@@ -2,7 +2,12 @@ package render_test
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +16,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/apibuilder/apibuilder/generator/generate"
+	"github.com/apibuilder/apibuilder/generator/packaging"
 	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/emulator"
@@ -63,9 +69,7 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 	}
 	regenerate(t, dir)
 	// Lambda stores the package; it never runs here, so any zip will do.
-	for _, fn := range []string{"admin", "create", "list"} {
-		dummyZip(t, filepath.Join(dir, "build", "functions", fn+".zip"))
-	}
+	dummyPackages(t, dir, "admin", "create", "list")
 
 	logs, err := os.Create(filepath.Join(t.TempDir(), "stack.log"))
 	if err != nil {
@@ -179,7 +183,7 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 				t.Errorf("a plan right after applying the rename to %s changes %v; want nothing", to, changed)
 			}
 		}
-		dummyZip(t, filepath.Join(dir, "build", "functions", "list_all.zip"))
+		dummyPackages(t, dir, "admin", "create", "list", "list_all")
 		rename(strings.Replace(redeployProject, "name: list,", "name: list_all,", 1), "module.route_list.", "module.route_list_all.")
 		rename(redeployProject, "module.route_list_all.", "module.route_list.")
 	})
@@ -273,16 +277,12 @@ func write(t *testing.T, dir, rel, content string) {
 	}
 }
 
-func dummyZip(t *testing.T, path string) {
+// dummyPackages writes one small zip and the packaging manifest that maps
+// every function named to it, as a build would.
+func dummyPackages(t *testing.T, dir string, functions ...string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
 	w, err := zw.Create("bootstrap")
 	if err == nil {
 		_, err = w.Write([]byte("#!/bin/sh\n"))
@@ -290,10 +290,21 @@ func dummyZip(t *testing.T, path string) {
 	if err == nil {
 		err = zw.Close()
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	sum := sha256.Sum256(buf.Bytes())
+	key := hex.EncodeToString(sum[:])
+	man := packaging.Manifest{Functions: map[string]string{}, Artifacts: map[string]packaging.ManifestEntry{
+		key: {File: key + ".zip", SHA256: base64.StdEncoding.EncodeToString(sum[:]), Size: int64(buf.Len())},
+	}}
+	for _, fn := range functions {
+		man.Functions[fn] = key
+	}
+	data, err := json.Marshal(man)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "build/functions/"+key+".zip", buf.String())
+	write(t, dir, "build/functions/manifest.json", string(data))
 }

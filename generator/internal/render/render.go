@@ -89,6 +89,15 @@ func (r *envRenderer) rootPath(p string) string {
 	return "${path.root}/" + r.up + "/" + p
 }
 
+// comment appends a comment of one or more lines to body.
+func comment(body *hclwrite.Body, text string) {
+	var toks hclwrite.Tokens
+	for _, line := range strings.Split(text, "\n") {
+		toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenComment, Bytes: []byte("# " + line + "\n")})
+	}
+	body.AppendUnstructuredTokens(toks)
+}
+
 func finish(f *hclwrite.File, comment string) []byte {
 	out := Header
 	if comment != "" {
@@ -126,6 +135,10 @@ func (r *envRenderer) versions() []byte {
 	p.AppendNewline()
 	dt := p.AppendNewBlock("default_tags", nil).Body()
 	set(dt, obj{{"tags", expr(`merge(var.tags, { project = var.api_name, env = var.environment, managed_by = "apibuilder" })`)}})
+	f.Body().AppendNewline()
+	f.Body().AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte("# Function packages are uploaded untagged: S3 allows 10 tags per object, and the\n# bucket carries the project's tags.\n")}})
+	pp := f.Body().AppendNewBlock("provider", []string{"aws"}).Body()
+	set(pp, obj{{"alias", "packages"}, {"region", expr("var.region")}})
 	return finish(f, "# Credentials and endpoints come from the standard AWS chain (env, profile, SSO, role).\n")
 }
 
@@ -134,13 +147,28 @@ func (r *envRenderer) main() []byte {
 	body := f.Body()
 	loc := body.AppendNewBlock("locals", nil).Body()
 	set(loc, obj{{"name_prefix", expr(`"${var.api_name}-${var.environment}"`)}})
+	loc.AppendNewline()
+	comment(loc, "The function packages `apibuilder generate` builds: one zip per distinct build,\nmapped to the functions by manifest.json (empty until the first build).")
+	set(loc, obj{
+		{"packages_dir", expr(strconv.Quote(r.rootPath(r.opt.BuildDir)))},
+		{"packages", expr(`try(jsondecode(file("${local.packages_dir}/manifest.json")), { functions = {}, artifacts = {} })`)},
+	})
 	body.AppendNewline()
-	body.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte("# Function packages are uploaded here and deployed from S3 (rebuildable, so force_destroy).\n")}})
-
+	comment(body, "Function packages are uploaded here and deployed from S3 (rebuildable, so force_destroy).")
 	art := body.AppendNewBlock("resource", []string{"aws_s3_bucket", "artifacts"}).Body()
 	set(art, obj{
 		{"bucket_prefix", expr(`"${substr(local.name_prefix, 0, 30)}-pkg-"`)},
 		{"force_destroy", true},
+	})
+	body.AppendNewline()
+	comment(body, "Each distinct package once, under its content hash: functions built the same\nway share it, and an unchanged package keeps its key.")
+	pkg := body.AppendNewBlock("resource", []string{"aws_s3_object", "package"}).Body()
+	set(pkg, obj{{"provider", expr("aws.packages")}, {"for_each", expr("local.packages.artifacts")}})
+	pkg.AppendNewline()
+	set(pkg, obj{
+		{"bucket", expr("aws_s3_bucket.artifacts.id")},
+		{"key", expr("each.value.file")},
+		{"source", expr(`"${local.packages_dir}/${each.value.file}"`)},
 	})
 
 	for _, t := range r.m.Tables {
@@ -416,8 +444,6 @@ func (r *envRenderer) function(b *hclwrite.Body, name, suffix, desc, runtime, ar
 	set(b, obj{
 		{"name", expr(`"${local.name_prefix}-` + suffix + `"`)},
 		{"description", desc},
-		{"zip_path", expr(strconv.Quote(r.rootPath(r.opt.BuildDir + "/" + name + ".zip")))},
-		{"deploy_from_s3", true},
 		{"artifacts_bucket", expr("aws_s3_bucket.artifacts.id")},
 		{"runtime", runtime},
 		{"architecture", arch},
@@ -431,6 +457,8 @@ func (r *envRenderer) function(b *hclwrite.Body, name, suffix, desc, runtime, ar
 		{"vpc", expr(v + ".vpc")},
 		{"dead_letter_target_arn", expr(v + ".dead_letter_target_arn")},
 	})
+	b.AppendNewline()
+	set(b, obj{{"package", expr(fmt.Sprintf("try({\ns3_key = aws_s3_object.package[local.packages.functions[%[1]q]].key\nsource_code_hash = local.packages.artifacts[local.packages.functions[%[1]q]].sha256\n}, null)", name))}})
 	if vars := vals.Environment; len(vars) > 0 {
 		env := make(obj, len(vars))
 		for i, ev := range vars {

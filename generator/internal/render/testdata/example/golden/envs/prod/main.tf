@@ -3,12 +3,28 @@
 
 locals {
   name_prefix = "${var.api_name}-${var.environment}"
+
+  # The function packages `apibuilder generate` builds: one zip per distinct build,
+  # mapped to the functions by manifest.json (empty until the first build).
+  packages_dir = "${path.root}/../../build/functions"
+  packages     = try(jsondecode(file("${local.packages_dir}/manifest.json")), { functions = {}, artifacts = {} })
 }
 
 # Function packages are uploaded here and deployed from S3 (rebuildable, so force_destroy).
 resource "aws_s3_bucket" "artifacts" {
   bucket_prefix = "${substr(local.name_prefix, 0, 30)}-pkg-"
   force_destroy = true
+}
+
+# Each distinct package once, under its content hash: functions built the same
+# way share it, and an unchanged package keeps its key.
+resource "aws_s3_object" "package" {
+  provider = aws.packages
+  for_each = local.packages.artifacts
+
+  bucket = aws_s3_bucket.artifacts.id
+  key    = each.value.file
+  source = "${local.packages_dir}/${each.value.file}"
 }
 
 resource "aws_dynamodb_table" "items" {
@@ -79,8 +95,6 @@ module "authorizer_admin" {
 
   name                   = "${local.name_prefix}-admin"
   description            = "Lambda token authorizer admin"
-  zip_path               = "${path.root}/../../build/functions/admin.zip"
-  deploy_from_s3         = true
   artifacts_bucket       = aws_s3_bucket.artifacts.id
   runtime                = "provided.al2023"
   architecture           = "arm64"
@@ -93,6 +107,11 @@ module "authorizer_admin" {
   ephemeral_storage_mb   = var.authorizer_functions["admin"].ephemeral_storage_mb
   vpc                    = var.authorizer_functions["admin"].vpc
   dead_letter_target_arn = var.authorizer_functions["admin"].dead_letter_target_arn
+
+  package = try({
+    s3_key           = aws_s3_object.package[local.packages.functions["admin"]].key
+    source_code_hash = local.packages.artifacts[local.packages.functions["admin"]].sha256
+  }, null)
   environment = {
     ALLOWED_TOKEN_SHA256 = "d2eadfb6e52d65b4bbf254e5046c0c495328b4d208f8b1591c229e62c5c6362f"
   }
@@ -111,8 +130,6 @@ module "route_create_item" {
 
   name                   = "${local.name_prefix}-create_item"
   description            = "POST /items"
-  zip_path               = "${path.root}/../../build/functions/create_item.zip"
-  deploy_from_s3         = true
   artifacts_bucket       = aws_s3_bucket.artifacts.id
   runtime                = "provided.al2023"
   architecture           = "arm64"
@@ -125,6 +142,11 @@ module "route_create_item" {
   ephemeral_storage_mb   = var.routes["create_item"].ephemeral_storage_mb
   vpc                    = var.routes["create_item"].vpc
   dead_letter_target_arn = var.routes["create_item"].dead_letter_target_arn
+
+  package = try({
+    s3_key           = aws_s3_object.package[local.packages.functions["create_item"]].key
+    source_code_hash = local.packages.artifacts[local.packages.functions["create_item"]].sha256
+  }, null)
   environment = {
     TABLE_NAME = aws_dynamodb_table.items.name
   }
@@ -155,8 +177,6 @@ module "route_get_item" {
 
   name                   = "${local.name_prefix}-get_item"
   description            = "GET /items/{id}"
-  zip_path               = "${path.root}/../../build/functions/get_item.zip"
-  deploy_from_s3         = true
   artifacts_bucket       = aws_s3_bucket.artifacts.id
   runtime                = "provided.al2023"
   architecture           = "arm64"
@@ -169,6 +189,11 @@ module "route_get_item" {
   ephemeral_storage_mb   = var.routes["get_item"].ephemeral_storage_mb
   vpc                    = var.routes["get_item"].vpc
   dead_letter_target_arn = var.routes["get_item"].dead_letter_target_arn
+
+  package = try({
+    s3_key           = aws_s3_object.package[local.packages.functions["get_item"]].key
+    source_code_hash = local.packages.artifacts[local.packages.functions["get_item"]].sha256
+  }, null)
   environment = {
     TABLE_NAME = aws_dynamodb_table.items.name
   }
@@ -199,8 +224,6 @@ module "route_list_items" {
 
   name                   = "${local.name_prefix}-list_items"
   description            = "GET /items"
-  zip_path               = "${path.root}/../../build/functions/list_items.zip"
-  deploy_from_s3         = true
   artifacts_bucket       = aws_s3_bucket.artifacts.id
   runtime                = "provided.al2023"
   architecture           = "arm64"
@@ -213,6 +236,11 @@ module "route_list_items" {
   ephemeral_storage_mb   = var.routes["list_items"].ephemeral_storage_mb
   vpc                    = var.routes["list_items"].vpc
   dead_letter_target_arn = var.routes["list_items"].dead_letter_target_arn
+
+  package = try({
+    s3_key           = aws_s3_object.package[local.packages.functions["list_items"]].key
+    source_code_hash = local.packages.artifacts[local.packages.functions["list_items"]].sha256
+  }, null)
   environment = {
     TABLE_NAME = aws_dynamodb_table.items.name
   }
@@ -240,8 +268,6 @@ module "route_delete_item" {
 
   name                   = "${local.name_prefix}-delete_item"
   description            = "DELETE /items/{id}"
-  zip_path               = "${path.root}/../../build/functions/delete_item.zip"
-  deploy_from_s3         = true
   artifacts_bucket       = aws_s3_bucket.artifacts.id
   runtime                = "provided.al2023"
   architecture           = "arm64"
@@ -254,6 +280,11 @@ module "route_delete_item" {
   ephemeral_storage_mb   = var.routes["delete_item"].ephemeral_storage_mb
   vpc                    = var.routes["delete_item"].vpc
   dead_letter_target_arn = var.routes["delete_item"].dead_letter_target_arn
+
+  package = try({
+    s3_key           = aws_s3_object.package[local.packages.functions["delete_item"]].key
+    source_code_hash = local.packages.artifacts[local.packages.functions["delete_item"]].sha256
+  }, null)
   environment = {
     TABLE_NAME = aws_dynamodb_table.items.name
   }

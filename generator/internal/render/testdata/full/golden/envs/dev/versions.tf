@@ -27,3 +27,10 @@ provider "aws" {
     tags = merge(var.tags, { project = var.api_name, env = var.environment, managed_by = "apibuilder" })
   }
 }
+
+# Function packages are uploaded untagged: S3 allows 10 tags per object, and the
+# bucket carries the project's tags.
+provider "aws" {
+  alias  = "packages"
+  region = var.region
+}

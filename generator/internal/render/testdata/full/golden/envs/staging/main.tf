@@ -3,12 +3,28 @@
 
 locals {
   name_prefix = "${var.api_name}-${var.environment}"
+
+  # The function packages `apibuilder generate` builds: one zip per distinct build,
+  # mapped to the functions by manifest.json (empty until the first build).
+  packages_dir = "${path.root}/../../build/functions"
+  packages     = try(jsondecode(file("${local.packages_dir}/manifest.json")), { functions = {}, artifacts = {} })
 }
 
 # Function packages are uploaded here and deployed from S3 (rebuildable, so force_destroy).
 resource "aws_s3_bucket" "artifacts" {
   bucket_prefix = "${substr(local.name_prefix, 0, 30)}-pkg-"
   force_destroy = true
+}
+
+# Each distinct package once, under its content hash: functions built the same
+# way share it, and an unchanged package keeps its key.
+resource "aws_s3_object" "package" {
+  provider = aws.packages
+  for_each = local.packages.artifacts
+
+  bucket = aws_s3_bucket.artifacts.id
+  key    = each.value.file
+  source = "${local.packages_dir}/${each.value.file}"
 }
 
 resource "aws_dynamodb_table" "orders" {
@@ -148,8 +164,6 @@ module "authorizer_tenant" {
 
   name                   = "${local.name_prefix}-tenant"
   description            = "Checks the tenant header and the stage's tenant list"
-  zip_path               = "${path.root}/../../build/functions/tenant.zip"
-  deploy_from_s3         = true
   artifacts_bucket       = aws_s3_bucket.artifacts.id
   runtime                = "provided.al2023"
   architecture           = "x86_64"
@@ -162,6 +176,11 @@ module "authorizer_tenant" {
   ephemeral_storage_mb   = var.authorizer_functions["tenant"].ephemeral_storage_mb
   vpc                    = var.authorizer_functions["tenant"].vpc
   dead_letter_target_arn = var.authorizer_functions["tenant"].dead_letter_target_arn
+
+  package = try({
+    s3_key           = aws_s3_object.package[local.packages.functions["tenant"]].key
+    source_code_hash = local.packages.artifacts[local.packages.functions["tenant"]].sha256
+  }, null)
   environment = {
     LOG_LEVEL    = "info"
     ORDERS_TABLE = aws_dynamodb_table.orders.name
@@ -181,8 +200,6 @@ module "route_search" {
 
   name                   = "${local.name_prefix}-search"
   description            = "GET /customers/{customer}/orders"
-  zip_path               = "${path.root}/../../build/functions/search.zip"
-  deploy_from_s3         = true
   artifacts_bucket       = aws_s3_bucket.artifacts.id
   runtime                = "provided.al2023"
   architecture           = "x86_64"
@@ -195,6 +212,11 @@ module "route_search" {
   ephemeral_storage_mb   = var.routes["search"].ephemeral_storage_mb
   vpc                    = var.routes["search"].vpc
   dead_letter_target_arn = var.routes["search"].dead_letter_target_arn
+
+  package = try({
+    s3_key           = aws_s3_object.package[local.packages.functions["search"]].key
+    source_code_hash = local.packages.artifacts[local.packages.functions["search"]].sha256
+  }, null)
   environment = {
     AUDIT_ARN = "arn=${aws_dynamodb_table.audit.arn};v=1"
     LOG_LEVEL = "info"
@@ -238,8 +260,6 @@ module "route_upload" {
 
   name                   = "${local.name_prefix}-upload"
   description            = "Upload an order document"
-  zip_path               = "${path.root}/../../build/functions/upload.zip"
-  deploy_from_s3         = true
   artifacts_bucket       = aws_s3_bucket.artifacts.id
   runtime                = "provided.al2023"
   architecture           = "x86_64"
@@ -252,6 +272,11 @@ module "route_upload" {
   ephemeral_storage_mb   = var.routes["upload"].ephemeral_storage_mb
   vpc                    = var.routes["upload"].vpc
   dead_letter_target_arn = var.routes["upload"].dead_letter_target_arn
+
+  package = try({
+    s3_key           = aws_s3_object.package[local.packages.functions["upload"]].key
+    source_code_hash = local.packages.artifacts[local.packages.functions["upload"]].sha256
+  }, null)
   environment = {
     LOG_LEVEL = "info"
   }
@@ -284,8 +309,6 @@ module "route_health" {
 
   name                   = "${local.name_prefix}-health"
   description            = "ANY /"
-  zip_path               = "${path.root}/../../build/functions/health.zip"
-  deploy_from_s3         = true
   artifacts_bucket       = aws_s3_bucket.artifacts.id
   runtime                = "provided.al2023"
   architecture           = "x86_64"
@@ -298,6 +321,11 @@ module "route_health" {
   ephemeral_storage_mb   = var.routes["health"].ephemeral_storage_mb
   vpc                    = var.routes["health"].vpc
   dead_letter_target_arn = var.routes["health"].dead_letter_target_arn
+
+  package = try({
+    s3_key           = aws_s3_object.package[local.packages.functions["health"]].key
+    source_code_hash = local.packages.artifacts[local.packages.functions["health"]].sha256
+  }, null)
   environment = {
     LOG_LEVEL = "info"
   }
@@ -319,8 +347,6 @@ module "route_cancel" {
 
   name                   = "${local.name_prefix}-cancel"
   description            = "DELETE /customers/{customer}"
-  zip_path               = "${path.root}/../../build/functions/cancel.zip"
-  deploy_from_s3         = true
   artifacts_bucket       = aws_s3_bucket.artifacts.id
   runtime                = "provided.al2023"
   architecture           = "x86_64"
@@ -333,6 +359,11 @@ module "route_cancel" {
   ephemeral_storage_mb   = var.routes["cancel"].ephemeral_storage_mb
   vpc                    = var.routes["cancel"].vpc
   dead_letter_target_arn = var.routes["cancel"].dead_letter_target_arn
+
+  package = try({
+    s3_key           = aws_s3_object.package[local.packages.functions["cancel"]].key
+    source_code_hash = local.packages.artifacts[local.packages.functions["cancel"]].sha256
+  }, null)
   environment = {
     LOG_LEVEL = "info"
   }
