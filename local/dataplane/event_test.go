@@ -184,6 +184,11 @@ func TestProxyEventFollowsAPIGateway(t *testing.T) {
 				t.Errorf("path %v resource %v requestContext.path %v", ev["path"], ev["resource"], at(ev, "requestContext", "path"))
 			}
 		}},
+		{"the same through /restapis/.../_user_request_//items", pathForm("GET", "//items"), "", func(t *testing.T, ev map[string]any) {
+			if ev["path"] != "/items" || at(ev, "requestContext", "path") != "/dev//items" {
+				t.Errorf("path %v requestContext.path %v", ev["path"], at(ev, "requestContext", "path"))
+			}
+		}},
 		{"//stage/... is served", hostForm("GET", "//dev/items"), "", func(t *testing.T, ev map[string]any) {
 			if ev["path"] != "/items" || at(ev, "requestContext", "path") != "/dev/items" {
 				t.Errorf("path %v requestContext.path %v", ev["path"], at(ev, "requestContext", "path"))

@@ -16,7 +16,10 @@
 // authorization (Lambda TOKEN/REQUEST authorizers, Cognito, IAM; see
 // auth.go), the API key, usage-plan and stage throttling and quotas
 // (throttle.go), request validation, the integration; then one access-log
-// line (accesslog.go).
+// line (accesslog.go). An AWS_PROXY integration's event and the mapping of
+// the function's answer follow API Gateway key for key (event.go,
+// answer.go; docs/dataplane.md); serve on Listener (wire.go) so the
+// function sees the client's header casing.
 package dataplane
 
 import (

@@ -99,3 +99,34 @@ func TestListenerSkipsRequestsTheHandlerNeverSaw(t *testing.T) {
 		t.Errorf("handler saw %q", r.body)
 	}
 }
+
+// The framer finds the same heads however the bytes are split into reads.
+func TestFramerAnySplit(t *testing.T) {
+	stream := "\r\nPOST /a HTTP/1.1\r\nX-A: 1\r\nContent-Length: 3\r\n\r\nabc" +
+		"PUT /b HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nxyz\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n" +
+		"GET /c HTTP/1.1\r\nx-C: 3\r\n folded\r\n\r\n"
+	want := []string{"POST /a HTTP/1.1|X-A=1,Content-Length=3", "PUT /b HTTP/1.1|Transfer-Encoding=gzip, chunked", "GET /c HTTP/1.1|x-C=3 folded"}
+	for _, size := range []int{1, 2, 3, 7, 64, len(stream)} {
+		var f framer
+		var got []string
+		for i := 0; i < len(stream); i += size {
+			for _, head := range f.feed([]byte(stream[i:min(i+size, len(stream))])) {
+				line, fields := parseHead(head)
+				var parts []string
+				for _, h := range fields {
+					parts = append(parts, h.name+"="+h.value)
+				}
+				got = append(got, line+"|"+strings.Join(parts, ","))
+			}
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") || f.state != inHead {
+			t.Errorf("reads of %d bytes: heads %q (state %d), want %q", size, got, f.state, want)
+		}
+	}
+	// A stream it cannot follow stops recording instead of misreading bodies as heads.
+	var f framer
+	f.feed([]byte("POST /x HTTP/1.1\r\nContent-Length: nope\r\n\r\nGET /y HTTP/1.1\r\n\r\n"))
+	if f.state != lost {
+		t.Errorf("state %d after a bad Content-Length, want lost", f.state)
+	}
+}
