@@ -147,7 +147,7 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	}
 	plane := dataplane.New(dataplane.Config{APIGateway: stack.APIGateway(), Lambda: stack.Lambda(), AccessLog: linePrefix{out, "[access] "}})
 	srv := &http.Server{Handler: plane, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
+	go func() { _ = srv.Serve(dataplane.Listener(ln)) }() // the client's header casing reaches the functions
 	defer srv.Close()
 	base := dataplane.InvokeURL("http://"+ln.Addr().String(), outputs.RestAPIID, outputs.StageName)
 

@@ -92,10 +92,16 @@ func (s *Server) contextValue(req *request, done *logState, name string) string 
 		return accountID
 	case "domainName":
 		return req.Host
+	case "domainPrefix":
+		return domainPrefix(req.Host)
+	case "deploymentId":
+		if req.st != nil {
+			return aws.ToString(req.st.DeploymentId)
+		}
 	case "httpMethod":
 		return req.Method
 	case "path":
-		return "/" + req.stage + req.path
+		return req.contextPath
 	case "resourcePath":
 		if req.res != nil {
 			return req.res.path
@@ -115,7 +121,7 @@ func (s *Server) contextValue(req *request, done *logState, name string) string 
 	case "identity.userAgent":
 		return req.UserAgent()
 	case "identity.apiKey":
-		return req.Header.Get("x-api-key")
+		return req.apiKey
 	case "identity.apiKeyId":
 		return req.keyID
 	case "identity.accessKey":

@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -103,10 +103,11 @@ func (s *Server) authorizeLambda(w http.ResponseWriter, d *deployment, a types.A
 	if a.AuthorizerResultTtlInSeconds != nil {
 		ttl = time.Duration(*a.AuthorizerResultTtlInSeconds) * time.Second
 	}
-	identity, ok := s.identity(d, a, req, ttl > 0)
+	values, ok := s.identity(d, a, req, ttl > 0)
 	if !ok {
 		return d.unauthorized(w, req) // the function is not called
 	}
+	identity := strings.Join(values, ",")
 	if a.Type == types.AuthorizerTypeToken {
 		if expr := aws.ToString(a.IdentityValidationExpression); expr != "" {
 			re, err := regexp.Compile(`^(?:` + expr + `)$`)
@@ -119,7 +120,7 @@ func (s *Server) authorizeLambda(w http.ResponseWriter, d *deployment, a types.A
 		}
 	}
 	methodARN := s.methodARN(d, req)
-	key := aws.ToString(a.Id) + "\x00" + identity
+	key := authCacheKey(aws.ToString(a.Id), values)
 	now := s.cfg.Now()
 	var result *authResult
 	if ttl > 0 {
@@ -180,27 +181,39 @@ func (s *Server) authorizeLambda(w http.ResponseWriter, d *deployment, a types.A
 	}
 }
 
-// identity is the authorizer's identity value: the token (TOKEN), or the
-// identity sources' values joined (REQUEST), which also key the cache.
-// A missing source is a refusal; a REQUEST authorizer without caching
-// needs no identity sources.
-func (s *Server) identity(d *deployment, a types.Authorizer, req *request, caching bool) (string, bool) {
+// identity is the authorizer's identity values: the token (TOKEN), or
+// each identity source's value (REQUEST), which also key the cache. A
+// missing source is a refusal; a REQUEST authorizer without caching needs
+// no identity sources.
+func (s *Server) identity(d *deployment, a types.Authorizer, req *request, caching bool) ([]string, bool) {
 	src := aws.ToString(a.IdentitySource)
 	if a.Type == types.AuthorizerTypeToken && src == "" {
 		src = "method.request.header.Authorization"
 	}
 	if a.Type == types.AuthorizerTypeRequest && strings.TrimSpace(src) == "" {
-		return "", !caching
+		return nil, !caching
 	}
 	var values []string
 	for _, part := range strings.Split(src, ",") {
 		v := s.identitySource(d, strings.TrimSpace(part), req)
 		if v == "" {
-			return "", false
+			return nil, false
 		}
 		values = append(values, v)
 	}
-	return strings.Join(values, ","), true
+	return values, true
+}
+
+// authCacheKey keys a cached policy by the authorizer and each identity
+// value, length-prefixed: values that merely join to the same text
+// (X-A=a, X-B=b,c and X-A=a,b, X-B=c) are different identities.
+func authCacheKey(authorizerID string, values []string) string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(len(authorizerID)) + ":" + authorizerID)
+	for _, v := range values {
+		b.WriteString(strconv.Itoa(len(v)) + ":" + v)
+	}
+	return b.String()
 }
 
 func (s *Server) identitySource(d *deployment, src string, req *request) string {
@@ -233,25 +246,26 @@ type tokenEvent struct {
 
 // requestEvent is what a REQUEST authorizer receives: the proxy event's
 // request data (no body) with the method ARN. It mirrors
-// events.APIGatewayCustomAuthorizerRequestTypeRequest, with the full
-// requestContext AWS sends.
+// events.APIGatewayCustomAuthorizerRequestTypeRequest, with the
+// headers and requestContext the proxy event has (event.go).
 type requestEvent struct {
-	Type                            string                               `json:"type"`
-	MethodArn                       string                               `json:"methodArn"`
-	Resource                        string                               `json:"resource"`
-	Path                            string                               `json:"path"`
-	HTTPMethod                      string                               `json:"httpMethod"`
-	Headers                         map[string]string                    `json:"headers"`
-	MultiValueHeaders               map[string][]string                  `json:"multiValueHeaders"`
-	QueryStringParameters           map[string]string                    `json:"queryStringParameters"`
-	MultiValueQueryStringParameters map[string][]string                  `json:"multiValueQueryStringParameters"`
-	PathParameters                  map[string]string                    `json:"pathParameters"`
-	StageVariables                  map[string]string                    `json:"stageVariables"`
-	RequestContext                  events.APIGatewayProxyRequestContext `json:"requestContext"`
+	Type                            string              `json:"type"`
+	MethodArn                       string              `json:"methodArn"`
+	Resource                        string              `json:"resource"`
+	Path                            string              `json:"path"`
+	HTTPMethod                      string              `json:"httpMethod"`
+	Headers                         map[string]string   `json:"headers"`
+	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
+	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
+	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
+	PathParameters                  map[string]string   `json:"pathParameters"`
+	StageVariables                  map[string]string   `json:"stageVariables"`
+	RequestContext                  eventContext        `json:"requestContext"`
 }
 
 func requestAuthEvent(d *deployment, res *resource, params map[string]string, req *request, methodARN string) requestEvent {
-	headers, multiHeaders, query, multiQuery := headersAndQuery(req)
+	headers, multiHeaders := req.eventHeaders()
+	query, multiQuery := queryParameters(req)
 	return requestEvent{
 		Type: "REQUEST", MethodArn: methodARN, Resource: res.path, Path: req.path, HTTPMethod: req.Method,
 		Headers: headers, MultiValueHeaders: multiHeaders,

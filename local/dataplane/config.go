@@ -128,8 +128,10 @@ func (d *deployment) schema(model string) (*jsonschema.Schema, error) {
 	return s, nil
 }
 
-// match finds the resource for a request path the way API Gateway does:
-// static segments win over {param}, which wins over {proxy+}.
+// match finds the resource for a request path (as sent, percent-encoding
+// intact) the way API Gateway does: static segments win over {param},
+// which wins over {proxy+}; a trailing slash is ignored. Parameters keep
+// the encoding they were sent with (AWS passes /items/a%2Bb as a%2Bb).
 func (d *deployment) match(path string) (*resource, map[string]string) {
 	segs := split(path)
 	var best *resource
@@ -164,7 +166,7 @@ func matchSegments(tmpl, segs []string) (map[string]string, []int, bool) {
 			score = append(score, 1)
 			continue
 		}
-		if t != segs[i] {
+		if !unescapedEquals(segs[i], t) {
 			return nil, nil, false
 		}
 		score = append(score, 0)

@@ -85,8 +85,11 @@ func (s *syncBuffer) String() string {
 //	GET /limited        method throttling 1 rps, burst 2
 //	GET /keyed          API key; usage plan 1 rps burst 1, quota 3/DAY with offset 1
 //	GET /authkeyed      CUSTOM TOKEN authorizer and an API key (see apiKeyFromAuthorizer)
+//	ANY /echo/{proxy+}  API key (its own unlimited plan): the function echoes its event
+//	POST /answer        the function answers the request's body (any proxy answer)
 //	gateway responses   DEFAULT_4XX and DEFAULT_5XX carry CORS headers
-//	stage dev           */* throttling 100 rps burst 100, the module's access-log format
+//	stage dev           */* throttling 100 rps burst 100, the module's access-log format,
+//	                    stage variable stageVariableName; binary media type image/png
 func deploy(t *testing.T) *stack {
 	if testing.Short() {
 		t.Skip("starts moto, kumo and a handler")
@@ -121,6 +124,8 @@ func deploy(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	id := restAPI.Id
+	must(api.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: id, PatchOperations: []types.PatchOperation{
+		{Op: types.OpAdd, Path: aws.String("/binaryMediaTypes/image~1png")}}}))
 	resources, err := api.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: id})
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +171,14 @@ func deploy(t *testing.T) *stack {
 	method(resource(root, "limited"), apigateway.PutMethodInput{AuthorizationType: aws.String("NONE")})
 	method(resource(root, "keyed"), apigateway.PutMethodInput{AuthorizationType: aws.String("NONE"), ApiKeyRequired: true})
 	method(resource(root, "authkeyed"), apigateway.PutMethodInput{AuthorizationType: aws.String("CUSTOM"), AuthorizerId: token.Id, ApiKeyRequired: true})
+	echo := resource(resource(root, "echo"), "{proxy+}")
+	must(api.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: id, ResourceId: echo, HttpMethod: aws.String("ANY"), AuthorizationType: aws.String("NONE"), ApiKeyRequired: true}))
+	must(api.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: id, ResourceId: echo, HttpMethod: aws.String("ANY"),
+		Type: types.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"), Uri: fnURI}))
+	answer := resource(root, "answer")
+	must(api.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: id, ResourceId: answer, HttpMethod: aws.String("POST"), AuthorizationType: aws.String("NONE")}))
+	must(api.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: id, ResourceId: answer, HttpMethod: aws.String("POST"),
+		Type: types.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"), Uri: fnURI}))
 	cors := map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'"}
 	for _, rt := range []types.GatewayResponseType{types.GatewayResponseTypeDefault4xx, types.GatewayResponseTypeDefault5xx} {
 		must(api.PutGatewayResponse(ctx, &apigateway.PutGatewayResponseInput{RestApiId: id, ResponseType: rt, ResponseParameters: cors}))
@@ -179,6 +192,7 @@ func deploy(t *testing.T) *stack {
 		replace("/~1limited/GET/throttling/rateLimit", "1"), replace("/~1limited/GET/throttling/burstLimit", "2"),
 		replace("/accessLogSettings/destinationArn", "arn:aws:logs:us-east-1:000000000000:log-group:access"),
 		replace("/accessLogSettings/format", moduleAccessLogFormat),
+		replace("/variables/stageVariableName", "stageVariableValue"),
 	}}))
 	plan, err := api.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{Name: aws.String("plan"),
 		ApiStages: []types.ApiStage{{ApiId: id, Stage: aws.String("dev")}},
@@ -192,9 +206,20 @@ func deploy(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	must(api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: plan.Id, KeyId: key.Id, KeyType: aws.String("API_KEY")}))
+	echoPlan, err := api.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{Name: aws.String("echo"), ApiStages: []types.ApiStage{{ApiId: id, Stage: aws.String("dev")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	echoKey, err := api.CreateApiKey(ctx, &apigateway.CreateApiKeyInput{Name: aws.String("echo"), Enabled: true, Value: aws.String(echoKeyValue)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: echoPlan.Id, KeyId: echoKey.Id, KeyType: aws.String("API_KEY")}))
 
 	s := &stack{t: t, api: api, apiID: aws.ToString(id), clock: &fakeClock{now: time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}, runner: run}
-	plane := httptest.NewServer(New(Config{APIGateway: api, Lambda: lc, AccessLog: s.logs, Now: s.clock.Now}))
+	plane := httptest.NewUnstartedServer(New(Config{APIGateway: api, Lambda: lc, AccessLog: s.logs, Now: s.clock.Now}))
+	plane.Listener = Listener(plane.Listener) // the client's header casing, as `local up` serves
+	plane.Start()
 	t.Cleanup(plane.Close)
 	s.base = InvokeURL(plane.URL, s.apiID, "dev")
 	return s
@@ -276,6 +301,8 @@ func TestDeployedAPI(t *testing.T) {
 	t.Run("StageThrottling", s.stageThrottling)
 	t.Run("UsagePlan", s.usagePlan)
 	t.Run("AccessLog", s.accessLog)
+	t.Run("ProxyEvent", s.proxyEvent)
+	t.Run("ProxyAnswer", s.proxyAnswer)
 	t.Run("APIKeyFromAuthorizer", s.apiKeyFromAuthorizer) // last: it redeploys with apiKeySource AUTHORIZER
 }
 

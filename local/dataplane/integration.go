@@ -4,16 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"net"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
@@ -21,8 +18,9 @@ import (
 )
 
 // proxy serves an AWS_PROXY integration: the event exactly as API Gateway
-// builds it for REST APIs, a synchronous Invoke, and the proxy response
-// mapped back. A function error or a malformed response is a 502.
+// builds it for REST APIs (event.go), a synchronous Invoke, and the
+// function's answer mapped back (answer.go). A function error or a
+// malformed answer is a 502.
 func (s *Server) proxy(w http.ResponseWriter, d *deployment, res *resource, params map[string]string, req *request, uri string) {
 	fn, ok := functionFromURI(uri)
 	if !ok {
@@ -30,8 +28,7 @@ func (s *Server) proxy(w http.ResponseWriter, d *deployment, res *resource, para
 		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 		return
 	}
-	event := buildEvent(d, res, params, req)
-	payload, _ := json.Marshal(event)
+	payload, _ := json.Marshal(buildEvent(d, res, params, req))
 	began := time.Now()
 	out, err := s.cfg.Lambda.Invoke(req.Context(), &lambda.InvokeInput{FunctionName: &fn, Payload: payload})
 	req.integLat = time.Since(began)
@@ -48,34 +45,25 @@ func (s *Server) proxy(w http.ResponseWriter, d *deployment, res *resource, para
 		d.fail(w, req, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 		return
 	}
-	var resp events.APIGatewayProxyResponse
-	if err := json.Unmarshal(out.Payload, &resp); err != nil || resp.StatusCode < 100 || resp.StatusCode > 599 {
-		s.cfg.Logger.Error("malformed Lambda proxy response", "function", fn, "payload", string(out.Payload))
+	answer, err := parseProxyAnswer(out.Payload)
+	if err != nil {
+		s.cfg.Logger.Error("malformed Lambda proxy response", "function", fn, "error", err, "payload", string(out.Payload))
 		req.integErr = "Malformed Lambda proxy response"
 		d.fail(w, req, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 		return
 	}
-	body := []byte(resp.Body)
-	if resp.IsBase64Encoded {
-		if body, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
-			req.integErr = "Malformed Lambda proxy response"
-			d.fail(w, req, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+	body := []byte(answer.body)
+	if answer.base64 && acceptsBinary(d.binaryTypes, req.Header.Get("Accept")) {
+		// "If the conversion fails, it returns a 500 response indicating an
+		// API configuration error" (Content Type Conversions in API Gateway).
+		if body, err = base64.StdEncoding.DecodeString(answer.body); err != nil {
+			s.cfg.Logger.Error("isBase64Encoded body is not base64", "function", fn, "error", err)
+			req.integErr = "Unable to base64 decode the body"
+			d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
 			return
 		}
 	}
-	for k, vs := range resp.MultiValueHeaders {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
-	for k, v := range resp.Headers {
-		w.Header().Set(k, v)
-	}
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json")
-	}
-	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(body)
+	writeAnswer(w, answer.status, answer.headers, body, req.traceID)
 }
 
 // functionFromURI extracts the function ARN from
@@ -89,100 +77,9 @@ func functionFromURI(uri string) (string, bool) {
 	return fn, ok && fn != ""
 }
 
-func buildEvent(d *deployment, res *resource, params map[string]string, req *request) events.APIGatewayProxyRequest {
-	headers, multiHeaders, query, multiQuery := headersAndQuery(req)
-	body, b64 := string(req.body), false
-	if isBinary(d.binaryTypes, req.Header.Get("Content-Type")) || !utf8.Valid(req.body) {
-		body, b64 = base64.StdEncoding.EncodeToString(req.body), true
-	}
-	ev := events.APIGatewayProxyRequest{
-		Resource: res.path, Path: req.path, HTTPMethod: req.Method,
-		Headers: headers, MultiValueHeaders: multiHeaders,
-		Body: body, IsBase64Encoded: b64,
-		RequestContext: requestContext(d, res, req),
-	}
-	if len(query) > 0 {
-		ev.QueryStringParameters, ev.MultiValueQueryStringParameters = query, multiQuery
-	}
-	if len(params) > 0 {
-		ev.PathParameters = params
-	}
-	ev.StageVariables = stageVariables(d, req)
-	return ev
-}
-
-func headersAndQuery(req *request) (map[string]string, map[string][]string, map[string]string, map[string][]string) {
-	headers, multiHeaders := map[string]string{}, map[string][]string{}
-	for k, vs := range req.Header {
-		headers[k] = vs[len(vs)-1]
-		multiHeaders[k] = vs
-	}
-	query, multiQuery := map[string]string{}, map[string][]string{}
-	for k, vs := range req.URL.Query() {
-		query[k] = vs[len(vs)-1]
-		multiQuery[k] = vs
-	}
-	return headers, multiHeaders, query, multiQuery
-}
-
-// stageVariables are the stage's current variables (nil when none).
-func stageVariables(d *deployment, req *request) map[string]string {
-	vars := d.variables
-	if req.st != nil {
-		vars = req.st.Variables
-	}
-	if len(vars) == 0 {
-		return nil
-	}
-	return vars
-}
-
-// requestContext is the requestContext of the proxy event (and of a
-// REQUEST authorizer's event): what API Gateway knows about the call.
-func requestContext(d *deployment, res *resource, req *request) events.APIGatewayProxyRequestContext {
-	now := req.start.UTC()
-	rc := events.APIGatewayProxyRequestContext{
-		AccountID: accountID, APIID: d.apiID, ResourceID: res.id, ResourcePath: res.path,
-		HTTPMethod: req.Method, RequestID: req.id, ExtendedRequestID: req.id[:16], Stage: d.stage,
-		Path: "/" + d.stage + req.path, Protocol: req.Proto,
-		RequestTime:      now.Format("02/Jan/2006:15:04:05 -0700"),
-		RequestTimeEpoch: now.UnixMilli(),
-		Identity: events.APIGatewayRequestIdentity{
-			SourceIP: sourceIP(req), UserAgent: req.UserAgent(), APIKey: req.Header.Get("x-api-key"), APIKeyID: req.keyID,
-		},
-	}
-	if req.accessKey != "" {
-		rc.Identity.AccessKey, rc.Identity.AccountID = req.accessKey, accountID
-	}
-	if req.auth != nil {
-		rc.Authorizer = req.auth.eventMap()
-		if req.auth.usageKey != "" && d.apiKeySource == types.ApiKeySourceTypeAuthorizer {
-			rc.Identity.APIKey = req.auth.usageKey
-		}
-	}
-	return rc
-}
-
-func sourceIP(req *request) string {
-	if h, _, err := net.SplitHostPort(req.RemoteAddr); err == nil {
-		return h
-	}
-	return req.RemoteAddr
-}
-
-func isBinary(types []string, contentType string) bool {
-	ct := strings.TrimSpace(strings.Split(contentType, ";")[0])
-	for _, t := range types {
-		if t == "*/*" || t == ct || (strings.HasSuffix(t, "/*") && strings.HasPrefix(ct, strings.TrimSuffix(t, "*"))) {
-			return true
-		}
-	}
-	return false
-}
-
 // mock serves a MOCK integration (CORS preflight): the status of its
 // default integration response and the static header values it maps.
-func mock(w http.ResponseWriter, integ *types.Integration) {
+func mock(w http.ResponseWriter, integ *types.Integration, traceID string) {
 	codes := make([]string, 0, len(integ.IntegrationResponses))
 	for code := range integ.IntegrationResponses {
 		codes = append(codes, code)
@@ -199,10 +96,13 @@ func mock(w http.ResponseWriter, integ *types.Integration) {
 		}
 		for k, v := range ir.ResponseParameters {
 			if name, ok := strings.CutPrefix(k, "method.response.header."); ok {
-				w.Header().Set(name, strings.Trim(v, "'"))
+				setHeader(w.Header(), name, strings.Trim(v, "'"))
 			}
 		}
 		break
+	}
+	if traceID != "" {
+		setHeader(w.Header(), "X-Amzn-Trace-Id", traceID)
 	}
 	w.WriteHeader(status)
 }
@@ -249,26 +149,25 @@ func (d *deployment) validate(m types.Method, req *request) (int, string) {
 		return 0, ""
 	}
 	if v.ValidateRequestParameters {
-		var missing []string
+		// AWS lists the missing ones headers first, then path parameters,
+		// then query strings.
+		var headers, path, query []string
 		for p, required := range m.RequestParameters {
 			if !required {
 				continue
 			}
-			switch {
-			case strings.HasPrefix(p, "method.request.querystring."):
-				name := strings.TrimPrefix(p, "method.request.querystring.")
-				if !req.URL.Query().Has(name) {
-					missing = append(missing, name)
-				}
-			case strings.HasPrefix(p, "method.request.header."):
-				name := strings.TrimPrefix(p, "method.request.header.")
-				if req.Header.Get(name) == "" {
-					missing = append(missing, name)
-				}
+			if name, ok := strings.CutPrefix(p, "method.request.header."); ok && req.Header.Get(name) == "" {
+				headers = append(headers, name)
+			} else if name, ok := strings.CutPrefix(p, "method.request.path."); ok && req.params[name] == "" {
+				path = append(path, name)
+			} else if name, ok := strings.CutPrefix(p, "method.request.querystring."); ok && !req.URL.Query().Has(name) {
+				query = append(query, name)
 			}
 		}
-		if len(missing) > 0 {
-			sort.Strings(missing)
+		sort.Strings(headers)
+		sort.Strings(path)
+		sort.Strings(query)
+		if missing := slices.Concat(headers, path, query); len(missing) > 0 {
 			return http.StatusBadRequest, "Missing required request parameters: [" + strings.Join(missing, ", ") + "]"
 		}
 	}

@@ -16,7 +16,10 @@
 // authorization (Lambda TOKEN/REQUEST authorizers, Cognito, IAM; see
 // auth.go), the API key, usage-plan and stage throttling and quotas
 // (throttle.go), request validation, the integration; then one access-log
-// line (accesslog.go).
+// line (accesslog.go). An AWS_PROXY integration's event and the mapping of
+// the function's answer follow API Gateway key for key (event.go,
+// answer.go; docs/dataplane.md); serve on Listener (wire.go) so the
+// function sees the client's header casing.
 package dataplane
 
 import (
@@ -92,15 +95,22 @@ func InvokeURL(base, restAPIID, stage string) string {
 // the event, the access log and $context variables).
 type request struct {
 	*http.Request
-	apiID, stage, path string
-	id                 string
-	start              time.Time // Config.Now at arrival
-	began              time.Time // wall clock, for latencies
-	body               []byte
+	apiID, stage string
+	path         string // after the stage, as sent but with leading slashes collapsed (the event's path)
+	contextPath  string // /<stage> and the rest as sent (requestContext.path, $context.path)
+	wire         []headerField
+	id           string
+	traceID      string
+	start        time.Time // Config.Now at arrival
+	began        time.Time // wall clock, for latencies
+	body         []byte
 
 	st         *apigateway.GetStageOutput
 	res        *resource
+	method     *types.Method
+	params     map[string]string // path parameters, as sent
 	keyID      string
+	apiKey     string // the API key value checked, with keyID
 	auth       *authResult
 	accessKey  string // AWS_IAM: the signature's access key id
 	errMsg     string // $context.error.message
@@ -120,9 +130,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	req.start = s.cfg.Now()
 	req.began = time.Now()
 	req.integLat = -1
+	req.wire = wireFields(hr)
+	if req.traceID = hr.Header.Get("X-Amzn-Trace-Id"); req.traceID == "" {
+		req.traceID = newTraceID(req.start.Unix())
+	}
 	rec := &statusRecorder{ResponseWriter: w}
-	rec.Header().Set("x-amzn-RequestId", req.id)
-	rec.Header().Set("x-amz-apigw-id", req.id[:16])
+	// In AWS's casing: net/http's Set would write X-Amzn-Requestid.
+	setHeader(rec.Header(), "x-amzn-RequestId", req.id)
+	setHeader(rec.Header(), "x-amz-apigw-id", req.id[:16])
 	body, err := io.ReadAll(io.LimitReader(hr.Body, 10<<20+1))
 	if err != nil || len(body) > 10<<20 {
 		writeJSON(rec, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Too Long"}, nil)
@@ -147,7 +162,7 @@ func (s *Server) serve(w http.ResponseWriter, req *request) {
 		d.fail(w, req, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", "Missing Authentication Token")
 		return
 	}
-	req.res = res
+	req.res, req.params = res, params
 	methodName := req.Method
 	method, ok := res.methods[methodName]
 	if !ok {
@@ -158,6 +173,7 @@ func (s *Server) serve(w http.ResponseWriter, req *request) {
 		d.fail(w, req, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", "Missing Authentication Token")
 		return
 	}
+	req.method = &method
 	// AWS's order: authorization, then the API key (an authorizer may
 	// supply it), then throttling and quotas, then validation.
 	if !s.authorize(w, d, res, method, params, req) {
@@ -177,7 +193,7 @@ func (s *Server) serve(w http.ResponseWriter, req *request) {
 			d.fail(w, req, http.StatusForbidden, "INVALID_API_KEY", "ForbiddenException", "Forbidden")
 			return
 		}
-		req.keyID, plan = id, p
+		req.keyID, req.apiKey, plan = id, value, p
 	}
 	switch s.limits.admit(s.cfg.Now(), requestLimits(st, plan, req, res.path, methodName)) {
 	case refusedThrottle:
@@ -200,7 +216,7 @@ func (s *Server) serve(w http.ResponseWriter, req *request) {
 	case "AWS_PROXY":
 		s.proxy(w, d, res, params, req, aws.ToString(integ.Uri))
 	case "MOCK":
-		mock(w, integ)
+		mock(w, integ, req.traceID)
 	default:
 		s.cfg.Logger.Error("integration type not served locally", "type", integ.Type, "path", res.path)
 		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
@@ -234,28 +250,43 @@ func (s *Server) deployment(ctx context.Context, apiID, stageName string) (*depl
 }
 
 // address extracts the API, stage and path from either addressing form.
+// Paths stay as sent (percent-encoding intact). As recorded on AWS,
+// slashes before the stage are collapsed (//dev/items is served), and so
+// are leading slashes after it in the event's path (/dev//items has path
+// /items) but not in requestContext.path (/dev//items).
 func address(r *http.Request) (*request, bool) {
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
+	raw := rawPath(r)
+	var apiID, stage, rest string
 	if id, ok := strings.CutSuffix(host, ".execute-api.localhost"); ok && id != "" {
-		stage, path, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		return &request{Request: r, apiID: id, stage: stage, path: "/" + path}, stage != ""
+		p := strings.TrimLeft(raw, "/")
+		apiID = id
+		stage, rest, _ = strings.Cut(p, "/")
+		if strings.Contains(p, "/") {
+			rest = "/" + rest
+		}
+	} else {
+		after, ok := strings.CutPrefix(raw, "/restapis/")
+		if !ok {
+			return nil, false
+		}
+		parts := strings.SplitN(after, "/", 4)
+		if len(parts) < 3 || parts[2] != "_user_request_" {
+			return nil, false
+		}
+		apiID, stage = parts[0], parts[1]
+		if len(parts) == 4 {
+			rest = "/" + parts[3]
+		}
 	}
-	rest, ok := strings.CutPrefix(r.URL.Path, "/restapis/")
-	if !ok {
+	if apiID == "" || stage == "" {
 		return nil, false
 	}
-	parts := strings.SplitN(rest, "/", 4)
-	if len(parts) < 3 || parts[2] != "_user_request_" {
-		return nil, false
-	}
-	path := "/"
-	if len(parts) == 4 {
-		path += parts[3]
-	}
-	return &request{Request: r, apiID: parts[0], stage: parts[1], path: path}, true
+	return &request{Request: r, apiID: apiID, stage: stage,
+		path: "/" + strings.TrimLeft(rest, "/"), contextPath: "/" + stage + rest}, true
 }
 
 // fail writes an error that API Gateway itself produces, with the
@@ -263,12 +294,12 @@ func address(r *http.Request) (*request, bool) {
 // An empty msg is written as null, as AUTHORIZER_CONFIGURATION_ERROR is.
 func (d *deployment) fail(w http.ResponseWriter, req *request, status int, responseType, errorType, msg string) {
 	req.errMsg, req.errType = msg, responseType
-	headers := map[string]string{"x-amzn-ErrorType": errorType}
+	headers := []headerField{{"x-amzn-ErrorType", errorType}}
 	for _, t := range []string{responseType, defaultType(status)} {
 		if g, ok := d.gatewayResponses[t]; ok {
 			for k, v := range g.ResponseParameters {
 				if name, ok := strings.CutPrefix(k, "gatewayresponse.header."); ok {
-					headers[name] = strings.Trim(v, "'")
+					headers = append(headers, headerField{name, strings.Trim(v, "'")})
 				}
 			}
 			break
@@ -288,11 +319,13 @@ func defaultType(status int) string {
 	return "DEFAULT_4XX"
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any, headers map[string]string) {
-	for k, val := range headers {
-		w.Header().Set(k, val)
+// writeJSON writes an answer of the gateway itself; header names keep
+// the casing given (x-amzn-ErrorType, as AWS writes it).
+func writeJSON(w http.ResponseWriter, status int, v any, headers []headerField) {
+	for _, h := range headers {
+		setHeader(w.Header(), h.name, h.value)
 	}
-	w.Header().Set("Content-Type", "application/json")
+	setHeader(w.Header(), "Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

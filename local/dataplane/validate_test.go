@@ -55,8 +55,23 @@ func TestMockServesTheDefaultIntegrationResponse(t *testing.T) {
 	mock(w, &types.Integration{IntegrationResponses: map[string]types.IntegrationResponse{
 		"204": {ResponseParameters: map[string]string{"method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'"}},
 		"500": {SelectionPattern: aws.String(".*error.*")},
-	}})
+	}}, "")
 	if w.Code != http.StatusNoContent || w.Header().Get("Access-Control-Allow-Origin") != "https://app.example.com" {
 		t.Errorf("mock = %d %v, want 204 with the origin header", w.Code, w.Header())
+	}
+}
+
+// Missing required parameters are listed as AWS lists them: headers, then
+// path parameters, then query strings.
+func TestMissingParametersInAWSOrder(t *testing.T) {
+	d := &deployment{validators: map[string]types.RequestValidator{"p": {Id: aws.String("p"), ValidateRequestParameters: true}}}
+	m := types.Method{RequestValidatorId: aws.String("p"), RequestParameters: map[string]bool{
+		"method.request.querystring.Limit": true, "method.request.header.x-trace": true,
+		"method.request.path.id": true, "method.request.header.A-Header": true, "method.request.querystring.after": true,
+	}}
+	r := httptest.NewRequest(http.MethodGet, "/x", nil)
+	status, msg := d.validate(m, &request{Request: r})
+	if want := "Missing required request parameters: [A-Header, x-trace, id, Limit, after]"; status != 400 || msg != want {
+		t.Errorf("validate = %d %q, want 400 %q", status, msg, want)
 	}
 }

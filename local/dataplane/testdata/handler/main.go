@@ -1,7 +1,9 @@
 // Command handler is the data-plane tests' function. Called with a
 // methodArn it is a Lambda authorizer whose token (TOKEN) or X-User header
 // (REQUEST) picks the answer; otherwise it is an AWS_PROXY integration
-// that echoes the event it received as its JSON body.
+// that echoes the event it received as its JSON body, except on /answer,
+// where the request's body is its whole answer (the tests' way to hand
+// the data plane any Lambda proxy answer, malformed ones included).
 package main
 
 import (
@@ -19,6 +21,7 @@ type authEvent struct {
 	AuthorizationToken string            `json:"authorizationToken"`
 	Headers            map[string]string `json:"headers"`
 	Path               string            `json:"path"`
+	Body               *string           `json:"body"`
 	Query              map[string]string `json:"queryStringParameters"`
 	PathParameters     map[string]string `json:"pathParameters"`
 	RequestContext     struct {
@@ -31,6 +34,9 @@ func main() {
 		var a authEvent
 		if err := json.Unmarshal(raw, &a); err != nil {
 			return nil, err
+		}
+		if a.MethodArn == "" && a.Path == "/answer" && a.Body != nil {
+			return json.RawMessage(*a.Body), nil
 		}
 		if a.MethodArn == "" {
 			return map[string]any{"statusCode": 200, "headers": map[string]string{"Content-Type": "application/json"}, "body": string(raw)}, nil
