@@ -25,13 +25,13 @@ local: ## run the example API on the local stack (Ctrl-C to stop)
 	go run ./local up
 
 .PHONY: lint
-lint: ## gofmt, go vet, terraform fmt, generated files up to date
+lint: ## gofmt, go vet, terraform fmt, generated envs and module READMEs up to date
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	cd test && go vet ./...
 	TF_CLI_CONFIG_FILE=$(TF_CLI_CONFIG) $(TERRAFORM) fmt -check -recursive -diff .
 	go run ./generator -check
-	python3 scripts/module-docs.py --check
+	go run ./internal/cmd/moduledocs -check
 
 # End-to-end tests run one at a time: on 2 cores, concurrent applies starve the
 # emulators and an SDK retry of a request that had succeeded surfaces as

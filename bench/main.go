@@ -194,7 +194,7 @@ func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, 
 	fmt.Fprintf(w, "## Terraform on the local stack (moto + kumo)\n\n")
 	fmt.Fprintf(w, "Each route is one Lambda behind one method; every four routes share two resources (like the example API). ")
 	fmt.Fprintf(w, "Generate includes building the zips (all routes share one handler, so one build).\n\n")
-	fmt.Fprintf(w, "The last column counts SDK retries of a call the emulator had already carried out, which the shim answered with the first answer (see the README's \"Known differences from AWS\").\n\n")
+	fmt.Fprintf(w, "The last column counts SDK retries of a call the emulator had already carried out, which the shim answered with the first answer (see \"Known differences from AWS\" in docs/local-stack.md).\n\n")
 	fmt.Fprintf(w, "| routes | parallelism | resources | per route | generate | apply | apply per route | re-plan | re-plan -refresh=false | destroy | retries answered again |\n")
 	fmt.Fprintf(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range results {
