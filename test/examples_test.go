@@ -100,7 +100,7 @@ func TestModuleExampleAppliesLocally(t *testing.T) {
 	modules := copyModules(t)
 	stack := startStack(t, tc)
 
-	zips, err := packaging.Build(ctx, []packaging.Function{{
+	zips, _, err := packaging.Build(ctx, []packaging.Function{{
 		Name:      "hello",
 		SourceDir: "modules/lambda_route/examples/minimal/handler",
 	}}, packaging.Options{ModuleRoot: repoRoot(t), OutDir: t.TempDir()})

@@ -18,10 +18,10 @@ import (
 // state is what the last Build saw: enough to tell, from stats alone, that
 // nothing it read has changed.
 type state struct {
-	Version int              `json:"version"`
-	Go      goID             `json:"go"`
-	Files   map[string]fstat `json:"files"` // every file a build read, relative to the module root
-	Dirs    map[string]int64 `json:"dirs"`  // their directories' mtimes: a file added there shows
+	Version int                    `json:"version"`
+	Go      goID                   `json:"go"`
+	Files   map[string]fstat       `json:"files"` // every file a build read, relative to the module root
+	Dirs    map[string]int64       `json:"dirs"`  // their directories' mtimes: a file added there shows
 	Builds  map[string]buildResult `json:"builds"`
 }
 
