@@ -161,8 +161,8 @@ var allRules = []struct {
 		"references",
 		"api:\n  name: items\ndefaults:\n  environment: { A: \"${table.items.name\", B: \"${env.name}\", C: \"${table.itemz.name}\", D: \"${table.items.id}\" }\ntables:\n  items: { hash_key: id }\nauthorizers:\n  key: { type: api_key }\nroutes:\n  - name: create_item\n    method: POST\n    path: /items\n    handler: functions/ok\n    request: { schema: schemas/ok.json }\n    permissions: [{ table: items, actions: [PutItem] }]\n    auth: key\n  - name: get_item\n    method: GET\n    path: /items/{id}\n    handler: functions/ok\n",
 		[]string{
-			`testdata/project/routes.yaml:4:21: defaults.environment.A: has an unclosed ${; write references as ${table.<name>.name}`,
-			`testdata/project/routes.yaml:4:46: defaults.environment.B: unknown reference ${env.name}; references have the form ${table.<name>.name} or ${table.<name>.arn}`,
+			`testdata/project/routes.yaml:4:21: defaults.environment.A: has an unclosed ${; write references as ${table.<name>.name}, and a literal ${ as $${`,
+			`testdata/project/routes.yaml:4:46: defaults.environment.B: unknown reference ${env.name}; references have the form ${table.<name>.name} or ${table.<name>.arn}; write a literal ${ as $${`,
 			`testdata/project/routes.yaml:4:64: defaults.environment.C: reference to unknown table "itemz"; did you mean "items"?`,
 			`testdata/project/routes.yaml:4:90: defaults.environment.D: tables have no attribute "id"; use name or arn`,
 		},

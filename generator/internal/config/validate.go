@@ -34,7 +34,6 @@ var (
 	layerArnRe  = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$`)
 	headerRe    = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
 	queryRe     = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-	refRe       = regexp.MustCompile(`\$\{([^}]*)\}`)
 	kmsArnRe    = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$`)
 	subnetRe    = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 	sgRe        = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
@@ -246,14 +245,18 @@ func (v *validator) settings(s Settings, field string) {
 
 // refs checks ${table.<name>.name|arn} references inside an environment value.
 func (v *validator) refs(s Str, field string) {
-	if strings.Count(s.V, "${") != len(refRe.FindAllString(s.V, -1)) {
-		v.add(s.Pos, field, "has an unclosed ${", "write references as ${table.<name>.name}")
+	refs, unclosed := SplitRefs(s.V)
+	if unclosed {
+		v.add(s.Pos, field, "has an unclosed ${", "write references as ${table.<name>.name}, and a literal ${ as $${")
 		return
 	}
-	for _, m := range refRe.FindAllStringSubmatch(s.V, -1) {
-		parts := strings.Split(m[1], ".")
+	for _, r := range refs {
+		if !r.IsRef {
+			continue
+		}
+		parts := strings.Split(r.Ref, ".")
 		if len(parts) != 3 || parts[0] != "table" {
-			v.add(s.Pos, field, fmt.Sprintf("unknown reference ${%s}", m[1]), "references have the form ${table.<name>.name} or ${table.<name>.arn}")
+			v.add(s.Pos, field, fmt.Sprintf("unknown reference ${%s}", r.Ref), "references have the form ${table.<name>.name} or ${table.<name>.arn}; write a literal ${ as $${")
 			continue
 		}
 		if _, ok := v.table(parts[1]); !ok {

@@ -629,27 +629,18 @@ func resolve(layers []config.Settings) RouteValues {
 	return v
 }
 
-// parseRefs splits "x-${table.items.name}" into text and reference parts.
+// parseRefs splits "x-${table.items.name}" into text and reference parts
+// ("$${" is a literal "${").
 func parseRefs(s string) []Part {
-	var parts []Part
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			break
+	refs, _ := config.SplitRefs(s)
+	parts := make([]Part, len(refs))
+	for i, r := range refs {
+		if !r.IsRef {
+			parts[i] = Part{Text: r.Text}
+			continue
 		}
-		j := strings.Index(s[i:], "}")
-		if j < 0 {
-			break
-		}
-		if i > 0 {
-			parts = append(parts, Part{Text: s[:i]})
-		}
-		ref := strings.Split(s[i+2:i+j], ".")
-		parts = append(parts, Part{Table: ref[1], Att: ref[2]})
-		s = s[i+j+1:]
-	}
-	if s != "" || len(parts) == 0 {
-		parts = append(parts, Part{Text: s})
+		ref := strings.Split(r.Ref, ".")
+		parts[i] = Part{Table: ref[1], Att: ref[2]}
 	}
 	return parts
 }

@@ -12,7 +12,11 @@ import (
 )
 
 // A tiny value tree that renders to readable HCL: objects keep their field
-// order and go one attribute per line; expr is a raw HCL expression.
+// order and go one attribute per line; expr is a raw HCL expression, only
+// ever of the generator's own text. Values from routes.yaml never go into
+// an expr: they are strings (quoted and escaped by hclwrite), keys of a
+// traversal, or literal parts of a template, all turned into tokens
+// directly, so no user text is ever parsed as HCL.
 type (
 	obj   []field
 	field struct {
@@ -20,7 +24,41 @@ type (
 		val any
 	}
 	expr string
+	// traversal is a reference such as var.routes["x"].memory_mb; build it
+	// with ref.
+	traversal hcl.Traversal
+	// key is an index step of a traversal (["x"]).
+	key string
+	// tmpl is a string template: literal text and references.
+	tmpl []templatePart
+	// call is a function call, e.g. file("${path.root}/x.json").
+	call struct {
+		name string
+		args []any
+	}
+	// exprObj is an object whose keys are expressions ({ (module.x.y) = "v" }).
+	exprObj   []exprField
+	exprField struct {
+		key, val any
+	}
 )
+
+// ref builds a traversal: a root name, then attribute names (strings) and
+// index keys (key).
+func ref(root string, steps ...any) traversal {
+	t := traversal{hcl.TraverseRoot{Name: root}}
+	for _, s := range steps {
+		switch x := s.(type) {
+		case string:
+			t = append(t, hcl.TraverseAttr{Name: x})
+		case key:
+			t = append(t, hcl.TraverseIndex{Key: cty.StringVal(string(x))})
+		default:
+			panic(fmt.Sprintf("render: traversal step %T", s)) // a programming error
+		}
+	}
+	return t
+}
 
 // sortedObj turns a map into an object with sorted keys.
 func sortedObj[V any](m map[string]V, conv func(V) any) obj {
@@ -54,6 +92,32 @@ func tokens(v any) hclwrite.Tokens {
 		return objectTokens(x)
 	case expr:
 		return exprTokens(string(x))
+	case traversal:
+		return hclwrite.TokensForTraversal(hcl.Traversal(x))
+	case tmpl:
+		return tmplTokens(x)
+	case call:
+		toks := hclwrite.Tokens{{Type: hclsyntax.TokenIdent, Bytes: []byte(x.name)}, punct(hclsyntax.TokenOParen, "(")}
+		for i, a := range x.args {
+			if i > 0 {
+				toks = append(toks, punct(hclsyntax.TokenComma, ","))
+			}
+			toks = append(toks, tokens(a)...)
+		}
+		return append(toks, punct(hclsyntax.TokenCParen, ")"))
+	case exprObj:
+		toks := hclwrite.Tokens{punct(hclsyntax.TokenOBrace, "{")}
+		if len(x) > 0 {
+			toks = append(toks, punct(hclsyntax.TokenNewline, "\n"))
+		}
+		for _, f := range x {
+			toks = append(toks, punct(hclsyntax.TokenOParen, "("))
+			toks = append(toks, tokens(f.key)...)
+			toks = append(toks, punct(hclsyntax.TokenCParen, ")"), punct(hclsyntax.TokenEqual, "="))
+			toks = append(toks, tokens(f.val)...)
+			toks = append(toks, punct(hclsyntax.TokenNewline, "\n"))
+		}
+		return append(toks, punct(hclsyntax.TokenCBrace, "}"))
 	}
 	panic(fmt.Sprintf("render: unsupported value %T", v)) // a programming error, never input-driven
 }
@@ -282,22 +346,55 @@ func set(body *hclwrite.Body, attrs obj) {
 
 // template renders literal text and references as one HCL string template,
 // or as a bare reference when that is all there is.
-func template(parts []templatePart) expr {
-	if len(parts) == 1 && parts[0].ref != "" {
-		return expr(parts[0].ref)
+func template(parts []templatePart) any {
+	if len(parts) == 1 && parts[0].ref != nil {
+		return parts[0].ref
 	}
-	s := `"`
-	for _, p := range parts {
-		if p.ref != "" {
-			s += "${" + p.ref + "}"
-			continue
-		}
-		lit := string(hclwrite.TokensForValue(cty.StringVal(p.text)).Bytes())
-		s += lit[1 : len(lit)-1]
-	}
-	return expr(s + `"`)
+	return tmpl(parts)
 }
 
+// templatePart is literal text (escaped: "${" stays text) or a reference.
 type templatePart struct {
-	text, ref string
+	text string
+	ref  traversal
+}
+
+// tmplTokens builds a quoted template: literal parts escaped as hclwrite
+// escapes a string value (quotes, backslashes, control characters, and
+// "${" / "%{" doubled so they stay text), references as interpolations.
+func tmplTokens(parts tmpl) hclwrite.Tokens {
+	// Adjacent texts are one text, so that an escape is never split.
+	var merged tmpl
+	for _, p := range parts {
+		if n := len(merged); n > 0 && p.ref == nil && merged[n-1].ref == nil {
+			merged[n-1].text += p.text
+			continue
+		}
+		merged = append(merged, p)
+	}
+	toks := hclwrite.Tokens{punct(hclsyntax.TokenOQuote, `"`)}
+	for i, p := range merged {
+		if p.ref == nil && i+1 < len(merged) && strings.HasSuffix(p.text, "$") {
+			// A "$" right before an interpolation would make "$${", the
+			// escape of a literal "${": write it as ${"$"} instead.
+			inner := tmplTokens(tmpl{{text: strings.TrimSuffix(p.text, "$")}})
+			toks = append(toks, inner[1:len(inner)-1]...)
+			toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateInterp, Bytes: []byte("${")}, punct(hclsyntax.TokenOQuote, `"`),
+				&hclwrite.Token{Type: hclsyntax.TokenQuotedLit, Bytes: []byte("$")}, punct(hclsyntax.TokenCQuote, `"`),
+				&hclwrite.Token{Type: hclsyntax.TokenTemplateSeqEnd, Bytes: []byte("}")})
+			continue
+		}
+		if p.ref != nil {
+			toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateInterp, Bytes: []byte("${")})
+			toks = append(toks, hclwrite.TokensForTraversal(hcl.Traversal(p.ref))...)
+			toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateSeqEnd, Bytes: []byte("}")})
+			continue
+		}
+		if p.text == "" {
+			continue
+		}
+		lit := stringTokens(p.text) // OQuote, QuotedLit, CQuote
+		toks = append(toks, lit[1:len(lit)-1]...)
+	}
+	return append(toks, punct(hclsyntax.TokenCQuote, `"`))
 }

@@ -84,9 +84,15 @@ func relUp(dir string) string {
 }
 
 // rootPath is a path.root-relative reference to a project file, so the env
-// directory can be copied or moved together with the project.
-func (r *envRenderer) rootPath(p string) string {
-	return "${path.root}/" + r.up + "/" + p
+// directory can be copied or moved together with the project. The path is
+// literal text of the template: "${" in it stays text.
+func (r *envRenderer) rootPath(p string) tmpl {
+	return tmpl{{ref: ref("path", "root")}, {text: "/" + r.up + "/" + p}}
+}
+
+// prefixed is "${local.name_prefix}-<suffix>", the AWS name of a resource.
+func prefixed(suffix string) tmpl {
+	return tmpl{{ref: ref("local", "name_prefix")}, {text: "-" + suffix}}
 }
 
 // comment appends a comment of one or more lines to body.
@@ -96,6 +102,17 @@ func comment(body *hclwrite.Body, text string) {
 		toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenComment, Bytes: []byte("# " + line + "\n")})
 	}
 	body.AppendUnstructuredTokens(toks)
+}
+
+// commentSafe keeps a value that goes into a comment on its line: a
+// control character (a newline would end the comment) is quoted.
+func commentSafe(s string) string {
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 func finish(f *hclwrite.File, comment string) []byte {
@@ -150,7 +167,7 @@ func (r *envRenderer) main() []byte {
 	loc.AppendNewline()
 	comment(loc, "The function packages `apibuilder generate` builds: one zip per distinct build,\nmapped to the functions by manifest.json (empty until the first build).")
 	set(loc, obj{
-		{"packages_dir", expr(strconv.Quote(r.rootPath(r.opt.BuildDir)))},
+		{"packages_dir", r.rootPath(r.opt.BuildDir)},
 		{"packages", expr(`try(jsondecode(file("${local.packages_dir}/manifest.json")), { functions = {}, artifacts = {} })`)},
 	})
 	body.AppendNewline()
@@ -192,7 +209,7 @@ func (r *envRenderer) main() []byte {
 		rb := body.AppendNewBlock("module", []string{routeModule(rt.Name)}).Body()
 		r.routeModule(rb, rt)
 	}
-	return finish(f, fmt.Sprintf("# Source: %s. Change the routes there and run `go run ./generator`.\n", r.m.Source))
+	return finish(f, fmt.Sprintf("# Source: %s. Change the routes there and run `go run ./generator`.\n", commentSafe(r.m.Source)))
 }
 
 // moduleSource is a module call's source (and version, for a registry).
@@ -235,14 +252,14 @@ func routeModule(name string) string { return model.RouteModule(name) }
 func (r *envRenderer) table(body *hclwrite.Body, t model.Table) {
 	tb := body.AppendNewBlock("resource", []string{"aws_dynamodb_table", t.Key}).Body()
 	attrs := obj{
-		{"name", expr(`"${local.name_prefix}-` + t.Key + `"`)},
+		{"name", prefixed(t.Key)},
 		{"billing_mode", t.BillingMode},
 		{"hash_key", t.HashKey},
 	}
 	if t.RangeKey != "" {
 		attrs = append(attrs, field{"range_key", t.RangeKey})
 	}
-	attrs = append(attrs, field{"deletion_protection_enabled", expr(fmt.Sprintf("var.tables[%q].deletion_protection", t.Key))})
+	attrs = append(attrs, field{"deletion_protection_enabled", ref("var", "tables", key(t.Key), "deletion_protection")})
 	set(tb, attrs)
 	// DynamoDB declares each key attribute once: the table's and the indexes'.
 	keys := [][2]string{{t.HashKey, t.HashKeyType}}
@@ -273,7 +290,7 @@ func (r *envRenderer) table(body *hclwrite.Body, t model.Table) {
 		set(tb.AppendNewBlock("global_secondary_index", nil).Body(), append(attrs, field{"projection_type", x.Projection}))
 	}
 	tb.AppendNewline()
-	set(tb.AppendNewBlock("point_in_time_recovery", nil).Body(), obj{{"enabled", expr(fmt.Sprintf("var.tables[%q].point_in_time_recovery", t.Key))}})
+	set(tb.AppendNewBlock("point_in_time_recovery", nil).Body(), obj{{"enabled", ref("var", "tables", key(t.Key), "point_in_time_recovery")}})
 	// DynamoDB always encrypts at rest; the block only picks a KMS key
 	// instead of the AWS owned one.
 	if t.KMSKey != "" {
@@ -374,7 +391,7 @@ func (r *envRenderer) apiModule(b *hclwrite.Body) {
 }
 
 func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
-	v := fmt.Sprintf("var.routes[%q]", rt.Name)
+	v := func(attr string) traversal { return ref("var", "routes", key(rt.Name), attr) }
 	set(b, r.moduleSource("lambda_route"))
 	b.AppendNewline()
 	desc := rt.Description
@@ -389,7 +406,7 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 			if len(s.Indexes) > 0 {
 				res = res[:0]
 				for _, x := range s.Indexes {
-					res = append(res, expr(`"${aws_dynamodb_table.`+s.Table+`.arn}/index/`+x+`"`))
+					res = append(res, tmpl{{ref: ref("aws_dynamodb_table", s.Table, "arn")}, {text: "/index/" + x}})
 				}
 			}
 			stmts[i] = obj{{"sid", s.Sid}, {"actions", s.Actions}, {"resources", res}}
@@ -399,7 +416,7 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 	b.AppendNewline()
 	method := obj{
 		{"rest_api_id", expr("module.api.rest_api_id")},
-		{"resource_id", expr(fmt.Sprintf("module.api.resource_ids[%q]", rt.Path))},
+		{"resource_id", ref("module", "api", "resource_ids", key(rt.Path))},
 		{"execution_arn", expr("module.api.execution_arn")},
 		{"http_method", rt.Method},
 		{"resource_path", rt.Path},
@@ -408,7 +425,7 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 		method = append(method, field{"authorization", rt.Authorization})
 	}
 	if rt.Authorizer != "" {
-		method = append(method, field{"authorizer_id", expr(fmt.Sprintf("module.api.authorizer_ids[%q]", rt.Authorizer))})
+		method = append(method, field{"authorizer_id", ref("module", "api", "authorizer_ids", key(rt.Authorizer))})
 	}
 	if len(rt.Scopes) > 0 {
 		method = append(method, field{"authorization_scopes", rt.Scopes})
@@ -417,17 +434,17 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 		method = append(method, field{"api_key_required", true})
 	}
 	if rt.Validator != "" {
-		method = append(method, field{"request_validator_id", expr(fmt.Sprintf("module.api.request_validator_ids[%q]", rt.Validator))})
+		method = append(method, field{"request_validator_id", ref("module", "api", "request_validator_ids", key(rt.Validator))})
 	}
 	if len(rt.RequestParameters) > 0 {
 		method = append(method, field{"request_parameters", sortedObj(rt.RequestParameters, func(b bool) any { return b })})
 	}
 	if rt.RequestSchema != "" {
-		method = append(method, field{"request_schema", expr(fmt.Sprintf("file(%q)", r.rootPath(rt.RequestSchema)))})
+		method = append(method, field{"request_schema", call{"file", []any{r.rootPath(rt.RequestSchema)}}})
 	}
 	if rt.ResponseSchema != "" {
 		method = append(method,
-			field{"response_schema", expr(fmt.Sprintf("file(%q)", r.rootPath(rt.ResponseSchema)))},
+			field{"response_schema", call{"file", []any{r.rootPath(rt.ResponseSchema)}}},
 			field{"success_status_code", strconv.Itoa(rt.SuccessStatus)},
 		)
 	}
@@ -440,22 +457,22 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 // AWS name ("<prefix>-<suffix>"), package (build/functions/<name>.zip),
 // runtime, per-env settings (read from v, a tfvars entry) and environment
 // variables.
-func (r *envRenderer) function(b *hclwrite.Body, name, suffix, desc, runtime, arch, v string, vals model.RouteValues) {
+func (r *envRenderer) function(b *hclwrite.Body, name, suffix, desc, runtime, arch string, v func(string) traversal, vals model.RouteValues) {
 	set(b, obj{
-		{"name", expr(`"${local.name_prefix}-` + suffix + `"`)},
+		{"name", prefixed(suffix)},
 		{"description", desc},
 		{"artifacts_bucket", expr("aws_s3_bucket.artifacts.id")},
 		{"runtime", runtime},
 		{"architecture", arch},
-		{"memory_mb", expr(v + ".memory_mb")},
-		{"timeout_s", expr(v + ".timeout_s")},
-		{"log_retention_days", expr(v + ".log_retention_days")},
-		{"reserved_concurrency", expr(v + ".reserved_concurrency")},
-		{"tracing_mode", expr(v + ".tracing_mode")},
-		{"layers", expr(v + ".layers")},
-		{"ephemeral_storage_mb", expr(v + ".ephemeral_storage_mb")},
-		{"vpc", expr(v + ".vpc")},
-		{"dead_letter_target_arn", expr(v + ".dead_letter_target_arn")},
+		{"memory_mb", v("memory_mb")},
+		{"timeout_s", v("timeout_s")},
+		{"log_retention_days", v("log_retention_days")},
+		{"reserved_concurrency", v("reserved_concurrency")},
+		{"tracing_mode", v("tracing_mode")},
+		{"layers", v("layers")},
+		{"ephemeral_storage_mb", v("ephemeral_storage_mb")},
+		{"vpc", v("vpc")},
+		{"dead_letter_target_arn", v("dead_letter_target_arn")},
 	})
 	b.AppendNewline()
 	set(b, obj{{"package", expr(fmt.Sprintf("try({\ns3_key = aws_s3_object.package[local.packages.functions[%[1]q]].key\nsource_code_hash = local.packages.artifacts[local.packages.functions[%[1]q]].sha256\n}, null)", name))}})
@@ -465,7 +482,7 @@ func (r *envRenderer) function(b *hclwrite.Body, name, suffix, desc, runtime, ar
 			parts := make([]templatePart, len(ev.Parts))
 			for j, p := range ev.Parts {
 				if p.Table != "" {
-					parts[j] = templatePart{ref: fmt.Sprintf("aws_dynamodb_table.%s.%s", p.Table, p.Att)}
+					parts[j] = templatePart{ref: ref("aws_dynamodb_table", p.Table, p.Att)}
 				} else {
 					parts[j] = templatePart{text: p.Text}
 				}
@@ -483,12 +500,12 @@ func authorizerModule(name string) string { return model.AuthorizerModule(name) 
 func (r *envRenderer) authorizerModule(b *hclwrite.Body, a model.Authorizer) {
 	set(b, r.moduleSource("lambda_route"))
 	b.AppendNewline()
-	r.function(b, a.Name, r.env.FunctionNames[authorizerModule(a.Name)], a.Description, a.Runtime, a.Architecture, fmt.Sprintf("var.authorizer_functions[%q]", a.Name), r.env.Authorizers[a.Name])
+	r.function(b, a.Name, r.env.FunctionNames[authorizerModule(a.Name)], a.Description, a.Runtime, a.Architecture, func(attr string) traversal { return ref("var", "authorizer_functions", key(a.Name), attr) }, r.env.Authorizers[a.Name])
 	b.AppendNewline()
 	set(b, obj{
 		{"create_method", false},
 		{"execution_arn", expr("module.api.execution_arn")},
-		{"invoke_source_arn", expr(fmt.Sprintf(`"${module.api.execution_arn}/authorizers/${module.api.authorizer_ids[%q]}"`, a.Name))},
+		{"invoke_source_arn", tmpl{{ref: ref("module", "api", "execution_arn")}, {text: "/authorizers/"}, {ref: ref("module", "api", "authorizer_ids", key(a.Name))}}},
 	})
 	b.AppendNewline()
 	set(b, obj{{"tags", obj{{"authorizer", a.Name}}}})
@@ -517,16 +534,16 @@ func (r *envRenderer) outputs() []byte {
 		fn[i] = field{rt.Name, expr("module." + routeModule(rt.Name) + ".function_name")}
 	}
 	out("function_names", "Lambda function name of every route.", fn, false)
-	src := make([]string, 0, len(r.m.Routes)+len(r.m.Authorizers))
+	src := make(exprObj, 0, len(r.m.Routes)+len(r.m.Authorizers))
 	for _, rt := range r.m.Routes {
-		src = append(src, fmt.Sprintf("(module.%s.function_name) = %q", routeModule(rt.Name), rt.Handler))
+		src = append(src, exprField{ref("module", routeModule(rt.Name), "function_name"), rt.Handler})
 	}
 	for _, a := range r.m.Authorizers {
 		if a.IsFunction() {
-			src = append(src, fmt.Sprintf("(module.%s.function_name) = %q", authorizerModule(a.Name), a.Handler))
+			src = append(src, exprField{ref("module", authorizerModule(a.Name), "function_name"), a.Handler})
 		}
 	}
-	out("function_sources", "Handler directory (relative to the project root) of every Lambda function, routes and authorizers, keyed by function name.", expr("{\n"+strings.Join(src, "\n")+"\n}"), false)
+	out("function_sources", "Handler directory (relative to the project root) of every Lambda function, routes and authorizers, keyed by function name.", src, false)
 	tb := make(obj, len(r.m.Tables))
 	for i, t := range r.m.Tables {
 		tb[i] = field{t.Key, expr("aws_dynamodb_table." + t.Key + ".name")}
