@@ -15,7 +15,7 @@ import (
 
 // Keys allowed in each section: the public contract (see README).
 var (
-	topKeys      = []string{"api", "defaults", "tables", "authorizers", "routes", "environments", "backend", "modules"}
+	topKeys      = []string{"api", "defaults", "tables", "authorizers", "routes", "environments", "backend", "modules", "allow_paths_outside_project"}
 	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role", "resource_quota", "domain", "waf_web_acl_arn"}
 	domainKeys   = []string{"name", "certificate_arn", "base_path"}
 	corsKeys     = []string{"allow_origins", "allow_headers", "allow_methods", "expose_headers", "max_age_seconds", "allow_credentials"}
@@ -141,6 +141,7 @@ func parse(file string, data []byte) (*Config, *diag.List, bool) {
 			}
 		}
 	}
+	cfg.AllowOutside = top.bool("allow_paths_outside_project")
 	if m := top.sub("modules", modulesKeys...); m != nil {
 		cfg.Modules = &Modules{Pos: pos(m.node), Path: m.str("path"), Source: m.str("source"), Version: m.str("version")}
 	}

@@ -48,6 +48,9 @@ func (v *validator) routes() {
 			}
 		}
 		v.handler(r.Handler, f+".handler")
+		if d := r.Description; d.Set && len(d.V) > maxDescription {
+			v.add(d.Pos, f+".description", fmt.Sprintf("is %d characters; it becomes the Lambda function's description, and Lambda allows %d", len(d.V), maxDescription), "shorten it")
+		}
 		if r.Request != nil {
 			if r.Request.Schema.Set {
 				v.schema(r.Request.Schema, f+".request.schema", schemas)
@@ -278,15 +281,13 @@ func (v *validator) handler(h Str, f string) {
 	if !v.required(h, f, "point to the Go main package of the function, e.g. handler: functions/create_item") {
 		return
 	}
-	dir := filepath.Join(v.cfg.Dir, filepath.FromSlash(h.V))
-	rel, err := filepath.Rel(v.cfg.Dir, dir)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		v.add(h.Pos, f, fmt.Sprintf("%q is outside the project", h.V), "handlers live below the directory of routes.yaml")
+	dir, ok := v.inProject(h, f, "handlers")
+	if !ok {
 		return
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		v.add(h.Pos, f, fmt.Sprintf("directory %q does not exist", h.V), "create it with a main.go, or fix the path")
+		v.add(h.Pos, f, fmt.Sprintf("no directory %s", dir), fmt.Sprintf("create it with the handler's main.go, or fix the path (it is relative to %s)", v.cfg.Dir))
 		return
 	}
 	fset := token.NewFileSet()
@@ -306,7 +307,7 @@ func (v *validator) handler(h Str, f string) {
 		}
 	}
 	if pkg == "" {
-		v.add(h.Pos, f, fmt.Sprintf("%q holds no Go files", h.V), "a handler is a Go main package calling lambda.Start")
+		v.add(h.Pos, f, fmt.Sprintf("no Go main package in %s (it holds no Go files)", dir), "a handler is a Go main package calling lambda.Start; fix the path, or add the handler's main.go")
 		return
 	}
 	v.add(h.Pos, f, fmt.Sprintf("%q is package %s, not a main package", h.V, pkg), "a handler is a Go main package (package main with func main calling lambda.Start)")
@@ -314,15 +315,49 @@ func (v *validator) handler(h Str, f string) {
 
 const draft04 = "http://json-schema.org/draft-04/schema#"
 
+// inProject resolves a path of the project (a handler or a schema) and
+// checks that it stays inside the project, symbolic links followed: the
+// generated Terraform and the builds read it from there, and a link out of
+// the project would make them read (and upload) files nobody reviewed
+// with it. allow_paths_outside_project: true allows it.
+func (v *validator) inProject(p Str, field, what string) (string, bool) {
+	abs := filepath.Join(v.cfg.Dir, filepath.FromSlash(p.V))
+	if v.cfg.AllowOutside.V {
+		return abs, true
+	}
+	hint := fmt.Sprintf("keep %s below the directory of routes.yaml (%s), or set allow_paths_outside_project: true if you mean it", what, v.cfg.Dir)
+	if rel, err := filepath.Rel(v.cfg.Dir, abs); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(p.V) {
+		v.add(p.Pos, field, fmt.Sprintf("%q is outside the project", p.V), hint)
+		return abs, false
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return abs, true // missing: reported by the caller, with the path
+	}
+	root, err := filepath.EvalSymlinks(v.cfg.Dir)
+	if err != nil {
+		return abs, true
+	}
+	if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		v.add(p.Pos, field, fmt.Sprintf("%q leads outside the project through a symbolic link, to %s", p.V, real), hint)
+		return abs, false
+	}
+	return abs, true
+}
+
 // schema checks that a schema file exists and is valid draft-04, the
 // dialect of API Gateway models.
 func (v *validator) schema(s Str, field string, cache map[string]string) {
 	if !v.required(s, field, "point to a JSON Schema (draft-04) file, e.g. schema: schemas/item.json") {
 		return
 	}
+	path, ok := v.inProject(s, field, "schemas")
+	if !ok {
+		return
+	}
 	msg, done := cache[s.V]
 	if !done {
-		msg = checkSchema(filepath.Join(v.cfg.Dir, filepath.FromSlash(s.V)), s.V)
+		msg = checkSchema(path, s.V)
 		cache[s.V] = msg
 	}
 	if msg != "" {

@@ -266,21 +266,21 @@ var allRules = []struct {
 		"handler outside the project",
 		"api:\n  name: items\ntables:\n  items: { hash_key: id }\nauthorizers:\n  key: { type: api_key }\nroutes:\n  - name: create_item\n    method: POST\n    path: /items\n    handler: ../outside\n    request: { schema: schemas/ok.json }\n    permissions: [{ table: items, actions: [PutItem] }]\n    auth: key\n  - name: get_item\n    method: GET\n    path: /items/{id}\n    handler: functions/ok\n",
 		[]string{
-			`testdata/project/routes.yaml:11:14: routes[0].handler: "../outside" is outside the project; handlers live below the directory of routes.yaml`,
+			`testdata/project/routes.yaml:11:14: routes[0].handler: "../outside" is outside the project; keep handlers below the directory of routes.yaml (<project>), or set allow_paths_outside_project: true if you mean it`,
 		},
 	},
 	{
 		"handler missing",
 		"api:\n  name: items\ntables:\n  items: { hash_key: id }\nauthorizers:\n  key: { type: api_key }\nroutes:\n  - name: create_item\n    method: POST\n    path: /items\n    handler: functions/nope\n    request: { schema: schemas/ok.json }\n    permissions: [{ table: items, actions: [PutItem] }]\n    auth: key\n  - name: get_item\n    method: GET\n    path: /items/{id}\n    handler: functions/ok\n",
 		[]string{
-			`testdata/project/routes.yaml:11:14: routes[0].handler: directory "functions/nope" does not exist; create it with a main.go, or fix the path`,
+			`testdata/project/routes.yaml:11:14: routes[0].handler: no directory <project>/functions/nope; create it with the handler's main.go, or fix the path (it is relative to <project>)`,
 		},
 	},
 	{
 		"handler without Go files",
 		"api:\n  name: items\ntables:\n  items: { hash_key: id }\nauthorizers:\n  key: { type: api_key }\nroutes:\n  - name: create_item\n    method: POST\n    path: /items\n    handler: schemas\n    request: { schema: schemas/ok.json }\n    permissions: [{ table: items, actions: [PutItem] }]\n    auth: key\n  - name: get_item\n    method: GET\n    path: /items/{id}\n    handler: functions/ok\n",
 		[]string{
-			`testdata/project/routes.yaml:11:14: routes[0].handler: "schemas" holds no Go files; a handler is a Go main package calling lambda.Start`,
+			`testdata/project/routes.yaml:11:14: routes[0].handler: no Go main package in <project>/schemas (it holds no Go files); a handler is a Go main package calling lambda.Start; fix the path, or add the handler's main.go`,
 		},
 	},
 	{

@@ -18,6 +18,9 @@ type Config struct {
 	Environments []Environment
 	Backend      *Backend
 	Modules      *Modules // nil: the modules the tool carries, written into the project
+	// AllowOutside lets handlers and schemas live outside the project
+	// (allow_paths_outside_project), symbolic links included.
+	AllowOutside Bool
 }
 
 // Modules says where the generated module calls find apibuilder's

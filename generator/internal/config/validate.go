@@ -20,6 +20,8 @@ const (
 	// MaxDepth is how deep a path may go: modules/api_gateway has one
 	// resource block per level.
 	MaxDepth = 10
+	// maxDescription is Lambda's limit on a function's description.
+	maxDescription = 256
 )
 
 var (
@@ -733,6 +735,9 @@ func (v *validator) backend() {
 	}
 	if b.LockTable.Set && b.Lockfile.V {
 		v.add(b.Lockfile.Pos, "backend.s3.use_lockfile", "set together with dynamodb_table", "choose one way of locking")
+	}
+	if !b.LockTable.Set && !b.Lockfile.V {
+		v.add(b.Pos, "backend.s3", "has no state locking: two applies at once would corrupt the state", "add dynamodb_table: <lock table> or use_lockfile: true (Terraform 1.10 or later)")
 	}
 	if strings.Contains(b.KeyPrefix.V, "..") || strings.HasPrefix(b.KeyPrefix.V, "/") {
 		v.add(b.KeyPrefix.Pos, "backend.s3.key_prefix", "must be a relative key prefix", "e.g. key_prefix: teams/payments")

@@ -131,3 +131,18 @@ func TestUnreadablePreviousIsAFirstGeneration(t *testing.T) {
 		t.Errorf("ParsePrevious of broken files = %+v, want empty", p)
 	}
 }
+
+func TestModelNamesThatCollideAfterNormalising(t *testing.T) {
+	m := api("items", []string{"get_item GET /items/{id}", "getitem GET /things/{id}", "list GET /items"})
+	m.Routes[0].ResponseSchema, m.Routes[1].ResponseSchema = "schemas/item.json", "schemas/item.json"
+	err := Assign(m, nil)
+	want := `routes.yaml:11:11: routes[1].name: its API Gateway models would be named itemsdevgetitemRequest/Response in envs/dev, like those of route "get_item" (model names keep only letters and digits); rename one of the two routes so that they differ in more than '_'`
+	if err == nil || err.Error() != want {
+		t.Errorf("err:\n%v\nwant:\n%s", err, want)
+	}
+	// Without models there is nothing to collide.
+	m.Routes[1].ResponseSchema = ""
+	if err := Assign(m, nil); err != nil {
+		t.Errorf("routes without models: %v", err)
+	}
+}
