@@ -169,8 +169,8 @@ func (c *fileConverter) component(ptr string) string {
 		return n
 	}
 	segs := splitPointer(ptr)
-	if len(segs) == 2 && segs[0] == "definitions" {
-		segs = segs[1:]
+	if len(segs) >= 2 && segs[0] == "definitions" {
+		segs = segs[1:] // named like the definition's own component
 	}
 	for i, sg := range segs {
 		segs[i] = sanitize(sg, true)
