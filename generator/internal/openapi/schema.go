@@ -3,6 +3,7 @@ package openapi
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -317,6 +318,13 @@ func (c *fileConverter) convert(v any, ptr string) object {
 			}
 		}
 	}
+	if def, ok := out.get("default"); ok {
+		if t, typed := out.get("type"); typed && !fitsType(def, t.(string), nullable) {
+			out = slices.DeleteFunc(out, func(m member) bool { return m.key == "default" })
+			lost = append(lost, member{"default", def})
+			c.lose(ptr, "default", "not of the schema's type (OpenAPI requires a default to match its schema); left out")
+		}
+	}
 	if mx, ok := out.get("maxItems"); tupleMax >= 0 && (!ok || numberAbove(mx, tupleMax)) {
 		out.set("maxItems", json.Number(fmt.Sprint(tupleMax)))
 	}
@@ -327,6 +335,30 @@ func (c *fileConverter) convert(v any, ptr string) object {
 		out = append(out, member{LostExtension, lost})
 	}
 	return out
+}
+
+// fitsType reports whether the JSON value v is of type t (or null, when
+// nullable).
+func fitsType(v any, t string, nullable bool) bool {
+	switch x := v.(type) {
+	case nil:
+		return nullable
+	case bool:
+		return t == "boolean"
+	case string:
+		return t == "string"
+	case []any:
+		return t == "array"
+	case object:
+		return t == "object"
+	case json.Number:
+		if t == "number" {
+			return true
+		}
+		f, err := x.Float64()
+		return t == "integer" && err == nil && f == math.Trunc(f)
+	}
+	return false
 }
 
 // typeList reads "type": a string or a list of strings.

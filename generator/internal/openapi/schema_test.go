@@ -222,6 +222,14 @@ func TestConvert(t *testing.T) {
 			want:   `{"s":{"type":"object"}}`,
 		},
 		{
+			name:   "a default not of the schema's type is left out",
+			schema: `{"type":"object","properties":{"s":{"type":"string","default":1},"i":{"type":"integer","default":2.0},"n":{"type":["number","null"],"default":null}}}`,
+			want:   `{"s":{"type":"object","properties":{"s":{"type":"string","x-apibuilder-lost":{"default":1}},"i":{"type":"integer","default":2.0},"n":{"type":"number","nullable":true,"default":null}}}}`,
+			lost:   []string{"/properties/s default"},
+			accept: []string{`{"s":"a","i":3,"n":null}`},
+			refuse: []string{`{"s":1}`},
+		},
+		{
 			name:   "numbers keep their text",
 			schema: `{"type":"number","maximum":12345678901234567890,"default":2.50}`,
 			want:   `{"s":{"type":"number","maximum":12345678901234567890,"default":2.50}}`,
