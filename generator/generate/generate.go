@@ -23,6 +23,7 @@ import (
 	"github.com/apibuilder/apibuilder/generator/internal/identity"
 	"github.com/apibuilder/apibuilder/generator/internal/modcopy"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
+	"github.com/apibuilder/apibuilder/generator/internal/openapi"
 	"github.com/apibuilder/apibuilder/generator/internal/render"
 	"github.com/apibuilder/apibuilder/generator/packaging"
 	"github.com/apibuilder/apibuilder/internal/output"
@@ -189,6 +190,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	res.Files = render.Render(m, ropt)
+	if err := addOpenAPI(m, res, dirs, opt.Log); err != nil {
+		return nil, err
+	}
 	maps.Copy(res.Files, copies)
 	plan, err := output.Compute(res.Root, res.Files, output.Owned{Dirs: dirs, Trees: []string{modcopy.Root}}, render.IsGenerated)
 	if err != nil {
@@ -254,6 +258,26 @@ func describe(m *model.Model, res *Result) {
 		}
 		res.Routes = append(res.Routes, rt)
 	}
+}
+
+// addOpenAPI adds each environment's OpenAPI document (envs/<env>/openapi.json)
+// and logs, once, what the schema conversion could not express.
+func addOpenAPI(m *model.Model, res *Result, dirs []string, log io.Writer) error {
+	read := func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(res.Root, filepath.FromSlash(rel))) }
+	for i, e := range m.Envs {
+		doc, losses, err := openapi.Render(m, e, read)
+		if err != nil {
+			return err
+		}
+		res.Files[path.Join(dirs[i], openapi.FileName)] = doc
+		if i > 0 {
+			continue // every environment has the same schemas
+		}
+		for _, l := range losses {
+			fmt.Fprintf(log, "openapi: %s\n", l)
+		}
+	}
+	return nil
 }
 
 // readPrevious reads what the generator wrote into envDir last time;
