@@ -129,8 +129,14 @@ type Route struct {
 type Authorizer struct {
 	Name, Type     string   // api_key, token, request, cognito, iam
 	IdentitySource []string // method.request.header.Authorization, ...
-	// TestToken is a token authorizer's identity value allowed in dev, or "".
-	TestToken string
+	// TestToken is a token authorizer's identity value allowed in dev, or
+	// ""; TestIdentity a request authorizer's (source name -> value).
+	TestToken    string
+	TestIdentity map[string]string
+	// Keys are an api_key authorizer's API key names.
+	Keys []string
+	// UserPoolArns are a cognito authorizer's user pools.
+	UserPoolArns []string
 }
 
 // Diagnostic is one positioned problem in the routes file.
@@ -236,11 +242,11 @@ func describe(m *model.Model, res *Result) {
 	types := map[string]string{}
 	for _, p := range m.UsagePlans {
 		types[p.Name] = "api_key"
-		res.Authorizers = append(res.Authorizers, Authorizer{Name: p.Name, Type: "api_key", IdentitySource: []string{"method.request.header.x-api-key"}})
+		res.Authorizers = append(res.Authorizers, Authorizer{Name: p.Name, Type: "api_key", IdentitySource: []string{"method.request.header.x-api-key"}, Keys: slices.Clone(p.Keys)})
 	}
 	for _, a := range m.Authorizers {
 		types[a.Name] = a.Type
-		res.Authorizers = append(res.Authorizers, Authorizer{Name: a.Name, Type: a.Type, IdentitySource: slices.Clone(a.IdentitySource), TestToken: a.TestToken})
+		res.Authorizers = append(res.Authorizers, Authorizer{Name: a.Name, Type: a.Type, IdentitySource: slices.Clone(a.IdentitySource), TestToken: a.TestToken, TestIdentity: maps.Clone(a.TestIdentity), UserPoolArns: slices.Clone(a.UserPoolArns)})
 	}
 	for _, r := range m.Routes {
 		rt := Route{

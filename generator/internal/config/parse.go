@@ -23,7 +23,7 @@ var (
 	vpcKeys      = []string{"subnet_ids", "security_group_ids"}
 	tableKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "billing_mode", "ttl_attribute", "point_in_time_recovery", "encryption", "indexes"}
 	indexKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "projection"}
-	authKeys     = append([]string{"type", "keys", "throttle", "quota", "handler", "description", "identity_source", "identity_validation_expression", "result_ttl_seconds", "user_pool_arns", "test_token"}, settingKeys...)
+	authKeys     = append([]string{"type", "keys", "throttle", "quota", "handler", "description", "identity_source", "identity_validation_expression", "result_ttl_seconds", "user_pool_arns", "test_token", "test_identity"}, settingKeys...)
 	throttleKeys = []string{"rate", "burst"}
 	quotaKeys    = []string{"limit", "period"}
 	routeKeys    = append([]string{"name", "method", "path", "handler", "description", "request", "response", "permissions", "auth", "scopes"}, settingKeys...)
@@ -218,6 +218,7 @@ func (d *decoder) authorizer(key *yaml.Node, m *mapping) Authorizer {
 		Handler: m.str("handler"), Description: m.str("description"),
 		IdentityValidation: m.str("identity_validation_expression"), ResultTTLSeconds: m.int("result_ttl_seconds"),
 		Settings: d.settings(m), UserPoolArns: m.strList("user_pool_arns"), TestToken: m.str("test_token"),
+		TestIdentity: m.strMap("test_identity"),
 	}
 	// identity_source is one string (token) or a list (request); accept both.
 	if n := m.value("identity_source"); n != nil {

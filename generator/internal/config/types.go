@@ -150,6 +150,9 @@ type Authorizer struct {
 	// token: a value of the identity header that the authorizer allows in
 	// dev, for smoke calls and generated tests (never a production secret).
 	TestToken Str
+	// request: values of the identity sources that the authorizer allows
+	// in dev (header or query string name -> value), for the same use.
+	TestIdentity []KV
 }
 
 // Throttle is a token bucket: steady requests per second and burst.

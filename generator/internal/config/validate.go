@@ -406,6 +406,7 @@ func (v *validator) authorizers() {
 			{"result_ttl_seconds", a.ResultTTLSeconds.Set, a.ResultTTLSeconds.Pos, []string{"token", "request", "cognito"}},
 			{"user_pool_arns", len(a.UserPoolArns) > 0, firstPos(a.UserPoolArns), []string{"cognito"}},
 			{"test_token", a.TestToken.Set, a.TestToken.Pos, []string{"token"}},
+			{"test_identity", len(a.TestIdentity) > 0, firstKVPos(a.TestIdentity), []string{"request"}},
 		} {
 			v.onlyFor(f, t, k.key, k.set, k.pos, k.types...)
 		}

@@ -104,7 +104,8 @@ type Authorizer struct {
 	IdentityValidation    string
 	ResultTTLSeconds      int
 	UserPoolArns          []string
-	TestToken             string // token: an identity value allowed in dev, for smoke calls and tests
+	TestToken             string            // token: an identity value allowed in dev, for smoke calls and tests
+	TestIdentity          map[string]string // request: identity source name -> a value allowed in dev
 }
 
 // Terraform module labels of the functions in a generated env. They are
@@ -381,6 +382,9 @@ func authorizer(cfg *config.Config, a config.Authorizer) Authorizer {
 		Pos: a.Name.Pos, Name: a.Name.V, Type: a.Type.V, Description: a.Description.V,
 		IdentitySource: values(a.IdentitySource), IdentityValidation: a.IdentityValidation.V,
 		ResultTTLSeconds: 300, UserPoolArns: values(a.UserPoolArns), TestToken: a.TestToken.V,
+	}
+	if len(a.TestIdentity) > 0 {
+		au.TestIdentity = kvMap(a.TestIdentity)
 	}
 	if a.ResultTTLSeconds.Set {
 		au.ResultTTLSeconds = a.ResultTTLSeconds.V
