@@ -64,6 +64,7 @@ authorizer_functions = {
 tables = {
   items = {
     point_in_time_recovery = true
+    deletion_protection    = true
   }
 }
 usage_plans = {

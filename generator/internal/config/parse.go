@@ -30,7 +30,7 @@ var (
 	requestKeys  = []string{"schema", "query", "headers", "example", "example_params"}
 	responseKeys = []string{"schema", "status"}
 	permKeys     = []string{"table", "actions"}
-	envKeys      = append([]string{"stage", "region", "throttle", "metrics", "logging_level", "data_trace", "xray_tracing", "point_in_time_recovery", "routes", "authorizers", "domain", "waf_web_acl_arn", "stage_variables"}, settingKeys...)
+	envKeys      = append([]string{"stage", "region", "throttle", "metrics", "logging_level", "data_trace", "xray_tracing", "point_in_time_recovery", "deletion_protection", "routes", "authorizers", "domain", "waf_web_acl_arn", "stage_variables"}, settingKeys...)
 	backendKeys  = []string{"s3"}
 	s3Keys       = []string{"bucket", "region", "key_prefix", "dynamodb_table", "use_lockfile"}
 	modulesKeys  = []string{"path", "source", "version"}
@@ -318,7 +318,7 @@ func (d *decoder) environment(key *yaml.Node, m *mapping) Environment {
 		Pos: pos(key), Name: Str{V: key.Value, Pos: pos(key), Set: true},
 		Stage: m.str("stage"), Region: m.str("region"), Throttle: d.throttle(m),
 		MetricsOn: m.bool("metrics"), LoggingLevel: m.str("logging_level"), DataTrace: m.bool("data_trace"),
-		XRayTracing: m.bool("xray_tracing"), PITR: m.bool("point_in_time_recovery"), Settings: d.settings(m),
+		XRayTracing: m.bool("xray_tracing"), PITR: m.bool("point_in_time_recovery"), DeletionProtection: m.bool("deletion_protection"), Settings: d.settings(m),
 		Domain: d.domain(m), WAFWebACLArn: m.str("waf_web_acl_arn"),
 		StageVars: m.strMap("stage_variables"),
 	}

@@ -219,22 +219,24 @@ type Permission struct {
 
 // Environment holds the values that differ per deployment.
 type Environment struct {
-	Pos           diag.Pos
-	Name          Str
-	Stage         Str
-	Region        Str
-	Throttle      *Throttle
-	MetricsOn     Bool
-	LoggingLevel  Str
-	DataTrace     Bool
-	XRayTracing   Bool
-	PITR          Bool
-	Domain        *Domain
-	WAFWebACLArn  Str
-	StageVars     []KV // stage variables: $stageVariables.<name>, event.stageVariables
-	Settings      Settings
-	RouteSettings []RouteOverride
-	AuthSettings  []RouteOverride // environments.<env>.authorizers.<name>
+	Pos          diag.Pos
+	Name         Str
+	Stage        Str
+	Region       Str
+	Throttle     *Throttle
+	MetricsOn    Bool
+	LoggingLevel Str
+	DataTrace    Bool
+	XRayTracing  Bool
+	PITR         Bool
+	// DeletionProtection of every table (default: on in the env named prod).
+	DeletionProtection Bool
+	Domain             *Domain
+	WAFWebACLArn       Str
+	StageVars          []KV // stage variables: $stageVariables.<name>, event.stageVariables
+	Settings           Settings
+	RouteSettings      []RouteOverride
+	AuthSettings       []RouteOverride // environments.<env>.authorizers.<name>
 }
 
 // RouteOverride is environments.<env>.routes.<route> (or .authorizers.<name>):

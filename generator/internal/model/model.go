@@ -197,6 +197,7 @@ type Env struct {
 	DataTrace, XRay     bool
 	AccessLogRetention  int
 	PITR                map[string]bool // table key -> point-in-time recovery
+	DeletionProtection  bool            // of every table: on in the env named prod unless set
 	Routes              map[string]RouteValues
 	Authorizers         map[string]RouteValues // function settings of token and request authorizers
 	Domain              *Domain
@@ -536,22 +537,26 @@ func env(cfg *config.Config, m *Model, name string) Env {
 	}
 	e := Env{
 		Name: name, Stage: or(ec.Stage.V, name),
-		Region:       or(ec.Region.V, or(cfg.API.Region.V, DefaultRegion)),
-		Metrics:      !ec.MetricsOn.Set || ec.MetricsOn.V,
-		LoggingLevel: or(ec.LoggingLevel.V, "OFF"),
-		DataTrace:    ec.DataTrace.V,
-		XRay:         pick(ec.XRayTracing, cfg.API.XRayTracing),
-		PITR:         map[string]bool{},
-		Routes:       map[string]RouteValues{},
-		Authorizers:  map[string]RouteValues{},
-		Domain:       domain(m.API.Domain, ec.Domain),
-		WAFWebACLArn: or(ec.WAFWebACLArn.V, cfg.API.WAFWebACLArn.V),
+		Region:             or(ec.Region.V, or(cfg.API.Region.V, DefaultRegion)),
+		Metrics:            !ec.MetricsOn.Set || ec.MetricsOn.V,
+		LoggingLevel:       or(ec.LoggingLevel.V, "OFF"),
+		DataTrace:          ec.DataTrace.V,
+		XRay:               pick(ec.XRayTracing, cfg.API.XRayTracing),
+		PITR:               map[string]bool{},
+		DeletionProtection: name == "prod",
+		Routes:             map[string]RouteValues{},
+		Authorizers:        map[string]RouteValues{},
+		Domain:             domain(m.API.Domain, ec.Domain),
+		WAFWebACLArn:       or(ec.WAFWebACLArn.V, cfg.API.WAFWebACLArn.V),
 	}
 	if len(ec.StageVars) > 0 {
 		e.StageVariables = map[string]string{}
 		for _, kv := range ec.StageVars {
 			e.StageVariables[kv.Key] = kv.Value.V
 		}
+	}
+	if ec.DeletionProtection.Set {
+		e.DeletionProtection = ec.DeletionProtection.V
 	}
 	if t := ec.Throttle; t != nil {
 		e.Throttle = &Throttle{Rate: t.Rate.V, Burst: t.Burst.V}

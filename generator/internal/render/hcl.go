@@ -376,11 +376,13 @@ func tmplTokens(parts tmpl) hclwrite.Tokens {
 	for i, p := range merged {
 		if p.ref == nil && i+1 < len(merged) && strings.HasSuffix(p.text, "$") {
 			// A "$" right before an interpolation would make "$${", the
-			// escape of a literal "${": write it as ${"$"} instead.
-			inner := tmplTokens(tmpl{{text: strings.TrimSuffix(p.text, "$")}})
+			// escape of a literal "${": the trailing "$"s are written as
+			// an interpolated string instead (${"$"}).
+			head := strings.TrimRight(p.text, "$")
+			inner := tmplTokens(tmpl{{text: head}})
 			toks = append(toks, inner[1:len(inner)-1]...)
 			toks = append(toks, &hclwrite.Token{Type: hclsyntax.TokenTemplateInterp, Bytes: []byte("${")}, punct(hclsyntax.TokenOQuote, `"`),
-				&hclwrite.Token{Type: hclsyntax.TokenQuotedLit, Bytes: []byte("$")}, punct(hclsyntax.TokenCQuote, `"`),
+				&hclwrite.Token{Type: hclsyntax.TokenQuotedLit, Bytes: []byte(p.text[len(head):])}, punct(hclsyntax.TokenCQuote, `"`),
 				&hclwrite.Token{Type: hclsyntax.TokenTemplateSeqEnd, Bytes: []byte("}")})
 			continue
 		}

@@ -90,6 +90,61 @@ func (r *envRenderer) rootPath(p string) tmpl {
 	return tmpl{{ref: ref("path", "root")}, {text: "/" + r.up + "/" + p}}
 }
 
+// bucketHardening keeps the artifacts bucket private, encrypted and
+// TLS-only, and cleans up what uploads leave behind. Packages no function
+// uses any more are deleted by Terraform itself (their objects leave the
+// manifest).
+func (r *envRenderer) bucketHardening(body *hclwrite.Body) {
+	bucket := ref("aws_s3_bucket", "artifacts", "id")
+	body.AppendNewline()
+	set(body.AppendNewBlock("resource", []string{"aws_s3_bucket_public_access_block", "artifacts"}).Body(), obj{
+		{"bucket", bucket},
+		{"block_public_acls", true},
+		{"block_public_policy", true},
+		{"ignore_public_acls", true},
+		{"restrict_public_buckets", true},
+	})
+	body.AppendNewline()
+	sse := body.AppendNewBlock("resource", []string{"aws_s3_bucket_server_side_encryption_configuration", "artifacts"}).Body()
+	set(sse, obj{{"bucket", bucket}})
+	sse.AppendNewline()
+	rule := sse.AppendNewBlock("rule", nil).Body()
+	set(rule.AppendNewBlock("apply_server_side_encryption_by_default", nil).Body(), obj{{"sse_algorithm", "AES256"}})
+	body.AppendNewline()
+	comment(body, "Requests without TLS are refused.")
+	pol := body.AppendNewBlock("resource", []string{"aws_s3_bucket_policy", "artifacts"}).Body()
+	arn := ref("aws_s3_bucket", "artifacts", "arn")
+	set(pol, obj{
+		{"bucket", bucket},
+		{"policy", call{"jsonencode", []any{obj{
+			{"Version", "2012-10-17"},
+			{"Statement", []any{obj{
+				{"Sid", "TLSOnly"},
+				{"Effect", "Deny"},
+				{"Principal", "*"},
+				{"Action", "s3:*"},
+				{"Resource", []any{arn, tmpl{{ref: arn}, {text: "/*"}}}},
+				{"Condition", obj{{"Bool", obj{{"aws:SecureTransport", "false"}}}}},
+			}}},
+		}}}},
+	})
+	set(pol, obj{{"depends_on", expr("[aws_s3_bucket_public_access_block.artifacts]")}})
+	body.AppendNewline()
+	lc := body.AppendNewBlock("resource", []string{"aws_s3_bucket_lifecycle_configuration", "artifacts"}).Body()
+	set(lc, obj{{"bucket", bucket}})
+	lc.AppendNewline()
+	rb := lc.AppendNewBlock("rule", nil).Body()
+	set(rb, obj{{"id", "abort-incomplete-uploads"}, {"status", "Enabled"}})
+	rb.AppendNewline()
+	comment(rb, "Every object.")
+	rb.AppendUnstructuredTokens(hclwrite.Tokens{
+		{Type: hclsyntax.TokenIdent, Bytes: []byte("filter")}, punct(hclsyntax.TokenOBrace, "{"),
+		punct(hclsyntax.TokenCBrace, "}"), punct(hclsyntax.TokenNewline, "\n"),
+	})
+	rb.AppendNewline()
+	set(rb.AppendNewBlock("abort_incomplete_multipart_upload", nil).Body(), obj{{"days_after_initiation", 1}})
+}
+
 // prefixed is "${local.name_prefix}-<suffix>", the AWS name of a resource.
 func prefixed(suffix string) tmpl {
 	return tmpl{{ref: ref("local", "name_prefix")}, {text: "-" + suffix}}
@@ -177,6 +232,7 @@ func (r *envRenderer) main() []byte {
 		{"bucket_prefix", expr(`"${substr(local.name_prefix, 0, 30)}-pkg-"`)},
 		{"force_destroy", true},
 	})
+	r.bucketHardening(body)
 	body.AppendNewline()
 	comment(body, "Each distinct package once, under its content hash: functions built the same\nway share it, and an unchanged package keeps its key.")
 	pkg := body.AppendNewBlock("resource", []string{"aws_s3_object", "package"}).Body()

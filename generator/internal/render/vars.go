@@ -148,7 +148,7 @@ func (r *envRenderer) tfvars() []byte {
 	}
 	tables := make(obj, 0, len(r.m.Tables))
 	for _, t := range r.m.Tables {
-		tables = append(tables, field{t.Key, obj{{"point_in_time_recovery", e.PITR[t.Key]}}})
+		tables = append(tables, field{t.Key, obj{{"point_in_time_recovery", e.PITR[t.Key]}, {"deletion_protection", e.DeletionProtection}}})
 	}
 	plans := make(obj, 0, len(e.UsagePlans))
 	for _, p := range e.UsagePlans {

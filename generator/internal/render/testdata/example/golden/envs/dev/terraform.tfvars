@@ -60,6 +60,7 @@ authorizer_functions = {
 tables = {
   items = {
     point_in_time_recovery = false
+    deletion_protection    = false
   }
 }
 usage_plans = {

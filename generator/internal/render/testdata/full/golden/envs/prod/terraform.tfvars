@@ -74,9 +74,11 @@ authorizer_functions = {
 tables = {
   orders = {
     point_in_time_recovery = true
+    deletion_protection    = true
   }
   audit = {
     point_in_time_recovery = true
+    deletion_protection    = true
   }
 }
 usage_plans = {

@@ -69,9 +69,11 @@ authorizer_functions = {
 tables = {
   orders = {
     point_in_time_recovery = false
+    deletion_protection    = false
   }
   audit = {
     point_in_time_recovery = true
+    deletion_protection    = false
   }
 }
 usage_plans = {
