@@ -16,7 +16,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("parse returned nil")
 		}
 		if ok {
-			cfg.Dir = "testdata/project"
+			cfg.Dir = baseDir
 			validate(cfg, list)
 		}
 		for _, d := range list.Items {
