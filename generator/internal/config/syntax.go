@@ -43,7 +43,7 @@ func syntaxErrors(data []byte, first error) []diag.Diagnostic {
 		if at < len(text) {
 			c = text[at]
 		}
-		out = append(out, diag.Diagnostic{Pos: p, Message: "not valid YAML: " + problem, Hint: syntaxHint(problem, c, p.Col == firstCol(text, p.Line))})
+		out = append(out, diag.Diagnostic{Pos: p, Message: "not valid YAML: " + problem, Hint: syntaxHint(problem, c, p.Col == firstCol(text, p.Line), isOpenAt(text, at))})
 		next, cutEnd, ok := blankFrom(text, p.Line)
 		if !ok || parseErr(next[:cutEnd]) != nil {
 			break
@@ -96,13 +96,19 @@ func locate(data []byte, problem string, reported int) (diag.Pos, int) {
 	}
 	// A list or mapping left open: yaml.v3 names the line before the one
 	// that opened it (or, when that is the first line, the problem's line).
+	// When that line closes what it opens, the problem is a token inside.
 	open := flowOpener(problem)
 	if open != 0 {
 		for _, l := range []int{reported + 1, 1} {
-			if l <= n {
-				if at, ok := unclosed(data[starts[l-1]:lineEnd(l)], open); ok {
-					return pos(starts[l-1] + at)
-				}
+			if l > n {
+				continue
+			}
+			start, end := starts[l-1], lineEnd(l)
+			if at, ok := unclosed(data[start:end], open); ok {
+				return pos(start + at)
+			}
+			if at, ok := insideFlow(data, start, end, problem); ok {
+				return pos(at)
 			}
 		}
 	}
@@ -176,34 +182,80 @@ func flowOpener(problem string) byte {
 	return 0
 }
 
-// unclosed finds the last bracket open left unclosed at the end of line,
-// outside quoted strings and comments.
+// unclosed finds the last bracket open left unclosed at the end of line.
 func unclosed(line []byte, open byte) (int, bool) {
-	var stack []int
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		atTokenStart := i == 0 || bytes.IndexByte([]byte(" \t[{,:"), line[i-1]) >= 0
-		switch {
-		case (c == '"' || c == '\'') && atTokenStart:
-			for i++; i < len(line) && line[i] != c; i++ {
-				if c == '"' && line[i] == '\\' {
-					i++
-				}
-			}
-		case c == '#' && atTokenStart:
-			i = len(line)
-		case c == '[' || c == '{':
-			stack = append(stack, i)
-		case (c == ']' || c == '}') && len(stack) > 0:
-			stack = stack[:len(stack)-1]
-		}
-	}
+	stack := openBrackets(line)
 	for j := len(stack) - 1; j >= 0; j-- {
 		if line[stack[j]] == open {
 			return stack[j], true
 		}
 	}
 	return 0, false
+}
+
+// openBrackets lists the offsets of the brackets text leaves open, outside
+// quoted strings and comments, outermost first.
+func openBrackets(text []byte) []int {
+	var stack []int
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		atTokenStart := i == 0 || bytes.IndexByte([]byte(" \t[{,:"), text[i-1]) >= 0
+		switch {
+		case (c == '"' || c == '\'') && atTokenStart:
+			for i++; i < len(text) && text[i] != c; i++ {
+				if c == '"' && text[i] == '\\' {
+					i++
+				}
+			}
+		case c == '#' && atTokenStart:
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
+		case c == '[' || c == '{':
+			stack = append(stack, i)
+		case (c == ']' || c == '}') && len(stack) > 0:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return stack
+}
+
+// insideFlow finds a token that breaks a list or mapping which opens and
+// closes on the line from start to end (e.g. the { of /items/{id} inside
+// { path: /items/{id} }): the shortest prefix that still fails with the
+// same problem once the brackets it leaves open are closed ends at it.
+// Closing them keeps the parser from failing merely at the end of the text.
+func insideFlow(data []byte, start, end int, problem string) (int, bool) {
+	fails := func(at int) bool {
+		text := append([]byte(nil), data[:at]...)
+		stack := openBrackets(data[start:at])
+		for j := len(stack) - 1; j >= 0; j-- {
+			if data[start+stack[j]] == '[' {
+				text = append(text, ']')
+			} else {
+				text = append(text, '}')
+			}
+		}
+		err := parseErr(text)
+		if err == nil {
+			return false
+		}
+		p, _ := splitYAMLError(err)
+		return p == problem
+	}
+	if !fails(end) {
+		return 0, false
+	}
+	l, h := start, end
+	for h-l > 1 {
+		mid := (l + h) / 2
+		if fails(mid) {
+			h = mid
+		} else {
+			l = mid
+		}
+	}
+	return h - 1, true
 }
 
 // problemAtLineStart reports problems that are about the line as a whole
@@ -213,6 +265,23 @@ func problemAtLineStart(problem string) bool {
 	case "did not find expected key", "did not find expected '-' indicator", "found a tab character that violates indentation",
 		"found a tab character where an indentation space is expected":
 		return true
+	}
+	return false
+}
+
+// isOpenAt says the bracket at offset at is never closed on its line.
+func isOpenAt(data []byte, at int) bool {
+	start := bytes.LastIndexByte(data[:at], '\n') + 1
+	end := bytes.IndexByte(data[at:], '\n')
+	if end < 0 {
+		end = len(data)
+	} else {
+		end += at
+	}
+	for _, i := range openBrackets(data[start:end]) {
+		if start+i == at {
+			return true
+		}
 	}
 	return false
 }
@@ -288,7 +357,8 @@ func blankFrom(data []byte, l int) ([]byte, int, bool) {
 
 // syntaxHint says what to do about the usual mistakes.
 // keyLine says the problem is at the start of its line.
-func syntaxHint(problem string, c byte, keyLine bool) string {
+// opener says the character is a bracket left open.
+func syntaxHint(problem string, c byte, keyLine, opener bool) string {
 	switch {
 	case strings.Contains(problem, "tab character"), problem == "found character that cannot start any token" && c == '\t':
 		return "indent with spaces; YAML does not allow tabs for indentation"
@@ -300,6 +370,8 @@ func syntaxHint(problem string, c byte, keyLine bool) string {
 		return `a plain value cannot hold ": "; quote the value, e.g. description: "a: b"`
 	case problem == "could not find expected ':'":
 		return "write the key as key: value"
+	case flowOpener(problem) != 0 && !keyLine && (c == '[' || c == '{') && !opener:
+		return `a [ or { inside a [ ] list or { } mapping starts another one; quote the value, e.g. path: "/items/{id}"`
 	case problem == "did not find expected ',' or ']'":
 		return "close the list with ] or separate its items with ,"
 	case problem == "did not find expected ',' or '}'":
