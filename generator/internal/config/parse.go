@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -77,7 +76,9 @@ func parse(file string, data []byte) (*Config, *diag.List, bool) {
 	cfg := &Config{File: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		list.Add(yamlErrPos(err), "", "not valid YAML: "+yamlErrMsg(err), "fix the syntax at that line")
+		for _, d := range syntaxErrors(data, err) {
+			list.Add(d.Pos, "", d.Message, d.Hint)
+		}
 		return cfg, list, false
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -346,23 +347,4 @@ func (d *decoder) overrides(m *mapping, key string) []RouteOverride {
 		}
 	}
 	return out
-}
-
-// yaml.v3 reports syntax errors as "yaml: line N: message".
-func yamlErrPos(err error) diag.Pos {
-	var line int
-	if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); scanErr == nil {
-		return diag.Pos{Line: line, Col: 1}
-	}
-	return diag.Pos{Line: 1, Col: 1}
-}
-
-func yamlErrMsg(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if _, after, found := strings.Cut(rest, ": "); found {
-			return after
-		}
-	}
-	return msg
 }
