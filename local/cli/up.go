@@ -24,10 +24,8 @@ import (
 
 	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/dataplane"
-	"github.com/apibuilder/apibuilder/local/deploy"
-	"github.com/apibuilder/apibuilder/local/emulator"
 	"github.com/apibuilder/apibuilder/local/runner"
-	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/local/stack"
 )
 
 // upOptions are the flags of "local up".
@@ -65,12 +63,6 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 		return err
 	}
 
-	step("tools")
-	tc, err := tools.Ensure(ctx, tools.Options{Log: out, RequireMoto: true})
-	if err != nil {
-		return err
-	}
-
 	step("generate (%s)", o.config)
 	gen := exec.CommandContext(ctx, "go", "run", "./generator", "-config", o.config, "-env", o.env)
 	gen.Stdout, gen.Stderr = out, out
@@ -78,7 +70,7 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 		return fmt.Errorf("generator: %w", err)
 	}
 
-	step("emulators (moto for API Gateway, kumo for the rest)")
+	step("local stack: tools, moto for API Gateway, kumo for the rest")
 	logDir := filepath.Join(root, "build", "local", "logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return err
@@ -88,28 +80,24 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 		return err
 	}
 	defer emuLog.Close()
-	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, emuLog)
+	st, err := stack.Up(ctx, stack.Options{Logs: emuLog, Progress: out})
 	if err != nil {
 		return err
 	}
-	defer stack.Stop()
-	fmt.Fprintf(out, "    kumo %s, moto %s (logs: %s)\n", stack.Kumo.URL, stack.Moto.URL, emuLog.Name())
+	defer st.Close()
+	fmt.Fprintf(out, "    kumo %s, moto %s (logs: %s)\n", st.Endpoints.Kumo, st.Endpoints.APIGateway, emuLog.Name())
 
 	step("terraform apply envs/%s on the local stack", o.env)
 	work, err := localCopy(root, o.env)
 	if err != nil {
 		return err
 	}
-	env := tc.Env()
-	for k, v := range stack.Env() {
-		env[k] = v
-	}
 	tfLog, err := os.Create(filepath.Join(logDir, "terraform.log"))
 	if err != nil {
 		return err
 	}
 	defer tfLog.Close()
-	ws, err := deploy.New(work, tc.Terraform, env, tfLog)
+	ws, err := st.Workspace(work, tfLog)
 	if err != nil {
 		return err
 	}
@@ -134,7 +122,7 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 		fns = append(fns, runner.Function{Name: name, SourceDir: filepath.Join(root, filepath.FromSlash(src))})
 	}
 	sort.Slice(fns, func(i, j int) bool { return fns[i].Name < fns[j].Name })
-	run, err := runner.Start(ctx, runner.Config{Lambda: stack.Lambda(), KumoURL: stack.Kumo.URL, ModuleRoot: root, ExtraEnv: stack.Env(), Logs: out}, fns)
+	run, err := runner.Start(ctx, runner.Config{Lambda: st.Lambda(), KumoURL: st.Endpoints.Kumo, ModuleRoot: root, ExtraEnv: st.AWSEnv(), Logs: out}, fns)
 	if err != nil {
 		return err
 	}
@@ -145,7 +133,7 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w", o.port, err)
 	}
-	plane := dataplane.New(dataplane.Config{APIGateway: stack.APIGateway(), Lambda: stack.Lambda(), AccessLog: linePrefix{out, "[access] "}})
+	plane := dataplane.New(dataplane.Config{APIGateway: st.APIGateway(), Lambda: st.Lambda(), AccessLog: linePrefix{out, "[access] "}})
 	srv := &http.Server{Handler: plane, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
@@ -159,7 +147,7 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	if names := slices.Sorted(maps.Keys(outputs.APIKeyValues)); len(names) > 0 {
 		key = outputs.APIKeyValues[names[0]]
 	}
-	failed := smoke(ctx, base, stack.APIGateway(), outputs.RestAPIID, key, out)
+	failed := smoke(ctx, base, st.APIGateway(), outputs.RestAPIID, key, out)
 
 	fmt.Fprintf(out, "\nInvoke URL: %s\n", base)
 	fmt.Fprintf(out, "(on AWS this stage is %s)\n\nTry:\n", outputs.InvokeURL)
