@@ -157,9 +157,9 @@ type tfResult struct {
 	generate, apply, replan, replanNoRefresh time.Duration
 	destroy                                  time.Duration
 	topOps                                   []string
-	creates, destroys                        map[string][]int                // resource type -> seconds each create (destroy) took
+	creates, destroys                        map[string][]int                  // resource type -> seconds each create (destroy) took
 	applyTimes, destroyTimes                 map[string]instrument.ServiceTime // emulator answer time per service
-	replayed                                 int                             // SDK retries the kumo proxy answered with the first answer
+	replayed                                 int                               // SDK retries the kumo proxy answered with the first answer
 }
 
 func terraformBench(ctx context.Context, root, gen string, counts, parallelisms []int, w io.Writer) error {
