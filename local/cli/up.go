@@ -19,9 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-
 	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/dataplane"
 	"github.com/apibuilder/apibuilder/local/runner"
@@ -147,13 +144,17 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	if names := slices.Sorted(maps.Keys(outputs.APIKeyValues)); len(names) > 0 {
 		key = outputs.APIKeyValues[names[0]]
 	}
-	failed := smoke(ctx, base, st.APIGateway(), outputs.RestAPIID, key, out)
+	routes, err := deployedRoutes(ctx, st.APIGateway(), outputs.RestAPIID)
+	if err != nil {
+		return err
+	}
+	failed := smoke(ctx, base, routes, key, out)
 
 	fmt.Fprintf(out, "\nInvoke URL: %s\n", base)
 	fmt.Fprintf(out, "(on AWS this stage is %s)\n\nTry:\n", outputs.InvokeURL)
-	fmt.Fprintf(out, "  curl -s -X POST %s/items -H 'Content-Type: application/json' -H 'x-api-key: %s' -d '{\"id\":\"1\",\"name\":\"first\"}'\n", base, key)
-	fmt.Fprintf(out, "  curl -s %s/items/1\n  curl -s %s/items\n", base, base)
-	fmt.Fprintf(out, "  curl -s -X DELETE %s/items/1 -H 'Authorization: Bearer example-admin-token'\n", base)
+	for _, r := range routes {
+		fmt.Fprintf(out, "  %s\n", r.curl(base, key))
+	}
 	if failed > 0 {
 		return fmt.Errorf("%d smoke call(s) failed", failed)
 	}
@@ -166,33 +167,15 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	return nil
 }
 
-// smoke calls every deployed method once, read back from the API Gateway
-// control plane (path parameters become "smoke"), and counts answers that
-// show the platform failing: 5xx or no answer. 4xx is fine: it proves that
-// routing, auth and validation ran.
-func smoke(ctx context.Context, base string, api *apigateway.Client, apiID, apiKey string, out io.Writer) int {
-	var calls [][2]string
-	p := apigateway.NewGetResourcesPaginator(api, &apigateway.GetResourcesInput{RestApiId: &apiID, Embed: []string{"methods"}})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			fmt.Fprintf(out, "    cannot list the API's resources: %v\n", err)
-			return 1
-		}
-		for _, r := range page.Items {
-			path := paramRe.ReplaceAllString(aws.ToString(r.Path), "smoke")
-			for m := range r.ResourceMethods {
-				if m != "OPTIONS" {
-					calls = append(calls, [2]string{m, path})
-				}
-			}
-		}
-	}
-	sort.Slice(calls, func(i, j int) bool { return calls[i][1]+calls[i][0] < calls[j][1]+calls[j][0] })
+// smoke calls every deployed method once (path parameters become "smoke")
+// and counts answers that show the platform failing: 5xx or no answer. 4xx
+// is fine: it proves that routing, auth and validation ran.
+func smoke(ctx context.Context, base string, routes []deployedRoute, apiKey string, out io.Writer) int {
 	client := &http.Client{Timeout: 30 * time.Second}
 	failed := 0
-	for _, c := range calls {
-		req, err := http.NewRequestWithContext(ctx, c[0], base+c[1], strings.NewReader(`{}`))
+	for _, r := range routes {
+		path := paramRe.ReplaceAllString(r.Path, "smoke")
+		req, err := http.NewRequestWithContext(ctx, r.Method, base+path, strings.NewReader(`{}`))
 		if err != nil {
 			failed++
 			continue
@@ -203,7 +186,7 @@ func smoke(ctx context.Context, base string, api *apigateway.Client, apiID, apiK
 		}
 		resp, err := client.Do(req)
 		if err != nil {
-			fmt.Fprintf(out, "    %-7s %-24s error: %v\n", c[0], c[1], err)
+			fmt.Fprintf(out, "    %-7s %-24s error: %v\n", r.Method, path, err)
 			failed++
 			continue
 		}
@@ -213,7 +196,7 @@ func smoke(ctx context.Context, base string, api *apigateway.Client, apiID, apiK
 			mark = "FAILED"
 			failed++
 		}
-		fmt.Fprintf(out, "    %-7s %-24s %d %s\n", c[0], c[1], resp.StatusCode, mark)
+		fmt.Fprintf(out, "    %-7s %-24s %d %s\n", r.Method, path, resp.StatusCode, mark)
 	}
 	return failed
 }
