@@ -33,7 +33,7 @@ type Server struct {
 // StartKumo starts kumo (Lambda, DynamoDB, IAM, STS, Logs, S3) on a free port.
 // Output of the process goes to logs (may be nil).
 func StartKumo(ctx context.Context, bin string, logs io.Writer) (*Server, error) {
-	port, err := FreePort()
+	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func StartKumo(ctx context.Context, bin string, logs io.Writer) (*Server, error)
 
 // StartMoto starts moto_server (used for the API Gateway control plane) on a free port.
 func StartMoto(ctx context.Context, bin string, logs io.Writer) (*Server, error) {
-	port, err := FreePort()
+	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
@@ -114,8 +114,8 @@ func (s *Server) Stop() {
 	})
 }
 
-// FreePort asks the kernel for a free loopback TCP port.
-func FreePort() (int, error) {
+// freePort asks the kernel for a free loopback TCP port.
+func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)

@@ -70,10 +70,19 @@ func TestStackServesBothControlPlanesAndPITR(t *testing.T) {
 		t.Errorf("service times = %+v, want 2 apigateway and 4 dynamodb calls", times)
 	}
 
-	// Close leaves nothing listening, and closing twice is fine.
+	// Close leaves nothing listening, proxies and emulator processes alike,
+	// and closing twice is fine.
+	urls := append([]string{st.Endpoints.Kumo, st.Endpoints.APIGateway}, st.EmulatorURLs()...)
+	for _, u := range urls {
+		if resp, err := http.Get(u + "/"); err != nil {
+			t.Fatalf("%s does not answer before Close: %v", u, err)
+		} else {
+			resp.Body.Close()
+		}
+	}
 	st.Close()
 	st.Close()
-	for _, u := range []string{st.Endpoints.Kumo, st.Endpoints.APIGateway} {
+	for _, u := range urls {
 		if resp, err := http.Get(u + "/"); err == nil {
 			resp.Body.Close()
 			t.Errorf("%s still answers after Close", u)
