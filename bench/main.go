@@ -24,9 +24,8 @@ import (
 	"time"
 
 	"github.com/apibuilder/apibuilder/internal/synth"
-	"github.com/apibuilder/apibuilder/local/deploy"
-	"github.com/apibuilder/apibuilder/local/emulator"
-	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/local/instrument"
+	"github.com/apibuilder/apibuilder/local/stack"
 )
 
 // AWS API Gateway control-plane limits (per account and region) that bound
@@ -64,17 +63,13 @@ func run(ctx context.Context, counts, parallelisms []int, outPath string) error 
 	if err := packagingBench(ctx, root, &report); err != nil {
 		return err
 	}
-	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true, Log: os.Stderr})
-	if err != nil {
-		return err
-	}
 	gen, err := buildGenerator(ctx, root)
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(filepath.Dir(gen))
 	fmt.Fprintln(os.Stderr, "== terraform on the local stack")
-	if err := terraformBench(ctx, root, gen, tc, counts, parallelisms, &report); err != nil {
+	if err := terraformBench(ctx, root, gen, counts, parallelisms, &report); err != nil {
 		return err
 	}
 	if err := os.WriteFile(outPath, report.Bytes(), 0o644); err != nil {
@@ -162,18 +157,18 @@ type tfResult struct {
 	generate, apply, replan, replanNoRefresh time.Duration
 	destroy                                  time.Duration
 	topOps                                   []string
-	creates, destroys                        map[string][]int                // resource type -> seconds each create (destroy) took
-	applyTimes, destroyTimes                 map[string]emulator.ServiceTime // emulator answer time per service
-	replayed                                 int                             // SDK retries the shim answered with the first answer
+	creates, destroys                        map[string][]int                  // resource type -> seconds each create (destroy) took
+	applyTimes, destroyTimes                 map[string]instrument.ServiceTime // emulator answer time per service
+	replayed                                 int                               // SDK retries the kumo proxy answered with the first answer
 }
 
-func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, counts, parallelisms []int, w io.Writer) error {
+func terraformBench(ctx context.Context, root, gen string, counts, parallelisms []int, w io.Writer) error {
 	var results []tfResult
 	var failures []string
 	for _, n := range counts {
 		for _, p := range parallelisms {
 			fmt.Fprintf(os.Stderr, "-- %d routes, -parallelism=%d\n", n, p)
-			r, err := measure(ctx, root, gen, tc, n, p)
+			r, err := measure(ctx, root, gen, n, p)
 			if err != nil {
 				// Keep what was measured; say what failed.
 				fmt.Fprintf(os.Stderr, "   failed: %v\n", err)
@@ -194,7 +189,7 @@ func terraformBench(ctx context.Context, root, gen string, tc *tools.Toolchain, 
 	fmt.Fprintf(w, "## Terraform on the local stack (moto + kumo)\n\n")
 	fmt.Fprintf(w, "Each route is one Lambda behind one method; every four routes share two resources (like the example API). ")
 	fmt.Fprintf(w, "Generate includes building the zips (all routes share one handler, so one build).\n\n")
-	fmt.Fprintf(w, "The last column counts SDK retries of a call the emulator had already carried out, which the shim answered with the first answer (see \"Known differences from AWS\" in docs/local-stack.md).\n\n")
+	fmt.Fprintf(w, "The last column counts SDK retries of a call the emulator had already carried out, which the kumo proxy answered with the first answer (see \"Known differences from AWS\" in docs/local-stack.md).\n\n")
 	fmt.Fprintf(w, "| routes | parallelism | resources | per route | generate | apply | apply per route | re-plan | re-plan -refresh=false | destroy | retries answered again |\n")
 	fmt.Fprintf(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range results {
@@ -266,7 +261,7 @@ with the last function finishing 5 s x N into its create.
 	return nil
 }
 
-func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n, parallelism int) (tfResult, error) {
+func measure(ctx context.Context, root, gen string, n, parallelism int) (tfResult, error) {
 	res := tfResult{routes: n, parallelism: parallelism}
 	dir, err := os.MkdirTemp("", "apibuilder-bench-project-")
 	if err != nil {
@@ -293,16 +288,12 @@ func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n, para
 		return res, err
 	}
 	defer logs.Close()
-	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, logs)
+	st, err := stack.Up(ctx, stack.Options{Logs: logs, Progress: os.Stderr, Instrument: true})
 	if err != nil {
 		return res, err
 	}
-	defer stack.Stop()
-	env := tc.Env()
-	for k, v := range stack.Env() {
-		env[k] = v
-	}
-	ws, err := deploy.New(filepath.Join(dir, "envs", "dev"), tc.Terraform, env, logs)
+	defer st.Close()
+	ws, err := st.Workspace(filepath.Join(dir, "envs", "dev"), logs)
 	if err != nil {
 		return res, err
 	}
@@ -310,23 +301,23 @@ func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n, para
 		return res, err
 	}
 	ws.Parallelism = parallelism
-	before := stack.APIGatewayCalls()
-	timesBefore := stack.ServiceTimes()
+	before := st.APIGatewayCalls()
+	timesBefore := st.ServiceTimes()
 	start = time.Now()
 	if err := ws.Apply(ctx); err != nil {
 		return res, fmt.Errorf("%w (log: %s)", err, logs.Name())
 	}
 	res.apply = time.Since(start)
-	res.applyTimes = timeDelta(timesBefore, stack.ServiceTimes())
-	after := stack.APIGatewayCalls()
+	res.applyTimes = timeDelta(timesBefore, st.ServiceTimes())
+	after := st.APIGatewayCalls()
 	delta := map[string]int{}
 	for op, c := range after {
 		if d := c - before[op]; d > 0 {
 			delta[op] = d
 		}
 	}
-	res.calls = emulator.TotalCalls(delta)
-	for i, op := range emulator.SortedOps(delta) {
+	res.calls = instrument.TotalCalls(delta)
+	for i, op := range instrument.SortedOps(delta) {
 		if i == 8 {
 			break
 		}
@@ -350,14 +341,14 @@ func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n, para
 		return res, err
 	}
 	res.replanNoRefresh = time.Since(start)
-	timesBefore = stack.ServiceTimes()
+	timesBefore = st.ServiceTimes()
 	start = time.Now()
 	if err := ws.Destroy(ctx); err != nil {
 		return res, err
 	}
 	res.destroy = time.Since(start)
-	res.destroyTimes = timeDelta(timesBefore, stack.ServiceTimes())
-	// One read of the log: Terraform's timings of both phases and the shim's replays.
+	res.destroyTimes = timeDelta(timesBefore, st.ServiceTimes())
+	// One read of the log: Terraform's timings of both phases and the kumo proxy's replays.
 	if data, err := os.ReadFile(logs.Name()); err == nil {
 		res.creates, res.destroys = opTimes(data, created), opTimes(data, destroyed)
 		res.replayed = bytes.Count(data, []byte("answered again"))
@@ -368,12 +359,12 @@ func measure(ctx context.Context, root, gen string, tc *tools.Toolchain, n, para
 	return res, nil
 }
 
-func timeDelta(before, after map[string]emulator.ServiceTime) map[string]emulator.ServiceTime {
-	out := map[string]emulator.ServiceTime{}
+func timeDelta(before, after map[string]instrument.ServiceTime) map[string]instrument.ServiceTime {
+	out := map[string]instrument.ServiceTime{}
 	for svc, a := range after {
 		b := before[svc]
 		if a.Calls > b.Calls {
-			out[svc] = emulator.ServiceTime{Calls: a.Calls - b.Calls, Total: a.Total - b.Total, Max: a.Max}
+			out[svc] = instrument.ServiceTime{Calls: a.Calls - b.Calls, Total: a.Total - b.Total, Max: a.Max}
 		}
 	}
 	return out
@@ -405,7 +396,7 @@ func writeOpTimes(w io.Writer, r tfResult, phase string, byType map[string][]int
 }
 
 // writeServiceTimes writes one row per service, most time first.
-func writeServiceTimes(w io.Writer, phase string, r tfResult, times map[string]emulator.ServiceTime, wall time.Duration) {
+func writeServiceTimes(w io.Writer, phase string, r tfResult, times map[string]instrument.ServiceTime, wall time.Duration) {
 	svcs := make([]string, 0, len(times))
 	var sum time.Duration
 	for svc, t := range times {

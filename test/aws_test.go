@@ -9,7 +9,7 @@ import "testing"
 // APIBUILDER_E2E_AWS=1 (see awsTarget). Local-stack-only parts stay local:
 // counting invocations (the skeleton skips that check on AWS), the S3
 // backend test (it creates its bucket on kumo) and the side-by-side
-// environments test (it reads values the shim answers for kumo).
+// environments test (it reads values the kumo proxy answers for kumo).
 
 func TestAWSWalkingSkeleton(t *testing.T) {
 	t.Parallel()

@@ -21,7 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/gruntwork-io/terratest/modules/random"
-	"github.com/gruntwork-io/terratest/modules/terraform"
+
+	"github.com/apibuilder/apibuilder/local/deploy"
 )
 
 // TestS3BackendLocking keeps an env's state in the S3 backend with DynamoDB
@@ -51,7 +52,7 @@ func TestS3BackendLocking(t *testing.T) {
 	}
 
 	project := copyProject(t)
-	editRoutes(t, project, "\nenvironments:\n", fmt.Sprintf("\nbackend:\n  s3: { bucket: %s, region: %s, key_prefix: apis, dynamodb_table: %s }\n\nenvironments:\n", bucket, tg.cfg.Region, lockTable))
+	editRoutes(t, project, "\nenvironments:\n", fmt.Sprintf("\nbackend:\n  s3: { bucket: %s, region: %s, key_prefix: apis, dynamodb_table: %s }\n\nenvironments:\n", bucket, tg.region, lockTable))
 	generate(t, project)
 	envDir := filepath.Join(project, "envs", "dev")
 	versions, err := os.ReadFile(filepath.Join(envDir, "versions.tf"))
@@ -60,18 +61,18 @@ func TestS3BackendLocking(t *testing.T) {
 	}
 
 	apiName := "lk" + id
-	opts := tg.options(envDir, apiName)
-	opts.Lock = true
+	ws := tg.workspace(t, envDir, apiName) // Terraform locks the state by default
+	t.Cleanup(func() { destroy(t, ws) })
 	// The emulator endpoints go in at init time only; the committed backend
 	// stays the real-AWS one.
-	opts.BackendConfig = map[string]any{
-		"endpoints":                   map[string]any{"s3": tg.stack.Kumo.URL, "dynamodb": tg.stack.Kumo.URL},
-		"use_path_style":              true,
-		"skip_credentials_validation": true,
-		"skip_requesting_account_id":  true,
-	}
-	defer terraform.Destroy(t, opts)
-	terraform.InitAndApply(t, opts)
+	kumo := tg.stack.Endpoints.Kumo
+	must(t, ws.Init(ctx, map[string]string{
+		"endpoints":                   fmt.Sprintf("{ s3 = %q, dynamodb = %q }", kumo, kumo),
+		"use_path_style":              "true",
+		"skip_credentials_validation": "true",
+		"skip_requesting_account_id":  "true",
+	}))
+	must(t, ws.Apply(ctx))
 
 	if _, err := os.Stat(filepath.Join(envDir, "terraform.tfstate")); err == nil {
 		t.Error("a local terraform.tfstate was written; want the state in S3 only")
@@ -83,20 +84,15 @@ func TestS3BackendLocking(t *testing.T) {
 	// prompt while holding the lock.
 	editRoutes(t, project, "  - name: get_item\n", "  - name: get_item\n    memory_mb: 256\n")
 	generate(t, project)
-	holder := startApplyAwaitingApproval(t, tg, opts)
+	holder := startApplyAwaitingApproval(t, tg, ws)
 
 	lockID := bucket + "/" + stateKey
 	if !lockHeld(t, tg, lockTable, lockID) {
 		t.Errorf("while an apply waits for approval, the lock table has no item %s", lockID)
 	}
-	second, err := opts.Clone()
-	if err != nil {
-		t.Fatal(err)
-	}
-	second.LockTimeout = "0s"
-	out, err := terraform.ApplyE(t, second)
-	if err == nil || !strings.Contains(out, "Error acquiring the state lock") {
-		t.Errorf("second apply while the lock is held: err=%v, want Terraform's \"Error acquiring the state lock\"\n%s", err, out)
+	// Terraform's default -lock-timeout is 0s: it gives up at once.
+	if err := ws.Apply(ctx); err == nil || !strings.Contains(err.Error(), "Error acquiring the state lock") {
+		t.Errorf("second apply while the lock is held: err=%v, want Terraform's \"Error acquiring the state lock\"", err)
 	}
 
 	holder.cancel(t)
@@ -156,16 +152,29 @@ type pendingApply struct {
 // startApplyAwaitingApproval runs `terraform apply` without -auto-approve
 // and returns once it asks for approval. Unlike a slow resource, the prompt
 // holds the lock for exactly as long as the test needs.
-func startApplyAwaitingApproval(t *testing.T, tg *target, opts *terraform.Options) *pendingApply {
+func startApplyAwaitingApproval(t *testing.T, tg *target, ws *deploy.Workspace) *pendingApply {
 	t.Helper()
 	args := []string{"apply", "-input=true", "-lock=true", "-no-color"}
-	for k, v := range opts.Vars {
+	for k, v := range ws.Vars {
 		args = append(args, fmt.Sprintf("-var=%s=%v", k, v))
 	}
-	cmd := exec.Command(tg.tc.Terraform, args...)
-	cmd.Dir = opts.TerraformDir
-	cmd.Env = os.Environ()
-	for k, v := range opts.EnvVars {
+	cmd := exec.Command(tg.terraform, args...)
+	cmd.Dir = ws.Dir
+	// The workspace's environment: the process's, with tg.tfEnv on top
+	// ("" unsets a variable, as in deploy.New).
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	for k, v := range tg.tfEnv {
+		if v == "" {
+			delete(env, k)
+		} else {
+			env[k] = v
+		}
+	}
+	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

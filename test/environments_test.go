@@ -13,7 +13,6 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/gruntwork-io/terratest/modules/random"
-	"github.com/gruntwork-io/terratest/modules/terraform"
 )
 
 // deployed is what the AWS APIs report for one applied environment.
@@ -40,11 +39,11 @@ func TestEnvironmentsDeployTheirOwnValues(t *testing.T) {
 
 	got := map[string]deployed{}
 	for _, env := range []string{"dev", "prod"} {
-		opts := tg.options(filepath.Join(project, "envs", env), apiName)
-		defer terraform.Destroy(t, opts)
-		terraform.InitAndApply(t, opts)
+		ws := tg.workspace(t, filepath.Join(project, "envs", env), apiName)
+		applyEnv(t, ws)
+		out := tg.outputs(t, ws)
 
-		fn := terraform.OutputMap(t, opts, "function_names")["get_item"]
+		fn := out.FunctionNames["get_item"]
 		conf, err := tg.Lambda().GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: &fn})
 		if err != nil {
 			t.Fatal(err)
@@ -59,7 +58,7 @@ func TestEnvironmentsDeployTheirOwnValues(t *testing.T) {
 		}
 		d.logRetention = aws.ToInt32(groups.LogGroups[0].RetentionInDays)
 
-		apiID, stageName := terraform.Output(t, opts, "rest_api_id"), terraform.Output(t, opts, "stage_name")
+		apiID, stageName := out.RestAPIID, out.StageName
 		stage, err := tg.APIGateway().GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stageName})
 		if err != nil {
 			t.Fatal(err)
@@ -80,7 +79,7 @@ func TestEnvironmentsDeployTheirOwnValues(t *testing.T) {
 			d.throttleRate = s.ThrottlingRateLimit
 		}
 
-		table := terraform.OutputMap(t, opts, "table_names")["items"]
+		table := out.TableNames["items"]
 		backups, err := tg.DynamoDB().DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: &table})
 		if err != nil {
 			t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"github.com/apibuilder/apibuilder/generator/packaging"
 	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/local/stack/stacktest"
 )
 
 // exampleFiles is the layout of every module example (terraform-aws-modules'
@@ -41,7 +43,7 @@ func copyModules(t *testing.T) string {
 // example in the expected layout.
 func TestModuleExamplesValidate(t *testing.T) {
 	t.Parallel()
-	tc := ensureTools(t)
+	tc := toolchain(t)
 	modules := copyModules(t)
 
 	dirs, err := filepath.Glob(filepath.Join(modules, "*", "examples", "*", "main.tf"))
@@ -96,9 +98,8 @@ func TestModuleExampleAppliesLocally(t *testing.T) {
 		t.Skip("applies Terraform on the local stack; run without -short")
 	}
 	ctx := context.Background()
-	tc := ensureTools(t)
 	modules := copyModules(t)
-	stack := startStack(t, tc)
+	st := stacktest.Start(t, stack.Options{Logs: failureLog(t, "emulators"), Progress: os.Stderr})
 
 	zips, _, err := packaging.Build(ctx, []packaging.Function{{
 		Name:      "hello",
@@ -109,7 +110,7 @@ func TestModuleExampleAppliesLocally(t *testing.T) {
 	}
 
 	dir := filepath.Join(modules, "lambda_route", "examples", "minimal")
-	ws, err := deploy.New(dir, tc.Terraform, terraformEnv(tc, stack), failureLog(t, "terraform"))
+	ws, err := st.Workspace(dir, failureLog(t, "terraform"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestModuleExampleAppliesLocally(t *testing.T) {
 		t.Errorf("outputs rest_api_id=%q invoke_url=%q, want an API id and a URL of the dev stage", out.RestAPIID, out.InvokeURL)
 	}
 
-	api, fns := stack.APIGateway(), stack.Lambda()
+	api, fns := st.APIGateway(), st.Lambda()
 	hello := exampleResources(t, api, out.RestAPIID)["/hello"]
 	if got := hello.Methods; len(got) != 1 || got[0] != "GET" {
 		t.Fatalf("/hello has methods %v, want GET", got)

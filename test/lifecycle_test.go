@@ -14,10 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/gruntwork-io/terratest/modules/logger"
 	"github.com/gruntwork-io/terratest/modules/random"
-	"github.com/gruntwork-io/terratest/modules/terraform"
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/apibuilder/apibuilder/local/deploy"
 )
 
 // lookupRoute is the route the lifecycle adds: a second route on the
@@ -47,17 +47,17 @@ func testLifecycle(t *testing.T, tg *target) {
 	generate(t, project)
 	envDir := filepath.Join(project, "envs", "dev")
 	apiName := "lc" + strings.ToLower(random.UniqueId())
-	opts := tg.options(envDir, apiName)
 	ws := tg.workspace(t, envDir, apiName)
 	destroyed := false
-	defer func() {
+	t.Cleanup(func() {
 		if !destroyed {
-			terraform.Destroy(t, opts)
+			destroy(t, ws)
 		}
-	}()
+	})
 
 	// 1. Apply; every role allows exactly what routes.yaml declares.
-	terraform.InitAndApply(t, opts)
+	must(t, ws.Init(ctx, nil))
+	must(t, ws.Apply(ctx))
 	out := tg.outputs(t, ws)
 	assertRolePolicies(t, tg, project, out)
 	api := tg.serve(t, project, out, handlers(t, project, out))
@@ -75,12 +75,12 @@ func testLifecycle(t *testing.T, tg *target) {
 	before := lastModified(t, tg, out.FunctionNames)
 	editRoutes(t, project, "  - name: get_item\n", "  - name: get_item\n    memory_mb: 256\n")
 	generate(t, project)
-	plan, applyPlan := planToFile(t, opts)
+	plan, planFile := planToFile(t, ws)
 	getFn := "module.route_get_item.aws_lambda_function.this"
 	if got, want := changes(plan), fmt.Sprintf("%s: [update]", getFn); got != want {
 		t.Errorf("plan after a memory change:\n%s\nwant exactly\n%s", got, want)
 	}
-	terraform.Apply(t, applyPlan)
+	must(t, ws.ApplyPlan(ctx, planFile))
 	conf, err := tg.Lambda().GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(out.FunctionNames["get_item"])})
 	if err != nil {
 		t.Fatal(err)
@@ -100,10 +100,10 @@ func testLifecycle(t *testing.T, tg *target) {
 	// route answers.
 	editRoutes(t, project, "\nenvironments:\n", lookupRoute+"\nenvironments:\n")
 	generate(t, project)
-	terraform.Init(t, opts) // a new module call
-	plan, applyPlan = planToFile(t, opts)
+	must(t, ws.Init(ctx, nil)) // a new module call
+	plan, planFile = planToFile(t, ws)
 	assertUntouched(t, plan, "module.route_create_item.", "module.route_get_item.", "module.route_list_items.", "module.route_delete_item.", "aws_dynamodb_table.")
-	terraform.Apply(t, applyPlan)
+	must(t, ws.ApplyPlan(ctx, planFile))
 	added := tg.outputs(t, ws)
 	lookupFn := added.FunctionNames["lookup_item"]
 	if lookupFn != apiName+"-dev-lookup_item" {
@@ -139,10 +139,10 @@ func testLifecycle(t *testing.T, tg *target) {
 	// still answers from the same function, and the next plan is empty.
 	editRoutes(t, project, "  - name: lookup_item\n", "  - name: find_item\n")
 	generate(t, project)
-	terraform.Init(t, opts)
-	plan, applyPlan = planToFile(t, opts)
+	must(t, ws.Init(ctx, nil))
+	plan, planFile = planToFile(t, ws)
 	assertRenamePlan(t, plan, "module.route_lookup_item.", "module.route_find_item.")
-	terraform.Apply(t, applyPlan)
+	must(t, ws.ApplyPlan(ctx, planFile))
 	renamed := tg.outputs(t, ws)
 	if got := renamed.FunctionNames["find_item"]; got != lookupFn {
 		t.Errorf("function of the renamed route = %q, want the one it was deployed as, %s", got, lookupFn)
@@ -158,9 +158,9 @@ func testLifecycle(t *testing.T, tg *target) {
 	// the other routes still answer.
 	editRoutes(t, project, strings.Replace(lookupRoute, "lookup_item", "find_item", 1), "")
 	generate(t, project)
-	plan, applyPlan = planToFile(t, opts)
+	plan, planFile = planToFile(t, ws)
 	assertUntouched(t, plan, "module.route_create_item.", "module.route_get_item.", "module.route_list_items.", "module.route_delete_item.", "aws_dynamodb_table.")
-	terraform.Apply(t, applyPlan)
+	must(t, ws.ApplyPlan(ctx, planFile))
 	_, err = tg.Lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(lookupFn)})
 	mustNotExist(t, "function "+lookupFn, err)
 	_, err = tg.IAM().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(lookupFn)})
@@ -186,29 +186,21 @@ func testLifecycle(t *testing.T, tg *target) {
 			t.Errorf("before destroy, no %s of %s is listed; the leftover check would not see one", kind, apiName)
 		}
 	}
-	terraform.Destroy(t, opts)
+	must(t, ws.Destroy(ctx))
 	destroyed = true
 	if left := tg.leftovers(t, apiName); len(left) > 0 {
 		t.Errorf("after destroy, still there:\n  %s", strings.Join(left, "\n  "))
 	}
 }
 
-// planToFile plans into a file and returns the decoded plan and options
-// that apply exactly that plan, so what is applied is what was inspected.
-func planToFile(t *testing.T, opts *terraform.Options) (*tfjson.Plan, *terraform.Options) {
+// planToFile plans into a file and returns the decoded plan and the file,
+// which ApplyPlan applies exactly, so what is applied is what was inspected.
+func planToFile(t *testing.T, ws *deploy.Workspace) (*tfjson.Plan, string) {
 	t.Helper()
-	o, err := opts.Clone()
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.PlanFilePath = filepath.Join(t.TempDir(), "tfplan")
-	terraform.Plan(t, o)
-	show, err := o.Clone()
-	if err != nil {
-		t.Fatal(err)
-	}
-	show.Logger = logger.Discard // the plan's JSON runs to megabytes
-	return &terraform.ShowWithStruct(t, show).RawPlan, o
+	path := filepath.Join(t.TempDir(), "tfplan")
+	plan, _, err := ws.PlanFile(context.Background(), path)
+	must(t, err)
+	return plan, path
 }
 
 // changes lists a plan's resource changes that do something, one

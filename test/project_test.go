@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/apibuilder/apibuilder/internal/fsutil"
-	"github.com/apibuilder/apibuilder/local/emulator"
+	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/tools"
 )
 
@@ -91,44 +91,15 @@ type buildError struct {
 
 func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
 
-var (
-	toolsOnce sync.Once
-	toolchain *tools.Toolchain
-	toolsErr  error
-)
-
-// ensureTools finds or installs terraform, the provider mirror, moto and kumo (once).
-func ensureTools(t *testing.T) *tools.Toolchain {
+// toolchain finds or installs terraform, the provider mirror, moto and kumo
+// (once per test binary: local/stack keeps them).
+func toolchain(t *testing.T) *tools.Toolchain {
 	t.Helper()
-	toolsOnce.Do(func() {
-		toolchain, toolsErr = tools.Ensure(context.Background(), tools.Options{RequireMoto: true, Log: os.Stderr})
-	})
-	if toolsErr != nil {
-		t.Fatalf("tools: %v", toolsErr)
-	}
-	return toolchain
-}
-
-// startStack starts a private moto + kumo pair for one test.
-func startStack(t *testing.T, tc *tools.Toolchain) *emulator.Stack {
-	t.Helper()
-	logs := failureLog(t, "emulators")
-	stack, err := emulator.Start(context.Background(), tc.Kumo, tc.Moto, logs)
+	tc, err := stack.Tools(context.Background(), os.Stderr)
 	if err != nil {
-		t.Fatalf("start emulators: %v", err)
+		t.Fatalf("tools: %v", err)
 	}
-	t.Cleanup(stack.Stop)
-	return stack
-}
-
-// terraformEnv is what terraform needs: the offline CLI config and the
-// stack's endpoints. Nothing of it is written into envs/.
-func terraformEnv(tc *tools.Toolchain, stack *emulator.Stack) map[string]string {
-	env := tc.Env()
-	for k, v := range stack.Env() {
-		env[k] = v
-	}
-	return env
+	return tc
 }
 
 // failureLog returns a log file that is printed only if the test fails:

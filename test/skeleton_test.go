@@ -17,7 +17,6 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	http_helper "github.com/gruntwork-io/terratest/modules/http-helper"
 	"github.com/gruntwork-io/terratest/modules/random"
-	"github.com/gruntwork-io/terratest/modules/terraform"
 )
 
 // TestWalkingSkeleton is the thinnest complete path: routes.yaml → generator
@@ -36,11 +35,8 @@ func testWalkingSkeleton(t *testing.T, tg *target) {
 
 	envDir := filepath.Join(project, "envs", "dev")
 	apiName := "sk" + strings.ToLower(random.UniqueId())
-	opts := tg.options(envDir, apiName)
-	defer terraform.Destroy(t, opts)
-	terraform.InitAndApply(t, opts)
-
 	ws := tg.workspace(t, envDir, apiName)
+	applyEnv(t, ws)
 	out := tg.outputs(t, ws)
 	functions, tables, keys := out.FunctionNames, out.TableNames, out.APIKeyValues
 	if functions["create_item"] != apiName+"-dev-create_item" {
@@ -148,7 +144,7 @@ func testWalkingSkeleton(t *testing.T, tg *target) {
 		t.Errorf("DynamoDB still holds the deleted item: %v %v", gone.Item, err)
 	}
 
-	// A second plan, through terraform-exec, must find nothing to do.
+	// A second plan must find nothing to do.
 	plan, changed, err := ws.PlanJSON(ctx)
 	if err != nil {
 		t.Fatal(err)

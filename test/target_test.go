@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,13 +20,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/apibuilder/apibuilder/local/dataplane"
 	"github.com/apibuilder/apibuilder/local/deploy"
-	"github.com/apibuilder/apibuilder/local/emulator"
 	"github.com/apibuilder/apibuilder/local/runner"
-	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/local/stack/stacktest"
 )
 
 // awsEnvVar switches the AWS variants of the tests on.
@@ -37,32 +35,36 @@ const awsEnvVar = "APIBUILDER_E2E_AWS"
 // real AWS account. Tests reach AWS only through their target — Terraform's
 // environment, SDK clients, the stage's URL — so one test body serves both.
 type target struct {
-	tc    *tools.Toolchain
-	cfg   aws.Config        // every SDK client's configuration
-	apigw string            // API Gateway endpoint (moto); "" on AWS
-	tfEnv map[string]string // environment of every terraform run
-	stack *emulator.Stack   // nil on AWS
+	clients                     // SDK clients of the target's account
+	region    string            // where Terraform deploys and the clients call
+	terraform string            // terraform binary
+	tfEnv     map[string]string // environment of every terraform run ("" unsets)
+	stack     *stack.Stack      // nil on AWS
 	// patience bounds the retries of HTTP checks: AWS needs time before a
 	// new deployment or API key is served; the local data plane does not.
 	patience time.Duration
 }
 
-// localTarget starts a private moto + kumo pair for one test.
-func localTarget(t *testing.T) *target {
-	t.Helper()
-	tc := ensureTools(t)
-	stack := startStack(t, tc)
-	return &target{
-		tc: tc, cfg: stack.AWSConfig(), apigw: stack.Moto.URL,
-		tfEnv: terraformEnv(tc, stack), stack: stack, patience: 5 * time.Second,
-	}
+// clients are the SDK clients of a target. API Gateway is moto on the
+// local stack; everything else is kumo there.
+type clients interface {
+	APIGateway() *apigateway.Client
+	Lambda() *lambda.Client
+	DynamoDB() *dynamodb.Client
+	IAM() *iam.Client
+	Logs() *cloudwatchlogs.Client
+	S3() *s3.Client
 }
 
-var (
-	awsToolsOnce sync.Once
-	awsTools     *tools.Toolchain
-	awsToolsErr  error
-)
+// localTarget starts a private local stack for one test.
+func localTarget(t *testing.T) *target {
+	t.Helper()
+	st := stacktest.Start(t, stack.Options{Logs: failureLog(t, "emulators"), Progress: os.Stderr})
+	return &target{
+		clients: st, region: stack.Region, terraform: st.Tools.Terraform,
+		tfEnv: st.Env(), stack: st, patience: 5 * time.Second,
+	}
+}
 
 // awsTarget is the real account of the standard credential chain. It skips
 // the test unless APIBUILDER_E2E_AWS=1 and credentials are present.
@@ -82,64 +84,66 @@ func awsTarget(t *testing.T) *target {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	awsToolsOnce.Do(func() {
-		awsTools, awsToolsErr = tools.Ensure(ctx, tools.Options{Log: os.Stderr})
-	})
-	if awsToolsErr != nil {
-		t.Fatalf("tools: %v", awsToolsErr)
-	}
-	env := awsTools.Env()
+	tc := toolchain(t)
+	env := tc.Env()
 	// An emulator endpoint left in the caller's environment must not turn
 	// a real-AWS run into a local one (deploy.New drops empty values).
 	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_API_GATEWAY", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB"} {
 		env[k] = ""
 	}
-	return &target{tc: awsTools, cfg: cfg, tfEnv: env, patience: 2 * time.Minute}
+	return &target{clients: awsClients{cfg}, region: cfg.Region, terraform: tc.Terraform, tfEnv: env, patience: 2 * time.Minute}
 }
 
-// options are Terratest options for one generated env on this target. The
-// region is the target's, so that Terraform and the SDK clients agree.
-func (tg *target) options(envDir, apiName string) *terraform.Options {
-	return &terraform.Options{
-		TerraformDir:    envDir,
-		TerraformBinary: tg.tc.Terraform,
-		EnvVars:         tg.tfEnv,
-		Vars:            map[string]any{"api_name": apiName, "region": tg.cfg.Region},
-		NoColor:         true,
-	}
-}
+// awsClients are the clients of a real account.
+type awsClients struct{ cfg aws.Config }
 
-// workspace is the same env driven through terraform-exec (local/deploy),
-// for plans decoded as JSON and typed outputs.
+func (c awsClients) APIGateway() *apigateway.Client { return apigateway.NewFromConfig(c.cfg) }
+func (c awsClients) Lambda() *lambda.Client         { return lambda.NewFromConfig(c.cfg) }
+func (c awsClients) DynamoDB() *dynamodb.Client     { return dynamodb.NewFromConfig(c.cfg) }
+func (c awsClients) IAM() *iam.Client               { return iam.NewFromConfig(c.cfg) }
+func (c awsClients) Logs() *cloudwatchlogs.Client   { return cloudwatchlogs.NewFromConfig(c.cfg) }
+func (c awsClients) S3() *s3.Client                 { return s3.NewFromConfig(c.cfg) }
+
+// workspace drives one generated env on this target through terraform-exec
+// (local/deploy): init, apply, plans decoded as JSON, typed outputs,
+// destroy. The region is the target's, so that Terraform and the SDK
+// clients agree.
 func (tg *target) workspace(t *testing.T, envDir, apiName string) *deploy.Workspace {
 	t.Helper()
-	ws, err := deploy.New(envDir, tg.tc.Terraform, tg.tfEnv, failureLog(t, "terraform-"+filepath.Base(envDir)))
+	ws, err := deploy.New(envDir, tg.terraform, tg.tfEnv, failureLog(t, "terraform-"+filepath.Base(envDir)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ws.Vars["api_name"] = apiName
-	ws.Vars["region"] = tg.cfg.Region
+	ws.Vars["region"] = tg.region
 	return ws
 }
 
-// The SDK clients of the target. API Gateway is moto on the local stack;
-// everything else is kumo there (the configuration's base endpoint).
-func (tg *target) APIGateway() *apigateway.Client {
-	return apigateway.NewFromConfig(tg.cfg, func(o *apigateway.Options) {
-		if tg.apigw != "" {
-			o.BaseEndpoint = aws.String(tg.apigw)
-		}
-	})
+// applyEnv inits and applies ws, and destroys it when the test ends (after
+// the test's functions and data plane stop, before its stack does).
+func applyEnv(t *testing.T, ws *deploy.Workspace) {
+	t.Helper()
+	ctx := context.Background()
+	t.Cleanup(func() { destroy(t, ws) })
+	must(t, ws.Init(ctx, nil))
+	must(t, ws.Apply(ctx))
 }
 
-func (tg *target) Lambda() *lambda.Client       { return lambda.NewFromConfig(tg.cfg) }
-func (tg *target) DynamoDB() *dynamodb.Client   { return dynamodb.NewFromConfig(tg.cfg) }
-func (tg *target) IAM() *iam.Client             { return iam.NewFromConfig(tg.cfg) }
-func (tg *target) Logs() *cloudwatchlogs.Client { return cloudwatchlogs.NewFromConfig(tg.cfg) }
+// destroy destroys what ws applied.
+func destroy(t *testing.T, ws *deploy.Workspace) {
+	t.Helper()
+	if err := ws.Destroy(context.Background()); err != nil {
+		t.Error(err)
+	}
+}
 
-// S3 addresses buckets by path on the local stack: kumo has no bucket hostnames.
-func (tg *target) S3() *s3.Client {
-	return s3.NewFromConfig(tg.cfg, func(o *s3.Options) { o.UsePathStyle = tg.local() })
+// must stops the test at a Terraform error (its output is in the
+// workspace's log, printed when the test fails).
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (tg *target) local() bool { return tg.stack != nil }
@@ -191,8 +195,8 @@ func (s *stage) run(t *testing.T, functions map[string]string) {
 		fns = append(fns, runner.Function{Name: name, SourceDir: filepath.Join(s.project, dir)})
 	}
 	run, err := runner.Start(context.Background(), runner.Config{
-		Lambda: s.tg.Lambda(), KumoURL: s.tg.stack.Kumo.URL, ModuleRoot: s.project,
-		ExtraEnv: s.tg.stack.Env(), Logs: failureLog(t, "functions"),
+		Lambda: s.tg.Lambda(), KumoURL: s.tg.stack.Endpoints.Kumo, ModuleRoot: s.project,
+		ExtraEnv: s.tg.stack.AWSEnv(), Logs: failureLog(t, "functions"),
 	}, fns)
 	if err != nil {
 		t.Fatalf("start functions: %v", err)

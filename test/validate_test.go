@@ -12,7 +12,7 @@ import (
 // provider, on every environment the generator writes for the example.
 func TestGeneratedEnvsValidate(t *testing.T) {
 	t.Parallel()
-	tc := ensureTools(t)
+	tc := toolchain(t)
 	project := copyProject(t)
 	generate(t, project, "-no-build")
 	for _, env := range []string{"dev", "prod"} {

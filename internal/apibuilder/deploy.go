@@ -86,11 +86,16 @@ func deployEnv(ctx context.Context, cfg, env string, yes bool, parallelism int, 
 		return err
 	}
 	fmt.Fprintln(out, "==> terraform plan")
-	plan, changed, err := ws.PlanFile(ctx)
+	tmp, err := os.MkdirTemp("", "apibuilder-deploy-")
 	if err != nil {
 		return err
 	}
-	defer os.Remove(plan)
+	defer os.RemoveAll(tmp)
+	plan := filepath.Join(tmp, "plan.tfplan")
+	_, changed, err := ws.PlanFile(ctx, plan)
+	if err != nil {
+		return err
+	}
 	if !changed {
 		fmt.Fprintf(out, "envs/%s is up to date: nothing to apply.\n", env)
 		return nil

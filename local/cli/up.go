@@ -19,15 +19,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-
 	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/dataplane"
-	"github.com/apibuilder/apibuilder/local/deploy"
-	"github.com/apibuilder/apibuilder/local/emulator"
 	"github.com/apibuilder/apibuilder/local/runner"
-	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/local/stack"
 )
 
 // upOptions are the flags of "local up".
@@ -65,12 +60,6 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 		return err
 	}
 
-	step("tools")
-	tc, err := tools.Ensure(ctx, tools.Options{Log: out, RequireMoto: true})
-	if err != nil {
-		return err
-	}
-
 	step("generate (%s)", o.config)
 	gen := exec.CommandContext(ctx, "go", "run", "./generator", "-config", o.config, "-env", o.env)
 	gen.Stdout, gen.Stderr = out, out
@@ -78,7 +67,7 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 		return fmt.Errorf("generator: %w", err)
 	}
 
-	step("emulators (moto for API Gateway, kumo for the rest)")
+	step("local stack: tools, moto for API Gateway, kumo for the rest")
 	logDir := filepath.Join(root, "build", "local", "logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return err
@@ -88,28 +77,24 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 		return err
 	}
 	defer emuLog.Close()
-	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, emuLog)
+	st, err := stack.Up(ctx, stack.Options{Logs: emuLog, Progress: out})
 	if err != nil {
 		return err
 	}
-	defer stack.Stop()
-	fmt.Fprintf(out, "    kumo %s, moto %s (logs: %s)\n", stack.Kumo.URL, stack.Moto.URL, emuLog.Name())
+	defer st.Close()
+	fmt.Fprintf(out, "    kumo %s, moto %s (logs: %s)\n", st.Endpoints.Kumo, st.Endpoints.APIGateway, emuLog.Name())
 
 	step("terraform apply envs/%s on the local stack", o.env)
 	work, err := localCopy(root, o.env)
 	if err != nil {
 		return err
 	}
-	env := tc.Env()
-	for k, v := range stack.Env() {
-		env[k] = v
-	}
 	tfLog, err := os.Create(filepath.Join(logDir, "terraform.log"))
 	if err != nil {
 		return err
 	}
 	defer tfLog.Close()
-	ws, err := deploy.New(work, tc.Terraform, env, tfLog)
+	ws, err := st.Workspace(work, tfLog)
 	if err != nil {
 		return err
 	}
@@ -134,7 +119,7 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 		fns = append(fns, runner.Function{Name: name, SourceDir: filepath.Join(root, filepath.FromSlash(src))})
 	}
 	sort.Slice(fns, func(i, j int) bool { return fns[i].Name < fns[j].Name })
-	run, err := runner.Start(ctx, runner.Config{Lambda: stack.Lambda(), KumoURL: stack.Kumo.URL, ModuleRoot: root, ExtraEnv: stack.Env(), Logs: out}, fns)
+	run, err := runner.Start(ctx, runner.Config{Lambda: st.Lambda(), KumoURL: st.Endpoints.Kumo, ModuleRoot: root, ExtraEnv: st.AWSEnv(), Logs: out}, fns)
 	if err != nil {
 		return err
 	}
@@ -145,7 +130,7 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w", o.port, err)
 	}
-	plane := dataplane.New(dataplane.Config{APIGateway: stack.APIGateway(), Lambda: stack.Lambda(), AccessLog: linePrefix{out, "[access] "}})
+	plane := dataplane.New(dataplane.Config{APIGateway: st.APIGateway(), Lambda: st.Lambda(), AccessLog: linePrefix{out, "[access] "}})
 	srv := &http.Server{Handler: plane, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(dataplane.Listener(ln)) }() // the client's header casing reaches the functions
 	defer srv.Close()
@@ -159,13 +144,17 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	if names := slices.Sorted(maps.Keys(outputs.APIKeyValues)); len(names) > 0 {
 		key = outputs.APIKeyValues[names[0]]
 	}
-	failed := smoke(ctx, base, stack.APIGateway(), outputs.RestAPIID, key, out)
+	routes, err := deployedRoutes(ctx, st.APIGateway(), outputs.RestAPIID)
+	if err != nil {
+		return err
+	}
+	failed := smoke(ctx, base, routes, key, out)
 
 	fmt.Fprintf(out, "\nInvoke URL: %s\n", base)
 	fmt.Fprintf(out, "(on AWS this stage is %s)\n\nTry:\n", outputs.InvokeURL)
-	fmt.Fprintf(out, "  curl -s -X POST %s/items -H 'Content-Type: application/json' -H 'x-api-key: %s' -d '{\"id\":\"1\",\"name\":\"first\"}'\n", base, key)
-	fmt.Fprintf(out, "  curl -s %s/items/1\n  curl -s %s/items\n", base, base)
-	fmt.Fprintf(out, "  curl -s -X DELETE %s/items/1 -H 'Authorization: Bearer example-admin-token'\n", base)
+	for _, r := range routes {
+		fmt.Fprintf(out, "  %s\n", r.curl(base, key))
+	}
 	if failed > 0 {
 		return fmt.Errorf("%d smoke call(s) failed", failed)
 	}
@@ -178,33 +167,15 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	return nil
 }
 
-// smoke calls every deployed method once, read back from the API Gateway
-// control plane (path parameters become "smoke"), and counts answers that
-// show the platform failing: 5xx or no answer. 4xx is fine: it proves that
-// routing, auth and validation ran.
-func smoke(ctx context.Context, base string, api *apigateway.Client, apiID, apiKey string, out io.Writer) int {
-	var calls [][2]string
-	p := apigateway.NewGetResourcesPaginator(api, &apigateway.GetResourcesInput{RestApiId: &apiID, Embed: []string{"methods"}})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			fmt.Fprintf(out, "    cannot list the API's resources: %v\n", err)
-			return 1
-		}
-		for _, r := range page.Items {
-			path := paramRe.ReplaceAllString(aws.ToString(r.Path), "smoke")
-			for m := range r.ResourceMethods {
-				if m != "OPTIONS" {
-					calls = append(calls, [2]string{m, path})
-				}
-			}
-		}
-	}
-	sort.Slice(calls, func(i, j int) bool { return calls[i][1]+calls[i][0] < calls[j][1]+calls[j][0] })
+// smoke calls every deployed method once (path parameters become "smoke")
+// and counts answers that show the platform failing: 5xx or no answer. 4xx
+// is fine: it proves that routing, auth and validation ran.
+func smoke(ctx context.Context, base string, routes []deployedRoute, apiKey string, out io.Writer) int {
 	client := &http.Client{Timeout: 30 * time.Second}
 	failed := 0
-	for _, c := range calls {
-		req, err := http.NewRequestWithContext(ctx, c[0], base+c[1], strings.NewReader(`{}`))
+	for _, r := range routes {
+		path := paramRe.ReplaceAllString(r.Path, "smoke")
+		req, err := http.NewRequestWithContext(ctx, r.Method, base+path, strings.NewReader(`{}`))
 		if err != nil {
 			failed++
 			continue
@@ -215,7 +186,7 @@ func smoke(ctx context.Context, base string, api *apigateway.Client, apiID, apiK
 		}
 		resp, err := client.Do(req)
 		if err != nil {
-			fmt.Fprintf(out, "    %-7s %-24s error: %v\n", c[0], c[1], err)
+			fmt.Fprintf(out, "    %-7s %-24s error: %v\n", r.Method, path, err)
 			failed++
 			continue
 		}
@@ -225,7 +196,7 @@ func smoke(ctx context.Context, base string, api *apigateway.Client, apiID, apiK
 			mark = "FAILED"
 			failed++
 		}
-		fmt.Fprintf(out, "    %-7s %-24s %d %s\n", c[0], c[1], resp.StatusCode, mark)
+		fmt.Fprintf(out, "    %-7s %-24s %d %s\n", r.Method, path, resp.StatusCode, mark)
 	}
 	return failed
 }

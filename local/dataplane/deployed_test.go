@@ -21,8 +21,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/apibuilder/apibuilder/local/emulator/emulatortest"
 	"github.com/apibuilder/apibuilder/local/runner"
+	localstack "github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/local/stack/stacktest"
 )
 
 // The access-log format of modules/api_gateway/stage.tf, as Terraform's
@@ -95,7 +96,7 @@ func deploy(t *testing.T) *stack {
 		t.Skip("starts moto, kumo and a handler")
 	}
 	ctx := context.Background()
-	emu, _ := emulatortest.Start(t)
+	emu := stacktest.Start(t, localstack.Options{})
 	lc, api := emu.Lambda(), emu.APIGateway()
 
 	_, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
@@ -106,7 +107,7 @@ func deploy(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := runner.Start(ctx, runner.Config{Lambda: lc, KumoURL: emu.Kumo.URL, ModuleRoot: ".", ExtraEnv: emu.Env()},
+	run, err := runner.Start(ctx, runner.Config{Lambda: lc, KumoURL: emu.Endpoints.Kumo, ModuleRoot: ".", ExtraEnv: emu.AWSEnv()},
 		[]runner.Function{{Name: "fn", SourceDir: "testdata/handler"}})
 	if err != nil {
 		t.Fatal(err)

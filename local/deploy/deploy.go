@@ -1,6 +1,8 @@
 // Package deploy drives Terraform through terraform-exec for one generated
 // environment directory: init (providers from the offline mirror), apply,
-// plan, outputs and destroy.
+// plan (decoded as JSON, or saved and applied as inspected), typed outputs
+// and destroy. `local up`, bench and every test that applies Terraform use
+// it, so they all run Terraform the same way.
 package deploy
 
 import (
@@ -129,43 +131,8 @@ func (w *Workspace) Plan(ctx context.Context) (bool, error) {
 	return changed, nil
 }
 
-// PlanFile plans into a new plan file (the caller removes it) and reports
-// whether anything would change; the plan's text goes to the log.
-func (w *Workspace) PlanFile(ctx context.Context) (string, bool, error) {
-	f, err := os.CreateTemp("", "apibuilder-*.tfplan")
-	if err != nil {
-		return "", false, err
-	}
-	_ = f.Close()
-	opts := []tfexec.PlanOption{tfexec.Out(f.Name()), tfexec.Refresh(!w.NoRefresh)}
-	for _, v := range w.vars() {
-		opts = append(opts, tfexec.Var(v))
-	}
-	if w.Parallelism > 0 {
-		opts = append(opts, tfexec.Parallelism(w.Parallelism))
-	}
-	changed, err := w.tf.Plan(ctx, opts...)
-	if err != nil {
-		_ = os.Remove(f.Name())
-		return "", false, fmt.Errorf("terraform plan (%s): %w", w.Dir, err)
-	}
-	return f.Name(), changed, nil
-}
-
-// ApplyPlan applies a plan file written by PlanFile: exactly what was shown.
-func (w *Workspace) ApplyPlan(ctx context.Context, plan string) error {
-	opts := []tfexec.ApplyOption{tfexec.DirOrPlan(plan)}
-	if w.Parallelism > 0 {
-		opts = append(opts, tfexec.Parallelism(w.Parallelism))
-	}
-	if err := w.tf.Apply(ctx, opts...); err != nil {
-		return fmt.Errorf("terraform apply (%s): %w", w.Dir, err)
-	}
-	return nil
-}
-
-// PlanJSON writes a plan file and returns it decoded from terraform show
-// -json, with the prior state: what tests assert security properties on.
+// PlanJSON plans and returns the plan decoded from terraform show -json,
+// with the prior state: what tests assert security properties on.
 func (w *Workspace) PlanJSON(ctx context.Context) (*tfjson.Plan, bool, error) {
 	f, err := os.CreateTemp("", "apibuilder-*.tfplan")
 	if err != nil {
@@ -173,19 +140,41 @@ func (w *Workspace) PlanJSON(ctx context.Context) (*tfjson.Plan, bool, error) {
 	}
 	_ = f.Close()
 	defer os.Remove(f.Name())
-	opts := []tfexec.PlanOption{tfexec.Out(f.Name())}
+	return w.PlanFile(ctx, f.Name())
+}
+
+// PlanFile writes a plan file to path and returns it decoded as PlanJSON
+// does; ApplyPlan(path) then applies exactly the plan that was inspected.
+func (w *Workspace) PlanFile(ctx context.Context, path string) (*tfjson.Plan, bool, error) {
+	opts := []tfexec.PlanOption{tfexec.Out(path), tfexec.Refresh(!w.NoRefresh)}
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
+	}
+	if w.Parallelism > 0 {
+		opts = append(opts, tfexec.Parallelism(w.Parallelism))
 	}
 	changed, err := w.tf.Plan(ctx, opts...)
 	if err != nil {
 		return nil, false, fmt.Errorf("terraform plan (%s): %w", w.Dir, err)
 	}
-	plan, err := w.tf.ShowPlanFile(ctx, f.Name())
+	plan, err := w.tf.ShowPlanFile(ctx, path)
 	if err != nil {
 		return nil, false, fmt.Errorf("terraform show (%s): %w", w.Dir, err)
 	}
 	return plan, changed, nil
+}
+
+// ApplyPlan applies the plan file at path, written by PlanFile (a saved
+// plan carries its variables).
+func (w *Workspace) ApplyPlan(ctx context.Context, path string) error {
+	opts := []tfexec.ApplyOption{tfexec.DirOrPlan(path)}
+	if w.Parallelism > 0 {
+		opts = append(opts, tfexec.Parallelism(w.Parallelism))
+	}
+	if err := w.tf.Apply(ctx, opts...); err != nil {
+		return fmt.Errorf("terraform apply %s (%s): %w", path, w.Dir, err)
+	}
+	return nil
 }
 
 // Destroy runs terraform destroy.

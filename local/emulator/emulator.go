@@ -1,6 +1,9 @@
-// Package emulator starts the local AWS emulators (moto for the API Gateway
-// control plane, kumo for everything else) as child processes on free
-// loopback ports, and stops them again.
+// Package emulator runs the local AWS emulators as child processes: moto
+// (the API Gateway control plane) and kumo (everything else), each on a
+// free loopback port, healthy before Start returns, and stopped with its
+// whole process tree. What the emulators get wrong is fixed by the proxies
+// in front of them (local/apigwproxy, local/kumoproxy); local/stack puts
+// the pieces together.
 package emulator
 
 import (
@@ -17,9 +20,6 @@ import (
 	"time"
 )
 
-// Region is the region every local resource lives in.
-const Region = "us-east-1"
-
 // Server is one emulator process listening on 127.0.0.1.
 type Server struct {
 	Name string
@@ -33,7 +33,7 @@ type Server struct {
 // StartKumo starts kumo (Lambda, DynamoDB, IAM, STS, Logs, S3) on a free port.
 // Output of the process goes to logs (may be nil).
 func StartKumo(ctx context.Context, bin string, logs io.Writer) (*Server, error) {
-	port, err := FreePort()
+	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func StartKumo(ctx context.Context, bin string, logs io.Writer) (*Server, error)
 
 // StartMoto starts moto_server (used for the API Gateway control plane) on a free port.
 func StartMoto(ctx context.Context, bin string, logs io.Writer) (*Server, error) {
-	port, err := FreePort()
+	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
@@ -114,79 +114,12 @@ func (s *Server) Stop() {
 	})
 }
 
-// FreePort asks the kernel for a free loopback TCP port.
-func FreePort() (int, error) {
+// freePort asks the kernel for a free loopback TCP port.
+func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// Stack is the pair of emulators that together serve everything apibuilder
-// deploys. Kumo.URL is the shim in front of kumo (see shim.go).
-type Stack struct {
-	Kumo *Server
-	Moto *Server
-
-	shim  *shim
-	apigw *counter // in front of moto; also fills moto's gaps (motogaps.go)
-}
-
-// Start starts kumo and moto. On error nothing is left running.
-func Start(ctx context.Context, kumoBin, motoBin string, logs io.Writer) (*Stack, error) {
-	kumo, err := StartKumo(ctx, kumoBin, logs)
-	if err != nil {
-		return nil, err
-	}
-	sh, shimURL, err := startShim(kumo.URL, logs)
-	if err != nil {
-		kumo.Stop()
-		return nil, err
-	}
-	kumo.URL = shimURL
-	moto, err := StartMoto(ctx, motoBin, logs)
-	if err != nil {
-		sh.close()
-		kumo.Stop()
-		return nil, err
-	}
-	cnt, cntURL, err := startCounter(moto.URL, newMotoGaps(moto.URL))
-	if err != nil {
-		moto.Stop()
-		sh.close()
-		kumo.Stop()
-		return nil, err
-	}
-	moto.URL = cntURL
-	return &Stack{Kumo: kumo, Moto: moto, shim: sh, apigw: cnt}, nil
-}
-
-// Stop stops both emulators.
-func (s *Stack) Stop() {
-	if s == nil {
-		return
-	}
-	s.apigw.close()
-	s.Moto.Stop()
-	s.shim.close()
-	s.Kumo.Stop()
-}
-
-// Env returns the environment variables that point the AWS SDKs, the
-// Terraform AWS provider and the AWS CLI at this stack: API Gateway at moto,
-// every other service at kumo, with dummy static credentials.
-func (s *Stack) Env() map[string]string {
-	return map[string]string{
-		"AWS_ACCESS_KEY_ID":            "test",
-		"AWS_SECRET_ACCESS_KEY":        "test",
-		"AWS_SESSION_TOKEN":            "",
-		"AWS_PROFILE":                  "",
-		"AWS_REGION":                   Region,
-		"AWS_DEFAULT_REGION":           Region,
-		"AWS_EC2_METADATA_DISABLED":    "true",
-		"AWS_ENDPOINT_URL":             s.Kumo.URL,
-		"AWS_ENDPOINT_URL_API_GATEWAY": s.Moto.URL,
-	}
 }

@@ -42,7 +42,7 @@ type Function struct {
 // Config is what the runner needs from the local stack.
 type Config struct {
 	Lambda     *lambda.Client    // reads each function's deployed configuration
-	KumoURL    string            // kumo (or the shim in front of it)
+	KumoURL    string            // kumo (or the proxy in front of it)
 	ModuleRoot string            // Go module of the handlers
 	ExtraEnv   map[string]string // the stack's endpoints, credentials and region
 	Logs       io.Writer         // handler output, each line prefixed "[name] "

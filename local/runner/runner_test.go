@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/apibuilder/apibuilder/local/emulator"
-	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/local/stack/stacktest"
 )
 
 func dummyZip(t *testing.T) []byte {
@@ -41,17 +41,9 @@ func invoke(t *testing.T, c *lambda.Client, fn, payload string) (string, bool) {
 
 func TestRunnerServesRestartsAndCounts(t *testing.T) {
 	ctx := context.Background()
-	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stack.Stop()
-	lc := stack.Lambda()
-	_, err = lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
+	st := stacktest.Start(t, stack.Options{})
+	lc := st.Lambda()
+	_, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String("echo"), Role: aws.String("arn:aws:iam::000000000000:role/echo"),
 		Runtime: types.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Timeout: aws.Int32(3),
 		Code:        &types.FunctionCode{ZipFile: dummyZip(t)},
@@ -61,7 +53,7 @@ func TestRunnerServesRestartsAndCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{b: &bytes.Buffer{}}
-	r, err := Start(ctx, Config{Lambda: lc, KumoURL: stack.Kumo.URL, ModuleRoot: ".", ExtraEnv: stack.Env(), Logs: logs},
+	r, err := Start(ctx, Config{Lambda: lc, KumoURL: st.Endpoints.Kumo, ModuleRoot: ".", ExtraEnv: st.AWSEnv(), Logs: logs},
 		[]Function{{Name: "echo", SourceDir: "testdata/echo"}})
 	if err != nil {
 		t.Fatal(err)

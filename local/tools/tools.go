@@ -120,19 +120,6 @@ func (opt Options) withDefaults() (Options, error) {
 	return opt, nil
 }
 
-// EnsureKumo finds or builds only kumo, for tests that need just DynamoDB or Lambda.
-func EnsureKumo(ctx context.Context, opt Options) (string, error) {
-	opt, err := opt.withDefaults()
-	if err != nil {
-		return "", err
-	}
-	tc := &Toolchain{}
-	if err := ensureKumo(ctx, opt, tc); err != nil {
-		return "", fmt.Errorf("kumo: %w", err)
-	}
-	return tc.Kumo, nil
-}
-
 func (tc *Toolchain) record(opt Options, s Step) {
 	tc.Steps = append(tc.Steps, s)
 	fmt.Fprintf(opt.Log, "%-10s %-8s %s\n           %s\n", s.Tool, s.Version, s.How, s.Path)

@@ -1,5 +1,8 @@
-// Package kumotest gives handler tests a real DynamoDB: one kumo emulator
-// per test binary, and a fresh table per test.
+// Package kumotest gives the example handlers' tests a real DynamoDB: kumo
+// (github.com/sivchari/kumo), the same emulator the local stack runs,
+// served in process, one per test binary, with a fresh table per test. It
+// needs nothing installed and nothing of the apibuilder tool, so the
+// example app and its tests stand alone.
 package kumotest
 
 import (
@@ -14,17 +17,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/sivchari/kumo"
 
 	"github.com/apibuilder/apibuilder/functions/internal/items"
-	"github.com/apibuilder/apibuilder/local/emulator"
-	"github.com/apibuilder/apibuilder/local/tools"
 )
 
 var (
 	once   sync.Once
-	server *emulator.Server
+	server *kumo.Server
 	client *dynamodb.Client
-	err    error
 	tables atomic.Int64
 )
 
@@ -32,7 +33,7 @@ var (
 func Main(m *testing.M) {
 	code := m.Run()
 	if server != nil {
-		server.Stop()
+		server.Close()
 	}
 	os.Exit(code)
 }
@@ -41,32 +42,22 @@ func Main(m *testing.M) {
 func Store(t *testing.T) *items.Store {
 	t.Helper()
 	once.Do(func() {
-		ctx := context.Background()
-		var bin string
-		if bin, err = tools.EnsureKumo(ctx, tools.Options{Log: os.Stderr}); err != nil {
-			return
-		}
-		if server, err = emulator.StartKumo(ctx, bin, nil); err != nil {
-			return
-		}
+		server = kumo.NewServer()
 		client = dynamodb.NewFromConfig(aws.Config{
-			Region:       emulator.Region,
+			Region:       "us-east-1",
 			Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 			BaseEndpoint: aws.String(server.URL),
 		})
 	})
-	if err != nil {
-		t.Fatalf("kumo: %v", err)
-	}
 	name := "items-" + strconv.FormatInt(tables.Add(1), 10)
-	_, cerr := client.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+	_, err := client.CreateTable(context.Background(), &dynamodb.CreateTableInput{
 		TableName:            &name,
 		BillingMode:          types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
 	})
-	if cerr != nil {
-		t.Fatalf("create table: %v", cerr)
+	if err != nil {
+		t.Fatalf("create table on the in-process kumo: %v", err)
 	}
 	return &items.Store{DB: client, Table: name}
 }

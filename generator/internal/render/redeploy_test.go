@@ -18,9 +18,8 @@ import (
 	"github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/generator/packaging"
 	"github.com/apibuilder/apibuilder/internal/fsutil"
-	"github.com/apibuilder/apibuilder/local/deploy"
-	"github.com/apibuilder/apibuilder/local/emulator"
-	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/local/stack/stacktest"
 )
 
 // redeployProject has two routes with schemas of their own and a Lambda
@@ -55,10 +54,6 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 		t.Skip("applies on the local stack; skipped with -short")
 	}
 	ctx := context.Background()
-	tc, err := tools.Ensure(ctx, tools.Options{RequireMoto: true})
-	if err != nil {
-		t.Fatalf("tools: %v", err)
-	}
 	dir := t.TempDir()
 	write(t, dir, "routes.yaml", redeployProject)
 	write(t, dir, "functions/fn/main.go", "package main\n\nfunc main() {}\n")
@@ -75,8 +70,8 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer logs.Close()
-	t.Cleanup(func() {
+	t.Cleanup(func() { // after the stack's Close: cleanups run last first
+		_ = logs.Close()
 		if t.Failed() {
 			data, _ := os.ReadFile(logs.Name())
 			if len(data) > 4000 {
@@ -85,16 +80,8 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 			t.Logf("---- emulator and terraform log (tail) ----\n%s", data)
 		}
 	})
-	stack, err := emulator.Start(ctx, tc.Kumo, tc.Moto, logs)
-	if err != nil {
-		t.Fatalf("start emulators: %v", err)
-	}
-	defer stack.Stop()
-	env := tc.Env()
-	for k, v := range stack.Env() {
-		env[k] = v
-	}
-	ws, err := deploy.New(filepath.Join(dir, "envs", "dev"), tc.Terraform, env, logs)
+	st := stacktest.Start(t, stack.Options{Logs: logs})
+	ws, err := st.Workspace(filepath.Join(dir, "envs", "dev"), logs)
 	if err != nil {
 		t.Fatal(err)
 	}

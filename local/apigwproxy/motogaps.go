@@ -1,4 +1,4 @@
-package emulator
+package apigwproxy
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 // with 500, and the provider retries for many minutes) or gets wrong. Each
 // is built from operations moto does have: read the resource, apply the
 // patch, write it back, restore what moto's write drops. Calls it makes
-// go straight to moto, so the counter counts only the client's calls.
+// go straight to moto, so an instrument counts only the client's calls.
 type motoGaps struct {
 	target string // moto's URL
 	client *http.Client

@@ -1,4 +1,4 @@
-package emulator_test
+package apigwproxy_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apibuilder/apibuilder/local/deploy"
-	"github.com/apibuilder/apibuilder/local/emulator/emulatortest"
+	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/local/stack/stacktest"
 )
 
 // TestTerraformUpdatesInPlace applies testdata/inplace at version 1, then
@@ -22,7 +22,7 @@ func TestTerraformUpdatesInPlace(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	stack, tc := emulatortest.Start(t)
+	st := stacktest.Start(t, stack.Options{Instrument: true})
 
 	dir := t.TempDir()
 	src, err := os.ReadFile(filepath.Join("testdata", "inplace", "main.tf"))
@@ -32,9 +32,7 @@ func TestTerraformUpdatesInPlace(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := stack.Env()
-	env["TF_CLI_CONFIG_FILE"] = tc.CLIConfig
-	ws, err := deploy.New(dir, tc.Terraform, env, nil)
+	ws, err := st.Workspace(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +76,7 @@ func TestTerraformUpdatesInPlace(t *testing.T) {
 	if changed, err := ws.Plan(ctx); err != nil || changed {
 		t.Fatalf("re-plan after the in-place updates: changed=%v err=%v, want no changes", changed, err)
 	}
-	calls := stack.APIGatewayCalls()
+	calls := st.APIGatewayCalls()
 	for _, op := range []string{
 		"PATCH /restapis/{id}/resources/{id}/methods/{id}/integration",
 		"PATCH /restapis/{id}/resources/{id}/methods/{id}",

@@ -1,4 +1,4 @@
-package emulator
+package kumoproxy
 
 import (
 	"io"
@@ -9,11 +9,11 @@ import (
 	"testing"
 )
 
-// TestShimAnswersARetriedOperationOnce: a second attempt of one SDK
+// TestProxyAnswersARetriedOperationOnce: a second attempt of one SDK
 // operation (same amz-sdk-invocation-id) that kumo already carried out gets
 // the first answer, and kumo sees the create once; other operations, failed
 // attempts and reads still reach kumo.
-func TestShimAnswersARetriedOperationOnce(t *testing.T) {
+func TestProxyAnswersARetriedOperationOnce(t *testing.T) {
 	var creates atomic.Int32
 	kumo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Fail") != "" {
@@ -33,11 +33,12 @@ func TestShimAnswersARetriedOperationOnce(t *testing.T) {
 	}))
 	defer kumo.Close()
 	var logs strings.Builder
-	sh, url, err := startShim(kumo.URL, &logs)
+	p, err := Start(kumo.URL, Options{Logs: &logs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sh.close()
+	defer p.Close()
+	url := p.URL
 
 	call := func(method, id string, fail bool) (int, string, string) {
 		t.Helper()

@@ -1,4 +1,4 @@
-package emulator_test
+package apigwproxy_test
 
 import (
 	"context"
@@ -10,8 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
-	"github.com/apibuilder/apibuilder/local/emulator"
-	"github.com/apibuilder/apibuilder/local/emulator/emulatortest"
+	"github.com/apibuilder/apibuilder/local/instrument"
+	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/local/stack/stacktest"
 )
 
 const (
@@ -32,10 +33,10 @@ func op(o types.Op, path, value string) types.PatchOperation {
 // and reads every result back.
 func TestMotoGaps(t *testing.T) {
 	ctx := context.Background()
-	stack, _ := emulatortest.Start(t)
+	st := stacktest.Start(t, stack.Options{Instrument: true})
 	// No retries: a 500 must fail the test at once, and counts stay exact.
-	c := apigateway.NewFromConfig(stack.AWSConfig(), func(o *apigateway.Options) {
-		o.BaseEndpoint = aws.String(stack.Moto.URL)
+	c := apigateway.NewFromConfig(st.AWSConfig(), func(o *apigateway.Options) {
+		o.BaseEndpoint = aws.String(st.Endpoints.APIGateway)
 		o.RetryMaxAttempts = 1
 	})
 
@@ -89,7 +90,7 @@ func TestMotoGaps(t *testing.T) {
 	}
 
 	t.Run("UpdateIntegration", func(t *testing.T) {
-		before := stack.APIGatewayCalls()
+		before := st.APIGatewayCalls()
 		out, err := c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: a, ResourceId: r, HttpMethod: h,
 			PatchOperations: []types.PatchOperation{
 				op(types.OpReplace, "/timeoutInMillis", "5000"),
@@ -119,9 +120,9 @@ func TestMotoGaps(t *testing.T) {
 		}
 		requireKept(t)
 		// The client's one call is counted, the proxy's GET/PUTs are not.
-		after := stack.APIGatewayCalls()
+		after := st.APIGatewayCalls()
 		const opName = "PATCH /restapis/{id}/resources/{id}/methods/{id}/integration"
-		if after[opName]-before[opName] != 1 || emulator.TotalCalls(after)-emulator.TotalCalls(before) != 3 {
+		if after[opName]-before[opName] != 1 || instrument.TotalCalls(after)-instrument.TotalCalls(before) != 3 {
 			t.Errorf("calls %v -> %v: want the test's UpdateIntegration, GetIntegration and GetMethod only", before, after)
 		}
 	})

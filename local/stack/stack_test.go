@@ -1,4 +1,4 @@
-package emulator_test
+package stack_test
 
 import (
 	"context"
@@ -10,29 +10,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/apibuilder/apibuilder/local/emulator"
-	"github.com/apibuilder/apibuilder/local/emulator/emulatortest"
+	"github.com/apibuilder/apibuilder/local/instrument"
+	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/local/stack/stacktest"
 )
 
 func TestStackServesBothControlPlanesAndPITR(t *testing.T) {
 	ctx := context.Background()
-	stack, _ := emulatortest.Start(t)
+	st := stacktest.Start(t, stack.Options{Instrument: true})
 
 	// API Gateway goes to moto.
-	api, err := stack.APIGateway().CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("t")})
+	api, err := st.APIGateway().CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("t")})
 	if err != nil || aws.ToString(api.Id) == "" {
 		t.Fatalf("CreateRestApi on moto: %v", err)
 	}
-	if _, err := stack.APIGateway().GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: api.Id}); err != nil {
+	if _, err := st.APIGateway().GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: api.Id}); err != nil {
 		t.Fatal(err)
 	}
-	calls := stack.APIGatewayCalls()
-	if calls["POST /restapis"] != 1 || calls["GET /restapis/{id}/resources"] != 1 || emulator.TotalCalls(calls) != 2 {
+	calls := st.APIGatewayCalls()
+	if calls["POST /restapis"] != 1 || calls["GET /restapis/{id}/resources"] != 1 || instrument.TotalCalls(calls) != 2 {
 		t.Fatalf("API Gateway calls = %v, want one CreateRestApi and one GetResources", calls)
 	}
 
-	// DynamoDB goes through the shim to kumo; PITR is answered by the shim.
-	db := stack.DynamoDB()
+	// DynamoDB goes through the kumo proxy to kumo; PITR is answered by the proxy.
+	db := st.DynamoDB()
 	_, err = db.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String("t"),
 		BillingMode:          types.BillingModePayPerRequest,
@@ -40,7 +41,7 @@ func TestStackServesBothControlPlanesAndPITR(t *testing.T) {
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
 	})
 	if err != nil {
-		t.Fatalf("CreateTable through the shim: %v", err)
+		t.Fatalf("CreateTable through the kumo proxy: %v", err)
 	}
 	before, err := db.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String("t")})
 	if err != nil {
@@ -63,13 +64,28 @@ func TestStackServesBothControlPlanesAndPITR(t *testing.T) {
 		t.Fatalf("PITR after enabling = %s, want ENABLED", s)
 	}
 
-	// Stop leaves nothing listening.
-	kumoURL, motoURL := stack.Kumo.URL, stack.Moto.URL
-	stack.Stop()
-	for _, u := range []string{kumoURL, motoURL} {
+	// Both proxies timed their answers, by service.
+	times := st.ServiceTimes()
+	if times["apigateway"].Calls != 2 || times["dynamodb"].Calls != 4 {
+		t.Errorf("service times = %+v, want 2 apigateway and 4 dynamodb calls", times)
+	}
+
+	// Close leaves nothing listening, proxies and emulator processes alike,
+	// and closing twice is fine.
+	urls := append([]string{st.Endpoints.Kumo, st.Endpoints.APIGateway}, st.EmulatorURLs()...)
+	for _, u := range urls {
+		if resp, err := http.Get(u + "/"); err != nil {
+			t.Fatalf("%s does not answer before Close: %v", u, err)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	st.Close()
+	st.Close()
+	for _, u := range urls {
 		if resp, err := http.Get(u + "/"); err == nil {
 			resp.Body.Close()
-			t.Errorf("%s still answers after Stop", u)
+			t.Errorf("%s still answers after Close", u)
 		}
 	}
 }

@@ -1,4 +1,11 @@
-package emulator
+// Package kumoproxy is the proxy in front of kumo, the local stack's Lambda,
+// DynamoDB, IAM, STS, CloudWatch Logs and S3. It answers what kumo lacks
+// (DynamoDB continuous backups, i.e. point-in-time recovery) and makes the
+// AWS SDK's retries idempotent as AWS's own handling is (replay.go); every
+// other request passes through untouched, streaming included (the Lambda
+// Runtime API long-polls). With an instrument.Recorder it also times the
+// answers of signed requests by service (bench).
+package kumoproxy
 
 import (
 	"encoding/json"
@@ -11,13 +18,25 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/apibuilder/apibuilder/local/instrument"
 )
 
-// shim fronts kumo and answers the DynamoDB operations kumo lacks —
-// continuous backups, i.e. point-in-time recovery — so the generated prod
-// environment (PITR on) applies and re-plans unchanged. Every other request
-// passes through untouched, streaming included (the Runtime API long-polls).
-type shim struct {
+// Options tune Start; the zero value logs nothing and records nothing.
+type Options struct {
+	// Logs receives what the proxy answered itself (a replayed retry) and
+	// the errors of its connection to kumo. Default: discarded.
+	Logs io.Writer
+	// Instrument, when set, times the answers of signed requests by service.
+	Instrument *instrument.Recorder
+}
+
+// Proxy serves kumo's APIs on URL. It answers the DynamoDB operations kumo
+// lacks — continuous backups, i.e. point-in-time recovery — so the
+// generated prod environment (PITR on) applies and re-plans unchanged.
+type Proxy struct {
+	URL string // http://127.0.0.1:<port>
+
 	proxy *httputil.ReverseProxy
 	srv   *http.Server
 
@@ -25,47 +44,51 @@ type shim struct {
 	pitr    map[string]bool // table name -> enabled
 	replies replies
 	logs    io.Writer
-	times   latency
+	rec     *instrument.Recorder
 }
 
-func startShim(target string, logs io.Writer) (*shim, string, error) {
+// Start serves a proxy in front of kumo (its URL) on a free loopback port.
+func Start(kumo string, opt Options) (*Proxy, error) {
+	logs := opt.Logs
 	if logs == nil {
 		logs = io.Discard
 	}
-	u, err := url.Parse(target)
+	u, err := url.Parse(kumo)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	s := &shim{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}, logs: logs}
+	s := &Proxy{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}, logs: logs, rec: opt.Instrument}
 	s.proxy.FlushInterval = -1
 	// Errors after the answer has started (a client gone mid-body) go to
 	// the stack's log, not to this process's stderr.
-	s.proxy.ErrorLog = log.New(logs, "shim: ", 0)
+	s.proxy.ErrorLog = log.New(logs, "kumoproxy: ", 0)
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		// A client that went away (a handler's long poll at shutdown) is not an error.
 		if r.Context().Err() == nil {
 			// Logged: the client's SDK retries a 502, so a request kumo had
 			// already carried out is sent again.
-			fmt.Fprintf(logs, "shim: %s %s %s: %v\n", r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), err)
+			fmt.Fprintf(logs, "kumoproxy: %s %s %s: %v\n", r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), err)
 			http.Error(w, "kumo: "+err.Error(), http.StatusBadGateway)
 		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
+	s.URL = "http://" + ln.Addr().String()
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
-	return s, "http://" + ln.Addr().String(), nil
+	return s, nil
 }
 
-func (s *shim) close() { _ = s.srv.Close() }
+// Close stops serving. It is safe to call twice.
+func (s *Proxy) Close() { _ = s.srv.Close() }
 
 const dynamoTarget = "DynamoDB_20120810."
 
-func (s *shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if svc := serviceOf(r); svc != "unsigned" { // not the Runtime API's long polls
-		defer func(start time.Time) { s.times.add(svc, time.Since(start)) }(time.Now())
+func (s *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if svc := instrument.ServiceOf(r); s.rec != nil && svc != instrument.Unsigned { // not the Runtime API's long polls
+		defer func(start time.Time) { s.rec.Time(svc, time.Since(start)) }(time.Now())
 	}
 	switch r.Header.Get("X-Amz-Target") {
 	case dynamoTarget + "UpdateContinuousBackups":
@@ -96,14 +119,14 @@ func (s *shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // forward passes r to kumo, once per SDK operation (see replies). Reads and
 // requests without an invocation id (the Lambda Runtime API's long polls)
 // pass straight through.
-func (s *shim) forward(w http.ResponseWriter, r *http.Request) {
+func (s *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 	id := r.Header.Get("Amz-Sdk-Invocation-Id")
 	if id == "" || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		s.proxy.ServeHTTP(w, r)
 		return
 	}
 	if c, ok := s.replies.get(id); ok {
-		fmt.Fprintf(s.logs, "shim: %s %s %s: answered again (attempt %q of invocation %s, which kumo already carried out)\n",
+		fmt.Fprintf(s.logs, "kumoproxy: %s %s %s: answered again (attempt %q of invocation %s, which kumo already carried out)\n",
 			r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), r.Header.Get("Amz-Sdk-Request"), id)
 		c.replay(w)
 		return
@@ -116,7 +139,7 @@ func (s *shim) forward(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *shim) describeBackups(w http.ResponseWriter, table string) {
+func (s *Proxy) describeBackups(w http.ResponseWriter, table string) {
 	s.mu.Lock()
 	enabled := s.pitr[table]
 	s.mu.Unlock()
