@@ -46,6 +46,10 @@ type Options struct {
 	NoBuild bool
 	// PackageOnly builds and zips the functions and writes no envs/.
 	PackageOnly bool
+	// OutDir is where the environments go, a slash path relative to the
+	// project root (default "envs"). The local stack renders its own copy
+	// (build/local/envs) so its state never mixes with the real one.
+	OutDir string
 	// Log receives packaging's lines (one per build run, a summary);
 	// Verbose adds one per function; Progress draws a live progress line
 	// (for a terminal). nil discards.
@@ -177,7 +181,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return res, err
 	}
 
-	ropt := render.Options{OutDir: "envs", BuildDir: buildDir}
+	if opt.OutDir == "" {
+		opt.OutDir = "envs"
+	}
+	ropt := render.Options{OutDir: path.Clean(opt.OutDir), BuildDir: buildDir}
 	copies, err := moduleFiles(m, opt, &ropt)
 	if err != nil {
 		return nil, err

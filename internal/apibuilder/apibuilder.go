@@ -63,6 +63,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return generatorcli.RunAs("apibuilder generate", args[1:], stdout, stderr)
 	case "local":
 		return localcli.Run(args[1:], stdout, stderr)
+	case "test":
+		return runTest(args[1:], stdout, stderr)
 	case "deploy":
 		return runDeploy(args[1:], stdin, stdout, stderr)
 	default:

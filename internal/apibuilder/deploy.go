@@ -66,9 +66,9 @@ func runDeploy(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func deployEnv(ctx context.Context, cfg, env string, yes bool, parallelism int, stdin io.Reader, out io.Writer) error {
-	tf, err := exec.LookPath("terraform")
+	tf, err := terraformOnPath()
 	if err != nil {
-		return errors.New("terraform is not on PATH: install terraform 1.5 or later (https://developer.hashicorp.com/terraform/install)")
+		return err
 	}
 	fmt.Fprintf(out, "==> generate envs/%s\n", env)
 	res, err := generate.Run(ctx, generate.Options{Config: cfg, Envs: []string{env}, Log: out})
@@ -117,4 +117,14 @@ func deployEnv(ctx context.Context, cfg, env string, yes bool, parallelism int, 
 	}
 	fmt.Fprintf(out, "\nDeployed envs/%s: %s\n", env, o.InvokeURL)
 	return nil
+}
+
+// terraformOnPath finds the terraform a deployment to AWS runs with: the
+// user's own (it fetches the provider from the registry as usual).
+func terraformOnPath() (string, error) {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		return "", errors.New("terraform is not on PATH: install terraform 1.5 or later (https://developer.hashicorp.com/terraform/install)")
+	}
+	return tf, nil
 }

@@ -8,6 +8,7 @@
 package kumoproxy
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -59,6 +61,7 @@ func Start(kumo string, opt Options) (*Proxy, error) {
 	}
 	s := &Proxy{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}, logs: logs, rec: opt.Instrument}
 	s.proxy.FlushInterval = -1
+	s.proxy.ModifyResponse = lifecycleDefaults
 	// Errors after the answer has started (a client gone mid-body) go to
 	// the stack's log, not to this process's stderr.
 	s.proxy.ErrorLog = log.New(logs, "kumoproxy: ", 0)
@@ -85,6 +88,32 @@ func Start(kumo string, opt Options) (*Proxy, error) {
 func (s *Proxy) Close() { _ = s.srv.Close() }
 
 const dynamoTarget = "DynamoDB_20120810."
+
+// lifecycleDefaults answers a read of a bucket lifecycle configuration as
+// S3 does where kumo differs: an empty rule filter keeps its empty prefix
+// (kumo drops it, <Filter></Filter>), and the default minimum object size
+// of transitions is stated. After a PutBucketLifecycleConfiguration the AWS
+// provider reads until the rules equal what it sent, for three minutes,
+// then fails.
+func lifecycleDefaults(resp *http.Response) error {
+	r := resp.Request
+	if r.Method != http.MethodGet || !r.URL.Query().Has("lifecycle") || resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	if resp.Header.Get("X-Amz-Transition-Default-Minimum-Object-Size") == "" {
+		resp.Header.Set("X-Amz-Transition-Default-Minimum-Object-Size", "all_storage_classes_128K")
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	body = bytes.ReplaceAll(body, []byte("<Filter></Filter>"), []byte("<Filter><Prefix></Prefix></Filter>"))
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	return nil
+}
 
 func (s *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if svc := instrument.ServiceOf(r); s.rec != nil && svc != instrument.Unsigned { // not the Runtime API's long polls
