@@ -143,7 +143,7 @@ func TestLocal(ctx context.Context, opt TestOptions) (apitest.Result, error) {
 		Name: fmt.Sprintf("%s (env %s, local stack)", s.Result.API.Name, opt.Env), URL: s.URL,
 		Keys: s.Outputs.APIKeyValues, Functions: s.Outputs.FunctionNames, Local: true, Region: stack.Region,
 		Credentials: s.Stack.AWSConfig().Credentials, Invocations: s.Runner.Invocations,
-		Replan: s.Workspace.Plan, Limit: limiter(s.Workspace), Patience: 5 * time.Second,
+		Replan: s.Workspace.Plan, Limit: limiter(s.Workspace),
 	}
 	res := apitest.Run(ctx, s.Result, target, opt.Out)
 	if !res.OK() && fnFile != nil {
