@@ -3,10 +3,12 @@ package tools
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // ensureBuilt returns t's binary from the cache when it matches its sha256
@@ -53,16 +55,15 @@ func buildGoTool(ctx context.Context, opt Options, t GoTool, mod BuildModule, di
 	if err != nil {
 		return "", err
 	}
-	defer os.RemoveAll(out) // gone after the rename below
+	defer os.RemoveAll(out)                      // gone after the rename below
 	if err := os.Chmod(out, 0o755); err != nil { // MkdirTemp makes it private
 		return "", err
 	}
 	bin := filepath.Join(out, t.Name)
 	env := append(verifiedGoEnv(os.Environ()), "CGO_ENABLED=0")
 	build := goCommand(ctx, src, env, "build", "-mod=readonly", "-trimpath", "-o", bin, t.Package)
-	build.Stdout, build.Stderr = opt.Log, opt.Log
 	what := fmt.Sprintf("%s %s: go build from its pinned build module (%s)", t.Name, t.Version, eta)
-	if err := withProgress(opt.Log, what, build.Run); err != nil {
+	if err := runLogged(opt.Log, what, build); err != nil {
 		return "", fmt.Errorf("go build %s@%s: %w", t.Package, t.Version, err)
 	}
 	if _, err := runGo(ctx, src, env, nil, "mod", "verify"); err != nil {
@@ -85,6 +86,28 @@ func replaceDir(src, dst string) error {
 		return err
 	}
 	return os.RemoveAll(old)
+}
+
+// runLogged runs a long go command with its output in log and progress
+// lines; an error carries the end of its output.
+func runLogged(log io.Writer, what string, cmd *exec.Cmd) error {
+	var tail tailBuffer
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(log, &tail), io.MultiWriter(log, &tail)
+	if err := withProgress(log, what, cmd.Run); err != nil {
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(tail)))
+	}
+	return nil
+}
+
+// tailBuffer keeps the last 2 KB written to it.
+type tailBuffer []byte
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	*b = append(*b, p...)
+	if len(*b) > 2048 {
+		*b = append((*b)[:0], (*b)[len(*b)-2048:]...)
+	}
+	return len(p), nil
 }
 
 func goCommand(ctx context.Context, dir string, env []string, args ...string) *exec.Cmd {

@@ -144,8 +144,7 @@ func buildProvider(ctx context.Context, opt Options, mirror string) (string, err
 	tmp := work + ".bin.tmp"
 	defer os.Remove(tmp)
 	build := goCommand(ctx, work, env, "build", "-mod=readonly", "-trimpath", "-o", tmp, ".")
-	build.Stdout, build.Stderr = opt.Log, opt.Log
-	if err := withProgress(opt.Log, "aws provider "+ProviderFallbackVersion+": go build (about 20 min on 2 cores, ~10 GB RAM)", build.Run); err != nil {
+	if err := runLogged(opt.Log, "aws provider "+ProviderFallbackVersion+": go build (about 20 min on 2 cores, ~10 GB RAM)", build); err != nil {
 		return "", fmt.Errorf("go build provider: %w", err)
 	}
 	if _, err := runGo(ctx, work, env, nil, "mod", "verify"); err != nil {
