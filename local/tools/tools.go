@@ -2,6 +2,11 @@
 // local stack needs: terraform, the hashicorp/aws provider (as an offline
 // filesystem mirror), moto and kumo. It writes the terraform CLI config that
 // serves the provider offline. Users, tests and CI all run this same code.
+//
+// What it builds it verifies: every Go module a build downloads is checked
+// against a go.sum we ship (or, for the provider, the source module's own
+// go.sum, the module itself pinned by its checksum), and every binary it
+// builds has its sha256 recorded and checked each time the cache is used.
 package tools
 
 import (
@@ -15,13 +20,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/apibuilder/apibuilder/internal/fsutil"
 )
 
 // Pinned versions of everything installed from source.
@@ -30,9 +31,16 @@ const (
 	ProviderFallbackVersion  = "6.13.0"
 	KumoVersion              = "v0.33.1"
 
-	// providerSourceModule is the Go module holding the aws provider 6.13.0
-	// source (it declares module github.com/hashicorp/terraform-provider-aws).
-	providerSourceModule = "github.com/upbound/terraform-provider-aws@v0.0.0-20251204202605-7049bcc1808e"
+	// providerSourcePath and providerSourceVersion name the Go module holding
+	// the aws provider 6.13.0 source (it declares module
+	// github.com/hashicorp/terraform-provider-aws). The checksum database
+	// here lacks it, so its checksums are pinned: measured with go mod
+	// download on 2026-11-27; the source's own go.sum then covers every
+	// module the build downloads.
+	providerSourcePath     = "github.com/upbound/terraform-provider-aws"
+	providerSourceVersion  = "v0.0.0-20251204202605-7049bcc1808e"
+	providerSourceSum      = "h1:8vCgYjBCQ7Mn391mft3hRk8eAomY48L7PS6Trdg9QwI="
+	providerSourceGoModSum = "h1:jLhVreuqc4jLWdeijeFQYJzEchgUW7P6Vllb65BuIXw="
 
 	// ImageProviderMirror is where this machine image ships the official provider.
 	ImageProviderMirror = "/opt/tf-plugins"
@@ -56,6 +64,10 @@ type Toolchain struct {
 // Step records how one tool was obtained.
 type Step struct {
 	Tool, Version, Path, How string
+	// Checksum is what the tool was verified against: the sha256 of a binary
+	// we built, or the h1 terraform records for a provider package; empty
+	// for what we found and do not pin.
+	Checksum string
 }
 
 // Options tune Ensure; the zero value is the normal behaviour.
@@ -123,6 +135,9 @@ func (opt Options) withDefaults() (Options, error) {
 func (tc *Toolchain) record(opt Options, s Step) {
 	tc.Steps = append(tc.Steps, s)
 	fmt.Fprintf(opt.Log, "%-10s %-8s %s\n           %s\n", s.Tool, s.Version, s.How, s.Path)
+	if s.Checksum != "" {
+		fmt.Fprintf(opt.Log, "           %s\n", s.Checksum)
+	}
 }
 
 // Env returns the variables terraform needs to use this toolchain offline.
@@ -140,22 +155,21 @@ func ensureTerraform(ctx context.Context, opt Options, tc *Toolchain) error {
 		v, verr := terraformVersion(ctx, p)
 		if verr == nil && versionAtLeast(v, "1.5.0") {
 			tc.Terraform, tc.TerraformVersion = p, v
-			tc.record(opt, Step{"terraform", v, p, "found on PATH"})
+			tc.record(opt, Step{Tool: "terraform", Version: v, Path: p, How: "found on PATH"})
 			return nil
 		}
 		fmt.Fprintf(opt.Log, "terraform on PATH (%s) is unusable or older than 1.5 (%v); using the pinned build\n", p, verr)
 	}
-	dir := filepath.Join(opt.CacheDir, "bin", "terraform-v"+TerraformFallbackVersion)
-	bin := filepath.Join(dir, "terraform")
-	how := "cached go-install build"
-	if _, err := os.Stat(bin); err != nil {
-		how = "built with go install"
-		if err := goInstall(ctx, opt, "github.com/hashicorp/terraform@v"+TerraformFallbackVersion, dir, nil, "about 2 min"); err != nil {
-			return err
-		}
+	mod, err := embeddedBuildModule(terraformTool)
+	if err != nil {
+		return err
+	}
+	bin, sum, how, err := ensureBuilt(ctx, opt, terraformTool, mod, "about 2 min")
+	if err != nil {
+		return err
 	}
 	tc.Terraform, tc.TerraformVersion = bin, TerraformFallbackVersion
-	tc.record(opt, Step{"terraform", TerraformFallbackVersion, bin, how})
+	tc.record(opt, Step{Tool: "terraform", Version: TerraformFallbackVersion, Path: bin, How: how, Checksum: "sha256:" + sum})
 	return nil
 }
 
@@ -191,90 +205,6 @@ func versionAtLeast(have, want string) bool {
 	return true
 }
 
-// ---- provider ----
-
-func platform() string { return runtime.GOOS + "_" + runtime.GOARCH }
-
-// mirrorVersions lists provider versions with a binary for this platform in a mirror.
-func mirrorVersions(mirror string) []string {
-	var out []string
-	entries, _ := os.ReadDir(filepath.Join(mirror, providerAddress))
-	for _, e := range entries {
-		bins, _ := filepath.Glob(filepath.Join(mirror, providerAddress, e.Name(), platform(), "terraform-provider-aws_*"))
-		if len(bins) > 0 {
-			out = append(out, e.Name())
-		}
-	}
-	return out
-}
-
-func ensureProvider(ctx context.Context, opt Options, tc *Toolchain) error {
-	if m := os.Getenv("APIBUILDER_PROVIDER_MIRROR"); m != "" {
-		if vs := mirrorVersions(m); len(vs) > 0 {
-			tc.ProviderMirror, tc.ProviderVersion = m, vs[len(vs)-1]
-			tc.record(opt, Step{"aws", tc.ProviderVersion, m, "mirror from APIBUILDER_PROVIDER_MIRROR"})
-			return nil
-		}
-		return fmt.Errorf("APIBUILDER_PROVIDER_MIRROR=%s holds no %s build for %s", m, providerAddress, platform())
-	}
-	// APIBUILDER_PROVIDER_FALLBACK=1 skips the image's mirror, so the 6.13.0
-	// fallback is built (once) and used: how the modules are tested on 6.x.
-	if vs := mirrorVersions(ImageProviderMirror); len(vs) > 0 && os.Getenv("APIBUILDER_PROVIDER_FALLBACK") != "1" {
-		tc.ProviderMirror, tc.ProviderVersion = ImageProviderMirror, vs[len(vs)-1]
-		tc.record(opt, Step{"aws", tc.ProviderVersion, ImageProviderMirror, "filesystem mirror shipped with the machine image"})
-		return nil
-	}
-	mirror := filepath.Join(opt.CacheDir, "providers")
-	how := "cached source build"
-	if !slices.Contains(mirrorVersions(mirror), ProviderFallbackVersion) {
-		how = "built from Go-module source"
-		if err := buildProvider(ctx, opt, mirror); err != nil {
-			return err
-		}
-	}
-	tc.ProviderMirror, tc.ProviderVersion = mirror, ProviderFallbackVersion
-	tc.record(opt, Step{"aws", ProviderFallbackVersion, mirror, how})
-	return nil
-}
-
-// buildProvider builds the 6.13.0 provider from its Go-module source into the
-// mirror layout. The module has replace directives, so go install cannot
-// build it; we build inside a writable copy of the module instead.
-func buildProvider(ctx context.Context, opt Options, mirror string) error {
-	env := append(os.Environ(), "GONOSUMDB=github.com/upbound,github.com/aws", "GOFLAGS=-mod=mod")
-	fmt.Fprintf(opt.Log, "aws provider: downloading %s source\n", providerSourceModule)
-	dl := exec.CommandContext(ctx, "go", "mod", "download", "-json", providerSourceModule)
-	dl.Env = env
-	out, err := dl.Output()
-	if err != nil {
-		return fmt.Errorf("go mod download %s: %w", providerSourceModule, exitDetail(err))
-	}
-	var mod struct{ Dir string }
-	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-		return fmt.Errorf("go mod download gave no source dir: %s", out)
-	}
-	work := filepath.Join(opt.CacheDir, "src", "terraform-provider-aws-"+ProviderFallbackVersion)
-	_ = os.RemoveAll(work)
-	if err := fsutil.CopyTree(mod.Dir, work, nil); err != nil {
-		return err
-	}
-	target := filepath.Join(mirror, providerAddress, ProviderFallbackVersion, platform())
-	if err := os.MkdirAll(target, 0o755); err != nil {
-		return err
-	}
-	tmp := filepath.Join(target, ".terraform-provider-aws.tmp")
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", tmp, ".")
-	build.Dir, build.Env = work, env
-	build.Stdout, build.Stderr = opt.Log, opt.Log
-	if err := withProgress(opt.Log, "aws provider 6.13.0: go build (about 20 min on 2 cores, ~10 GB RAM)", build.Run); err != nil {
-		return fmt.Errorf("go build provider: %w", err)
-	}
-	if err := os.Rename(tmp, filepath.Join(target, "terraform-provider-aws_v"+ProviderFallbackVersion)); err != nil {
-		return err
-	}
-	return os.RemoveAll(work)
-}
-
 // ---- moto ----
 
 func ensureMoto(opt Options, tc *Toolchain) error {
@@ -289,45 +219,24 @@ func ensureMoto(opt Options, tc *Toolchain) error {
 		return nil
 	}
 	tc.Moto = p
-	tc.record(opt, Step{"moto", "-", p, "found on PATH"})
+	tc.record(opt, Step{Tool: "moto", Version: "-", Path: p, How: "found on PATH"})
 	return nil
 }
 
 // ---- kumo ----
 
 func ensureKumo(ctx context.Context, opt Options, tc *Toolchain) error {
-	dir := filepath.Join(opt.CacheDir, "bin", "kumo-"+KumoVersion)
-	bin := filepath.Join(dir, "kumo")
-	how := "cached go-install build"
-	if _, err := os.Stat(bin); err != nil {
-		how = "built with go install"
-		env := []string{"GONOSUMDB=github.com/aws"} // some aws sdk modules are missing from the checksum database here
-		if err := goInstall(ctx, opt, "github.com/sivchari/kumo/cmd/kumo@"+KumoVersion, dir, env, "about 2 min"); err != nil {
-			return err
-		}
-	}
-	tc.Kumo = bin
-	tc.record(opt, Step{"kumo", KumoVersion, bin, how})
-	return nil
-}
-
-// goInstall installs pkg@version into dir atomically: it builds into a
-// temporary GOBIN and renames, so an interrupted build never leaves a
-// half-written binary that a later run would trust.
-func goInstall(ctx context.Context, opt Options, pkg, dir string, env []string, eta string) error {
-	tmp := dir + ".tmp"
-	_ = os.RemoveAll(tmp)
-	cmd := exec.CommandContext(ctx, "go", "install", pkg)
-	cmd.Env = append(append(os.Environ(), "GOBIN="+tmp, "CGO_ENABLED=0"), env...)
-	cmd.Stdout, cmd.Stderr = opt.Log, opt.Log
-	if err := withProgress(opt.Log, "go install "+pkg+" ("+eta+")", cmd.Run); err != nil {
-		return fmt.Errorf("go install %s: %w", pkg, err)
-	}
-	_ = os.RemoveAll(dir)
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+	mod, err := embeddedBuildModule(kumoTool)
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, dir)
+	bin, sum, how, err := ensureBuilt(ctx, opt, kumoTool, mod, "about 2-4 min")
+	if err != nil {
+		return err
+	}
+	tc.Kumo = bin
+	tc.record(opt, Step{Tool: "kumo", Version: KumoVersion, Path: bin, How: how, Checksum: "sha256:" + sum})
+	return nil
 }
 
 // withProgress runs fn, printing the elapsed time every 20 s so that a long
@@ -373,17 +282,13 @@ provider_installation {
 `, tc.ProviderMirror, providerAddress, providerAddress)
 	sum := sha256.Sum256([]byte(body))
 	path := filepath.Join(opt.CacheDir, "terraformrc-"+hex.EncodeToString(sum[:6]))
-	if _, err := os.Stat(path); err != nil {
-		tmp := path + ".tmp" + strconv.Itoa(os.Getpid())
-		if err := os.WriteFile(tmp, []byte(body), 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, path); err != nil {
+	if data, err := os.ReadFile(path); err != nil || string(data) != body {
+		if err := writeFileAtomic(path, []byte(body)); err != nil {
 			return err
 		}
 	}
 	tc.CLIConfig = path
-	tc.record(opt, Step{"cli-config", "-", path, "terraform CLI config (provider from the mirror)"})
+	tc.record(opt, Step{Tool: "cli-config", Version: "-", Path: path, How: "terraform CLI config (provider from the mirror)"})
 	return nil
 }
 
