@@ -355,6 +355,22 @@ func (p *plan) routeChecks(r generate.Route) []check {
 				delete(req.headers, name)
 			}
 			gateway("missing identity", req, 401, `"Unauthorized"`)
+			req = clone(base)
+			for name := range a.TestIdentity {
+				if req.query.Has(name) {
+					req.query.Set(name, "apibuilder-denied")
+				} else {
+					req.headers[name] = "apibuilder-denied"
+				}
+			}
+			c := check{name: "denied identity", function: fn, req: req, notInvoked: true}
+			c.expect = func(a *answer) error {
+				if a.status != 403 && a.status != 401 {
+					return fmt.Errorf("want 403 (the authorizer denies an identity it does not know) or 401, got %s", a)
+				}
+				return nil
+			}
+			add(c)
 		case "cognito":
 			req := clone(base)
 			delete(req.headers, headerOf(a.IdentitySource[0]))

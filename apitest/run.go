@@ -38,8 +38,8 @@ type Target struct {
 	// then "API Gateway answered in front of the function" is judged by
 	// the answer alone.
 	Invocations func(function string) int
-	// Replan reports whether terraform would change anything.
-	Replan func(ctx context.Context) (bool, error)
+	// Replan lists what terraform would change now ("<address>: <actions>").
+	Replan func(ctx context.Context) ([]string, error)
 	// Limit re-applies the environment with the usage plans given (plan
 	// name -> limits); nil skips the 429 checks.
 	Limit func(ctx context.Context, plans map[string]Limits) error
@@ -257,9 +257,9 @@ func (r *runner) replan(ctx context.Context) {
 		return
 	}
 	start := time.Now()
-	changed, err := r.t.Replan(ctx)
-	if err == nil && changed {
-		err = fmt.Errorf("terraform plan after the apply wants to change something: the deployment does not stay as generated")
+	changes, err := r.t.Replan(ctx)
+	if err == nil && len(changes) > 0 {
+		err = fmt.Errorf("terraform plan after the apply wants to change what it just applied:\n%s", strings.Join(changes, "\n"))
 	}
 	r.report(name, time.Since(start), err, "")
 }

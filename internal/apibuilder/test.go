@@ -143,7 +143,7 @@ func TestLocal(ctx context.Context, opt TestOptions) (apitest.Result, error) {
 		Name: fmt.Sprintf("%s (env %s, local stack)", s.Result.API.Name, opt.Env), URL: s.URL,
 		Keys: s.Outputs.APIKeyValues, Functions: s.Outputs.FunctionNames, Local: true, Region: stack.Region,
 		Credentials: s.Stack.AWSConfig().Credentials, Invocations: s.Runner.Invocations,
-		Replan: s.Workspace.Plan, Limit: limiter(s.Workspace),
+		Replan: changes(s.Workspace), Limit: limiter(s.Workspace),
 	}
 	res := apitest.Run(ctx, s.Result, target, opt.Out)
 	if !res.OK() && fnFile != nil {
@@ -211,9 +211,26 @@ func TestAWS(ctx context.Context, opt TestOptions) (apitest.Result, error) {
 	target := apitest.Target{
 		Name: fmt.Sprintf("%s (env %s, AWS %s)", res.API.Name, opt.Env, cfg.Region), URL: out.InvokeURL,
 		Keys: out.APIKeyValues, Functions: out.FunctionNames, Region: cfg.Region, Credentials: cfg.Credentials,
-		Replan: ws.Plan, Limit: limiter(ws), Patience: 2 * time.Minute,
+		Replan: changes(ws), Limit: limiter(ws), Patience: 2 * time.Minute,
 	}
 	return apitest.Run(ctx, res, target, opt.Out), nil
+}
+
+// changes lists what a plan of ws would change.
+func changes(ws *deploy.Workspace) func(context.Context) ([]string, error) {
+	return func(ctx context.Context) ([]string, error) {
+		plan, _, err := ws.PlanJSON(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, rc := range plan.ResourceChanges {
+			if !rc.Change.Actions.NoOp() && !rc.Change.Actions.Read() {
+				out = append(out, fmt.Sprintf("%s: %v", rc.Address, rc.Change.Actions))
+			}
+		}
+		return out, nil
+	}
 }
 
 // limitsFile overrides the usage plans for the 429 checks; Terraform reads

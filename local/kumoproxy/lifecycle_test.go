@@ -42,3 +42,30 @@ func TestLifecycleReadsAsS3Answers(t *testing.T) {
 		t.Error("a policy read got the lifecycle header")
 	}
 }
+
+// TestIndexesStateTheirThroughput: a table description from kumo lacks the
+// throughput of its global secondary indexes; the proxy adds DynamoDB's
+// zeros, beside which the AWS provider reads each index's name.
+func TestIndexesStateTheirThroughput(t *testing.T) {
+	kumo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"Table":{"TableName":"t","GlobalSecondaryIndexes":[{"IndexName":"by_author"},{"IndexName":"p","ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}}]}}`)
+	}))
+	defer kumo.Close()
+	p, err := Start(kumo.URL, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	req, _ := http.NewRequest(http.MethodPost, p.URL+"/", nil)
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.DescribeTable")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	want := `{"Table":{"GlobalSecondaryIndexes":[{"IndexName":"by_author","ProvisionedThroughput":{"NumberOfDecreasesToday":0,"ReadCapacityUnits":0,"WriteCapacityUnits":0}},{"IndexName":"p","ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}}],"TableName":"t"}}`
+	if string(body) != want {
+		t.Errorf("body:\n%s\nwant:\n%s", body, want)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,7 +63,12 @@ func Start(kumo string, opt Options) (*Proxy, error) {
 	}
 	s := &Proxy{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}, logs: logs, rec: opt.Instrument}
 	s.proxy.FlushInterval = -1
-	s.proxy.ModifyResponse = lifecycleDefaults
+	s.proxy.ModifyResponse = func(resp *http.Response) error {
+		if err := lifecycleDefaults(resp); err != nil {
+			return err
+		}
+		return dynamoAnswer(resp)
+	}
 	// Errors after the answer has started (a client gone mid-body) go to
 	// the stack's log, not to this process's stderr.
 	s.proxy.ErrorLog = log.New(logs, "kumoproxy: ", 0)
@@ -88,6 +95,60 @@ func Start(kumo string, opt Options) (*Proxy, error) {
 func (s *Proxy) Close() { _ = s.srv.Close() }
 
 const dynamoTarget = "DynamoDB_20120810."
+
+// dynamoAnswer makes a DynamoDB answer of kumo's read as DynamoDB's:
+// every global secondary index of a table description states its
+// provisioned throughput, zeros for on-demand tables (kumo leaves it out,
+// and the AWS provider reads an index's name only from beside it: without
+// it the index is nameless in the state and every plan updates the table);
+// and X-Amz-Crc32 is the CRC32 of the body (kumo's is 0, and every SDK
+// client logs a checksum warning).
+func dynamoAnswer(resp *http.Response) error {
+	target := resp.Request.Header.Get("X-Amz-Target")
+	if !strings.HasPrefix(target, dynamoTarget) {
+		return nil
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	switch target {
+	case dynamoTarget + "DescribeTable", dynamoTarget + "CreateTable", dynamoTarget + "UpdateTable":
+		body = indexThroughput(body)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	resp.Header.Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	return nil
+}
+
+func indexThroughput(body []byte) []byte {
+	var doc map[string]any
+	if json.Unmarshal(body, &doc) != nil {
+		return body
+	}
+	changed := false
+	for _, key := range []string{"Table", "TableDescription"} {
+		table, _ := doc[key].(map[string]any)
+		indexes, _ := table["GlobalSecondaryIndexes"].([]any)
+		for _, x := range indexes {
+			if gsi, ok := x.(map[string]any); ok && gsi["ProvisionedThroughput"] == nil {
+				gsi["ProvisionedThroughput"] = map[string]any{"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return body
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return body
+	}
+	return out
+}
 
 // lifecycleDefaults answers a read of a bucket lifecycle configuration as
 // S3 does where kumo differs: an empty rule filter keeps its empty prefix
