@@ -23,6 +23,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apibuilder/apibuilder/generator/generate"
+	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/internal/synth"
 	"github.com/apibuilder/apibuilder/local/instrument"
 	"github.com/apibuilder/apibuilder/local/stack"
@@ -37,16 +39,17 @@ const (
 
 func main() {
 	routes := flag.String("routes", "10,50,200", "route counts for the Terraform measurements")
+	genRoutes := flag.String("generate-routes", "10,100,1000", "route counts for the whole-generate measurements")
 	out := flag.String("out", "BENCHMARKS.md", "report file")
 	par := flag.String("parallelism", "10,30", "terraform -parallelism values: each route count is measured at each (10 is Terraform's default)")
 	flag.Parse()
-	if err := run(context.Background(), parseInts(*routes), parseInts(*par), *out); err != nil {
+	if err := run(context.Background(), parseInts(*routes), parseInts(*genRoutes), parseInts(*par), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, counts, parallelisms []int, outPath string) error {
+func run(ctx context.Context, counts, genCounts, parallelisms []int, outPath string) error {
 	root, err := os.Getwd()
 	if err != nil {
 		return err
@@ -59,17 +62,16 @@ func run(ctx context.Context, counts, parallelisms []int, outPath string) error 
 	if err := generatorBench(ctx, root, &report); err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, "== generate, everything included")
+	if err := generateBench(ctx, root, genCounts, &report); err != nil {
+		return err
+	}
 	fmt.Fprintln(os.Stderr, "== packaging")
 	if err := packagingBench(ctx, root, &report); err != nil {
 		return err
 	}
-	gen, err := buildGenerator(ctx, root)
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(filepath.Dir(gen))
 	fmt.Fprintln(os.Stderr, "== terraform on the local stack")
-	if err := terraformBench(ctx, root, gen, counts, parallelisms, &report); err != nil {
+	if err := terraformBench(ctx, root, counts, parallelisms, &report); err != nil {
 		return err
 	}
 	if err := os.WriteFile(outPath, report.Bytes(), 0o644); err != nil {
@@ -115,41 +117,56 @@ func generatorBench(ctx context.Context, root string, w io.Writer) error {
 	return nil
 }
 
-// packagingBench runs scripts/build-times.sh: cold (empty Go build cache),
-// warm Go cache, and nothing changed, with each zip's size.
+// packagingBench packages the example's handlers cold (an empty Go build
+// cache and build/), with a warm Go cache, and with nothing changed, and
+// lists each artifact's size.
 func packagingBench(ctx context.Context, root string, w io.Writer) error {
-	cmd := exec.CommandContext(ctx, "bash", "scripts/build-times.sh")
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
+	gocache, err := os.MkdirTemp("", "apibuilder-bench-gocache-")
 	if err != nil {
-		return fmt.Errorf("build-times: %v\n%s", err, out)
+		return err
 	}
-	times := map[string]float64{}
-	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 3 && f[2] == "s" {
-			times[f[0]], _ = strconv.ParseFloat(f[1], 64)
+	defer os.RemoveAll(gocache)
+	dir, err := os.MkdirTemp("", "apibuilder-bench-pkg-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	for _, name := range []string{"go.mod", "go.sum", "functions", "schemas", "routes.yaml", "modules"} {
+		if err := fsutil.CopyTree(filepath.Join(root, name), filepath.Join(dir, name), nil); err != nil {
+			return err
 		}
 	}
-	fmt.Fprintf(w, "## Packaging the 4 example handlers\n\n```\n%s```\n\n", out)
-	if times["cold"] > 0 && times["warm"] > 0 {
-		fmt.Fprintf(w, "warm/cold = %.4f (%.0fx faster when nothing changed)\n\n", times["warm"]/times["cold"], times["cold"]/times["warm"])
+	old := os.Getenv("GOCACHE")
+	_ = os.Setenv("GOCACHE", gocache)
+	defer os.Setenv("GOCACHE", old)
+	run := func(clean bool) (time.Duration, *generate.Result, error) {
+		if clean {
+			_ = os.RemoveAll(filepath.Join(dir, "build"))
+		}
+		start := time.Now()
+		res, err := generate.Run(ctx, generate.Options{Config: filepath.Join(dir, "routes.yaml"), PackageOnly: true})
+		return time.Since(start), res, err
 	}
-	return nil
-}
-
-func buildGenerator(ctx context.Context, root string) (string, error) {
-	dir, err := os.MkdirTemp("", "apibuilder-bench-")
+	cold, _, err := run(true)
 	if err != nil {
-		return "", err
+		return err
 	}
-	bin := filepath.Join(dir, "generator")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./generator")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build generator: %v\n%s", err, out)
+	warmGo, _, err := run(true)
+	if err != nil {
+		return err
 	}
-	return bin, nil
+	warm, res, err := run(false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "## Packaging the example's handlers\n\n| run | time |\n| --- | ---: |\n")
+	fmt.Fprintf(w, "| cold (empty Go build cache and build/) | %s |\n| warm Go cache, empty build/ | %s |\n| nothing changed | %s |\n\n", secs3(cold), secs3(warmGo), secs3(warm))
+	fmt.Fprintf(w, "warm/cold = %.4f (%.0fx faster when nothing changed). Artifacts:\n\n", float64(warm)/float64(cold), float64(cold)/float64(warm))
+	for _, a := range res.Packages {
+		fmt.Fprintf(w, "- %s: %s.zip, %.1f KiB\n", a.Name, a.Key[:12], float64(a.Size)/1024)
+	}
+	fmt.Fprintln(w)
+	return nil
 }
 
 type tfResult struct {
@@ -162,13 +179,13 @@ type tfResult struct {
 	replayed                                 int                               // SDK retries the kumo proxy answered with the first answer
 }
 
-func terraformBench(ctx context.Context, root, gen string, counts, parallelisms []int, w io.Writer) error {
+func terraformBench(ctx context.Context, root string, counts, parallelisms []int, w io.Writer) error {
 	var results []tfResult
 	var failures []string
 	for _, n := range counts {
 		for _, p := range parallelisms {
 			fmt.Fprintf(os.Stderr, "-- %d routes, -parallelism=%d\n", n, p)
-			r, err := measure(ctx, root, gen, n, p)
+			r, err := measure(ctx, root, n, p)
 			if err != nil {
 				// Keep what was measured; say what failed.
 				fmt.Fprintf(os.Stderr, "   failed: %v\n", err)
@@ -261,7 +278,7 @@ with the last function finishing 5 s x N into its create.
 	return nil
 }
 
-func measure(ctx context.Context, root, gen string, n, parallelism int) (tfResult, error) {
+func measure(ctx context.Context, root string, n, parallelism int) (tfResult, error) {
 	res := tfResult{routes: n, parallelism: parallelism}
 	dir, err := os.MkdirTemp("", "apibuilder-bench-project-")
 	if err != nil {
@@ -278,8 +295,8 @@ func measure(ctx context.Context, root, gen string, n, parallelism int) (tfResul
 		return res, err
 	}
 	start := time.Now()
-	if out, err := exec.CommandContext(ctx, gen, "-config", cfg, "-env", "dev").CombinedOutput(); err != nil {
-		return res, fmt.Errorf("generate: %v\n%s", err, out)
+	if _, err := generate.Run(ctx, generate.Options{Config: cfg, Envs: []string{"dev"}}); err != nil {
+		return res, fmt.Errorf("generate: %w", err)
 	}
 	res.generate = time.Since(start)
 

@@ -4,11 +4,12 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
+	gen "github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/tools"
@@ -41,55 +42,27 @@ func copyProject(t *testing.T) string {
 	return dst
 }
 
-// TestMain removes the generator binary that generate builds once per run.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if generatorBin != "" {
-		_ = os.RemoveAll(filepath.Dir(generatorBin))
-	}
-	os.Exit(code)
-}
-
-var (
-	generatorOnce sync.Once
-	generatorBin  string
-	generatorErr  error
-)
-
-// generate builds the generator once per test binary and runs it on project.
+// generate runs the generator in-process on project, as `go run
+// ./generator -config <project>/routes.yaml` would; "-no-build" skips
+// building the functions.
 func generate(t *testing.T, project string, args ...string) string {
 	t.Helper()
-	generatorOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "apibuilder-generator-")
-		if err != nil {
-			generatorErr = err
-			return
+	opt := gen.Options{Config: filepath.Join(project, "routes.yaml")}
+	for _, a := range args {
+		switch a {
+		case "-no-build":
+			opt.NoBuild = true
+		default:
+			t.Fatalf("generate: unknown argument %q", a)
 		}
-		generatorBin = filepath.Join(dir, "generator")
-		cmd := exec.Command("go", "build", "-o", generatorBin, "./generator")
-		cmd.Dir = repoRoot(t)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			generatorErr = &buildError{err: err, out: string(out)}
-		}
-	})
-	if generatorErr != nil {
-		t.Fatalf("build generator: %v", generatorErr)
 	}
-	cmd := exec.Command(generatorBin, append([]string{"-config", filepath.Join(project, "routes.yaml")}, args...)...)
-	cmd.Dir = project
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("generator %v: %v\n%s", args, err, out)
+	var log strings.Builder
+	opt.Log = &log
+	if _, err := gen.Run(context.Background(), opt); err != nil {
+		t.Fatalf("generate %v: %v\n%s", args, err, log.String())
 	}
-	return string(out)
+	return log.String()
 }
-
-type buildError struct {
-	err error
-	out string
-}
-
-func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
 
 // toolchain finds or installs terraform, the provider mirror, moto and kumo
 // (once per test binary: local/stack keeps them).

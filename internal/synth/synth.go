@@ -12,8 +12,15 @@ import (
 // Project writes a project with n routes into dir and returns the path of its
 // routes.yaml. Routes come in groups of four on their own resource
 // (/r<i>/items and /r<i>/items/{id}), like the example API, so the resource
-// tree grows with the routes.
+// tree grows with the routes. All routes share handler.
 func Project(dir string, n int, handler string) (string, error) {
+	return ProjectOf(dir, n, func(int) string { return handler })
+}
+
+// ProjectOf is Project with route i served by handler(i) ("" for a stub
+// handler written into the project).
+func ProjectOf(dir string, n int, handlerOf func(i int) string) (string, error) {
+	handler := handlerOf(0)
 	if handler == "" {
 		handler = "functions/handler"
 		h := filepath.Join(dir, handler)
@@ -42,8 +49,15 @@ func Project(dir string, n int, handler string) (string, error) {
 	for i := 0; i < n; i++ {
 		s := shapes[i%len(shapes)]
 		fmt.Fprintf(&b, "  - { name: r%d, method: %s, path: \"%s\", handler: %s, environment: { TABLE_NAME: \"${table.items.name}\" }, %s }\n",
-			i, s.method, fmt.Sprintf(s.path, i/len(shapes)), handler, s.extra)
+			i, s.method, fmt.Sprintf(s.path, i/len(shapes)), or(handlerOf(i), handler), s.extra)
 	}
 	path := filepath.Join(dir, "routes.yaml")
 	return path, os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+func or(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
 }

@@ -1,4 +1,4 @@
-package render_test
+package test
 
 import (
 	"archive/zip"
@@ -15,7 +15,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/apibuilder/apibuilder/generator/generate"
+	gen "github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/generator/packaging"
 	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/stack"
@@ -25,6 +25,7 @@ import (
 // redeployProject has two routes with schemas of their own and a Lambda
 // authorizer, so an edit can touch exactly one of them.
 const redeployProject = `api: { name: redeploy }
+modules: { path: modules }
 defaults: { log_retention_days: 1 }
 authorizers:
   admin: { type: token, handler: functions/fn, result_ttl_seconds: 300 }
@@ -55,11 +56,11 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	write(t, dir, "routes.yaml", redeployProject)
-	write(t, dir, "functions/fn/main.go", "package main\n\nfunc main() {}\n")
-	write(t, dir, "schemas/create.json", createSchema)
-	write(t, dir, "schemas/list.json", listSchema)
-	if err := fsutil.CopyTree(filepath.Join("..", "..", "..", "modules"), filepath.Join(dir, "modules"), nil); err != nil {
+	writeFile(t, dir, "routes.yaml", redeployProject)
+	writeFile(t, dir, "functions/fn/main.go", "package main\n\nfunc main() {}\n")
+	writeFile(t, dir, "schemas/create.json", createSchema)
+	writeFile(t, dir, "schemas/list.json", listSchema)
+	if err := fsutil.CopyTree(filepath.Join(repoRoot(t), "modules"), filepath.Join(dir, "modules"), nil); err != nil {
 		t.Fatal(err)
 	}
 	regenerate(t, dir)
@@ -107,8 +108,8 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 	}
 
 	t.Run("request schema of one route redeploys", func(t *testing.T) {
-		write(t, dir, "schemas/create.json", strings.Replace(createSchema, `"name": {"type": "string"}`, `"name": {"type": "string", "maxLength": 64}`, 1))
-		defer write(t, dir, "schemas/create.json", createSchema)
+		writeFile(t, dir, "schemas/create.json", strings.Replace(createSchema, `"name": {"type": "string"}`, `"name": {"type": "string", "maxLength": 64}`, 1))
+		defer writeFile(t, dir, "schemas/create.json", createSchema)
 		changed := changedAddresses(plan())
 		wantReplaced(t, changed, deployment)
 		wantChanged(t, changed, "module.route_create.aws_api_gateway_model.request[0]")
@@ -120,8 +121,8 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 	})
 
 	t.Run("another route's memory does not redeploy", func(t *testing.T) {
-		write(t, dir, "routes.yaml", strings.Replace(redeployProject, "handler: functions/fn, response:", "handler: functions/fn, memory_mb: 256, response:", 1))
-		defer func() { write(t, dir, "routes.yaml", redeployProject); regenerate(t, dir) }()
+		writeFile(t, dir, "routes.yaml", strings.Replace(redeployProject, "handler: functions/fn, response:", "handler: functions/fn, memory_mb: 256, response:", 1))
+		defer func() { writeFile(t, dir, "routes.yaml", redeployProject); regenerate(t, dir) }()
 		regenerate(t, dir)
 		changed := changedAddresses(plan())
 		wantChanged(t, changed, "module.route_list.aws_lambda_function.this")
@@ -134,8 +135,8 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 	})
 
 	t.Run("authorizer setting redeploys", func(t *testing.T) {
-		write(t, dir, "routes.yaml", strings.Replace(redeployProject, "result_ttl_seconds: 300", "result_ttl_seconds: 60", 1))
-		defer func() { write(t, dir, "routes.yaml", redeployProject); regenerate(t, dir) }()
+		writeFile(t, dir, "routes.yaml", strings.Replace(redeployProject, "result_ttl_seconds: 300", "result_ttl_seconds: 60", 1))
+		defer func() { writeFile(t, dir, "routes.yaml", redeployProject); regenerate(t, dir) }()
 		regenerate(t, dir)
 		changed := changedAddresses(plan())
 		wantChanged(t, changed, "module.api.aws_api_gateway_authorizer.this[\"admin\"]")
@@ -148,7 +149,7 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 	t.Run("rename moves state only", func(t *testing.T) {
 		rename := func(yaml, from, to string) {
 			t.Helper()
-			write(t, dir, "routes.yaml", yaml)
+			writeFile(t, dir, "routes.yaml", yaml)
 			regenerate(t, dir)
 			// init installs the module under its new name (a local copy).
 			if err := ws.Init(ctx, nil); err != nil {
@@ -248,12 +249,12 @@ func wantReplaced(t *testing.T, changed map[string]tfjson.Actions, addr string) 
 
 func regenerate(t *testing.T, dir string) {
 	t.Helper()
-	if _, err := generate.Run(context.Background(), generate.Options{Config: filepath.Join(dir, "routes.yaml"), NoBuild: true}); err != nil {
+	if _, err := gen.Run(context.Background(), gen.Options{Config: filepath.Join(dir, "routes.yaml"), NoBuild: true}); err != nil {
 		t.Fatalf("generate: %v", err)
 	}
 }
 
-func write(t *testing.T, dir, rel, content string) {
+func writeFile(t *testing.T, dir, rel, content string) {
 	t.Helper()
 	p := filepath.Join(dir, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -292,6 +293,6 @@ func dummyPackages(t *testing.T, dir string, functions ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	write(t, dir, "build/functions/"+key+".zip", buf.String())
-	write(t, dir, "build/functions/manifest.json", string(data))
+	writeFile(t, dir, "build/functions/"+key+".zip", buf.String())
+	writeFile(t, dir, "build/functions/manifest.json", string(data))
 }
