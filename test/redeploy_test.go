@@ -13,6 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	tfjson "github.com/hashicorp/terraform-json"
 
 	gen "github.com/apibuilder/apibuilder/generator/generate"
@@ -105,6 +108,31 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 
 	if changed := changedAddresses(plan()); len(changed) > 0 {
 		t.Fatalf("a plan right after apply changes %v; want nothing", changed)
+	}
+
+	// The three functions share one package: one object in the bucket,
+	// and each function deploys from it.
+	objects, fns := 0, 0
+	buckets, err := st.S3().ListBuckets(ctx, &s3.ListBucketsInput{Prefix: aws.String("redeploy-dev-pkg-")})
+	if err != nil || len(buckets.Buckets) != 1 {
+		t.Fatalf("the artifacts bucket: %v %v", buckets, err)
+	}
+	list, err := st.S3().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: buckets.Buckets[0].Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects = len(list.Contents)
+	for _, name := range []string{"admin", "create", "list"} {
+		fn, err := st.Lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("redeploy-dev-" + name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(fn.Configuration.CodeSha256) != "" {
+			fns++
+		}
+	}
+	if objects != 1 || fns != 3 {
+		t.Errorf("%d objects in the artifacts bucket for %d functions on one package; want 1", objects, fns)
 	}
 
 	t.Run("request schema of one route redeploys", func(t *testing.T) {

@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"bytes"
+	"maps"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -27,7 +29,10 @@ type Previous struct {
 // user sees in terraform plan.
 func ParsePrevious(mainTF, movedTF []byte) Previous {
 	p := Previous{Routes: map[string]string{}, Moves: map[string]string{}, Names: map[string]string{}}
-	if body := parse(mainTF, "main.tf"); body != nil {
+	if scanGenerated(mainTF, &p) {
+		// The generator's own layout, read line by line: parsing all of a
+		// 1,000-route main.tf took most of a warm run.
+	} else if body := parse(mainTF, "main.tf"); body != nil {
 		for _, b := range body.Blocks {
 			if b.Type != "module" || len(b.Labels) != 1 {
 				continue
@@ -95,7 +100,11 @@ func nameSuffix(body *hclsyntax.Body) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	t, ok := a.Expr.(*hclsyntax.TemplateExpr)
+	return suffixOf(a.Expr)
+}
+
+func suffixOf(expr hclsyntax.Expression) (string, bool) {
+	t, ok := expr.(*hclsyntax.TemplateExpr)
 	if !ok || len(t.Parts) != 2 {
 		return "", false
 	}
@@ -129,4 +138,84 @@ func traversalRoute(body *hclsyntax.Body, name string) (string, bool) {
 	}
 	route, ok := strings.CutPrefix(attr.Name, routePrefix)
 	return route, ok && route != ""
+}
+
+// scanGenerated reads the module blocks of a main.tf in the layout render
+// writes: `module "<label>" {` at the start of a line, attributes indented
+// by two spaces, `}` closing the block at the start of a line. Only the
+// values it needs are parsed, one expression each. It reports false (and
+// leaves p as it was) when the file does not have that layout, and the
+// caller parses the whole file instead.
+func scanGenerated(src []byte, p *Previous) bool {
+	if src == nil {
+		return true
+	}
+	names := map[string]string{}
+	routes := map[string]string{}
+	label, method, path := "", "", ""
+	inModule := false
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		switch {
+		case bytes.HasPrefix(line, []byte(`module "`)):
+			if inModule {
+				return false
+			}
+			rest := line[len(`module "`):]
+			end := bytes.IndexByte(rest, '"')
+			if end < 0 || string(rest[end:]) != `" {` {
+				return false
+			}
+			label, method, path, inModule = string(rest[:end]), "", "", true
+		case inModule && len(line) == 1 && line[0] == '}':
+			route, isRoute := strings.CutPrefix(label, routePrefix)
+			if isRoute && method != "" && path != "" {
+				routes[method+" "+path] = route
+			}
+			inModule = false
+		case inModule && bytes.HasPrefix(line, []byte("  ")) && !bytes.HasPrefix(line, []byte("   ")):
+			if !strings.HasPrefix(label, routePrefix) && !strings.HasPrefix(label, authorizerPrefix) {
+				continue
+			}
+			key, value, ok := bytes.Cut(line[2:], []byte("="))
+			if !ok {
+				continue
+			}
+			switch string(bytes.TrimSpace(key)) {
+			case "name":
+				expr, diags := hclsyntax.ParseExpression(bytes.TrimSpace(value), "main.tf", hcl.InitialPos)
+				if diags.HasErrors() {
+					return false
+				}
+				if n, ok := suffixOf(expr); ok {
+					names[label] = n
+				}
+			case "http_method", "resource_path":
+				expr, diags := hclsyntax.ParseExpression(bytes.TrimSpace(value), "main.tf", hcl.InitialPos)
+				if diags.HasErrors() {
+					return false
+				}
+				v, diags := expr.Value(nil)
+				if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
+					continue
+				}
+				if string(bytes.TrimSpace(key)) == "http_method" {
+					method = v.AsString()
+				} else {
+					path = v.AsString()
+				}
+			}
+		}
+	}
+	if inModule {
+		return false
+	}
+	maps.Copy(p.Names, names)
+	maps.Copy(p.Routes, routes)
+	return true
 }

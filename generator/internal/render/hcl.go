@@ -36,6 +36,13 @@ type (
 		name string
 		args []any
 	}
+	// indexed is base[key].attr...: a reference whose index is itself an
+	// expression (aws_s3_object.package[local.packages.functions["x"]].key).
+	indexed struct {
+		base  traversal
+		key   any
+		attrs []string
+	}
 	// exprObj is an object whose keys are expressions ({ (module.x.y) = "v" }).
 	exprObj   []exprField
 	exprField struct {
@@ -105,6 +112,15 @@ func tokens(v any) hclwrite.Tokens {
 			toks = append(toks, tokens(a)...)
 		}
 		return append(toks, punct(hclsyntax.TokenCParen, ")"))
+	case indexed:
+		toks := hclwrite.TokensForTraversal(hcl.Traversal(x.base))
+		toks = append(toks, punct(hclsyntax.TokenOBrack, "["))
+		toks = append(toks, tokens(x.key)...)
+		toks = append(toks, punct(hclsyntax.TokenCBrack, "]"))
+		for _, a := range x.attrs {
+			toks = append(toks, punct(hclsyntax.TokenDot, "."), &hclwrite.Token{Type: hclsyntax.TokenIdent, Bytes: []byte(a)})
+		}
+		return toks
 	case exprObj:
 		toks := hclwrite.Tokens{punct(hclsyntax.TokenOBrace, "{")}
 		if len(x) > 0 {

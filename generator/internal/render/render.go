@@ -531,7 +531,11 @@ func (r *envRenderer) function(b *hclwrite.Body, name, suffix, desc, runtime, ar
 		{"dead_letter_target_arn", v("dead_letter_target_arn")},
 	})
 	b.AppendNewline()
-	set(b, obj{{"package", expr(fmt.Sprintf("try({\ns3_key = aws_s3_object.package[local.packages.functions[%[1]q]].key\nsource_code_hash = local.packages.artifacts[local.packages.functions[%[1]q]].sha256\n}, null)", name))}})
+	artifact := ref("local", "packages", "functions", key(name))
+	set(b, obj{{"package", call{"try", []any{obj{
+		{"s3_key", indexed{ref("aws_s3_object", "package"), artifact, []string{"key"}}},
+		{"source_code_hash", indexed{ref("local", "packages", "artifacts"), artifact, []string{"sha256"}}},
+	}, nil}}}})
 	if vars := vals.Environment; len(vars) > 0 {
 		env := make(obj, len(vars))
 		for i, ev := range vars {
