@@ -48,8 +48,15 @@ var (
 	hostRe      = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	acmArnRe    = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$`)
 	basePathRe  = regexp.MustCompile(`^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$`)
-	wafArnRe    = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/[A-Za-z0-9_-]+/[0-9a-f-]+$`)
+	// originHostRe is the host[:port] of a CORS origin: a DNS name or IPv4
+	// address in lowercase, or an IPv6 address in brackets.
+	originHostRe = regexp.MustCompile(`^((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::([0-9]{1,5}))?$`)
+	wafArnRe     = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/[A-Za-z0-9_-]+/[0-9a-f-]+$`)
 )
+
+// CORSEnvPrefix starts the names of the variables that carry api.cors to
+// every function (functions/cors reads them); routes.yaml may not set them.
+const CORSEnvPrefix = "APIBUILDER_CORS_"
 
 // Allowed values, shared with the model and the README.
 var (
@@ -143,6 +150,7 @@ func (v *validator) api() {
 		if len(c.AllowOrigins) == 0 {
 			v.add(c.Pos, "api.cors.allow_origins", "is required when cors is set", `list the origins, e.g. ["https://app.example.com"]`)
 		}
+		v.corsOrigins(c)
 		for i, m := range c.AllowMethods {
 			v.oneOf(m, fmt.Sprintf("api.cors.allow_methods[%d]", i), Methods)
 		}
@@ -159,6 +167,82 @@ func (v *validator) api() {
 	}
 	v.domain(a.Domain, true)
 	v.waf(a.WAFWebACLArn, "api.waf_web_acl_arn")
+}
+
+// corsOrigins checks each allowed origin as a browser sends it (the
+// module writes them into a mapping template and the functions compare
+// them with the request's Origin byte for byte), and the combinations
+// browsers refuse: "*" with credentials, and "*" among other origins.
+func (v *validator) corsOrigins(c *CORS) {
+	seen := map[string]bool{}
+	wildcard := -1
+	for i, o := range c.AllowOrigins {
+		f := fmt.Sprintf("api.cors.allow_origins[%d]", i)
+		if o.V == "*" {
+			wildcard = i
+		} else if msg, hint := CheckOrigin(o.V); msg != "" {
+			v.add(o.Pos, f, msg, hint)
+			continue
+		}
+		if seen[o.V] {
+			v.add(o.Pos, f, fmt.Sprintf("%q is listed twice", o.V), "list each origin once")
+		}
+		seen[o.V] = true
+	}
+	if wildcard < 0 {
+		return
+	}
+	if len(c.AllowOrigins) > 1 {
+		v.add(c.AllowOrigins[wildcard].Pos, fmt.Sprintf("api.cors.allow_origins[%d]", wildcard), `"*" allows every origin, so it cannot be listed with others`,
+			`use ["*"] alone, or list the origins without "*"`)
+	}
+	if c.AllowCredentials.V {
+		v.add(c.AllowCredentials.Pos, "api.cors.allow_credentials", `cannot be true with allow_origins "*": browsers refuse credentialed answers that allow every origin`,
+			"list the origins that may send credentials instead of \"*\", or set allow_credentials: false")
+	}
+}
+
+// CheckOrigin checks one CORS origin other than "*": scheme://host[:port]
+// exactly as a browser serializes it in the Origin header (http or https,
+// lowercase, no default port, nothing after the host or port). It returns
+// what is wrong and a hint, or two empty strings.
+func CheckOrigin(o string) (msg, hint string) {
+	const shape = "use \"*\" or scheme://host[:port] with http or https, e.g. https://app.example.com"
+	scheme, rest, ok := strings.Cut(o, "://")
+	if !ok || (scheme != "http" && scheme != "https") {
+		if ok && (strings.ToLower(scheme) == "http" || strings.ToLower(scheme) == "https") {
+			return fmt.Sprintf("%q has an uppercase scheme", o), "write it in lowercase, as browsers send it"
+		}
+		return fmt.Sprintf("%q is not an origin", o), shape
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		hostPort := rest[:i]
+		if strings.Trim(rest[i:], "/") == "" {
+			return fmt.Sprintf("%q ends with a slash", o), fmt.Sprintf("remove it: browsers send the origin as %s://%s", scheme, hostPort)
+		}
+		return fmt.Sprintf("%q has a path, query or fragment", o), fmt.Sprintf("an origin is only scheme://host[:port], e.g. %s://%s", scheme, hostPort)
+	}
+	hostPort := rest
+	if hostPort != strings.ToLower(hostPort) {
+		return fmt.Sprintf("%q has uppercase letters in its host", o), "write it in lowercase, as browsers send it: " + scheme + "://" + strings.ToLower(hostPort)
+	}
+	m := originHostRe.FindStringSubmatch(hostPort)
+	if m == nil {
+		return fmt.Sprintf("%q is not an origin", o), shape + " (a host is letters, digits, '-' and '.', or an IPv6 address in brackets; no user, quote or space)"
+	}
+	if port := m[2]; port != "" {
+		n := 0
+		for _, d := range port {
+			n = n*10 + int(d-'0')
+		}
+		switch {
+		case n < 1 || n > 65535 || port[0] == '0':
+			return fmt.Sprintf("%q has an invalid port", o), "use a port from 1 to 65535 without leading zeros"
+		case (scheme == "https" && n == 443) || (scheme == "http" && n == 80):
+			return fmt.Sprintf("%q names the default port", o), fmt.Sprintf("remove :%s: browsers leave the default port out of the origin (%s://%s)", port, scheme, m[1])
+		}
+	}
+	return "", ""
 }
 
 // domain checks a custom domain. The one under api needs a certificate;
@@ -218,6 +302,9 @@ func (v *validator) settings(s Settings, field string) {
 		}
 		if strings.HasPrefix(kv.Key, "AWS_") {
 			v.add(kv.Value.Pos, f, "AWS_ variables are reserved by Lambda", "choose another name")
+		}
+		if strings.HasPrefix(kv.Key, CORSEnvPrefix) {
+			v.add(kv.Value.Pos, f, CORSEnvPrefix+" variables are reserved: apibuilder sets them from api.cors for every function", "choose another name; change api.cors to change their values")
 		}
 		v.refs(kv.Value, f)
 	}
