@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/apibuilder/apibuilder/functions/cors"
 	"github.com/apibuilder/apibuilder/functions/internal/apiresp"
 	"github.com/apibuilder/apibuilder/functions/internal/items"
 )
@@ -46,8 +47,8 @@ func (h handler) handle(ctx context.Context, req events.APIGatewayProxyRequest) 
 func main() {
 	store, err := items.FromEnv(context.Background())
 	if err != nil {
-		lambda.Start(apiresp.Failing(err))
+		lambda.Start(cors.Wrap(apiresp.Failing(err)))
 		return
 	}
-	lambda.Start(handler{store: store}.handle)
+	lambda.Start(cors.Wrap(handler{store: store}.handle))
 }
