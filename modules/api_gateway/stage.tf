@@ -11,7 +11,7 @@ resource "aws_api_gateway_deployment" "this" {
         routes     = var.deployment_triggers
         resources  = keys(local.resource_ids)
         validators = [for v in aws_api_gateway_request_validator.this : v.id]
-        cors       = [var.cors, [for i in aws_api_gateway_integration_response.cors : i.id]]
+        cors       = [var.cors, [for i in aws_api_gateway_integration_response.cors : i.id], local.cors_fingerprint]
         responses  = [for r in aws_api_gateway_gateway_response.cors : r.id]
       }),
       # Authorizers: their configured values, not the attributes read back

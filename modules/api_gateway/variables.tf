@@ -134,7 +134,7 @@ variable "usage_plans" {
 }
 
 variable "cors" {
-  description = "CORS for browsers: OPTIONS preflight on every path and CORS headers on 4XX/5XX gateway responses; null turns it off."
+  description = "CORS for browsers: OPTIONS preflight on every path (one origin or \"*\" answered as it is; several by echoing the request's Origin when it is one of them) and CORS headers on 4XX/5XX gateway responses (several origins: \"*\" without credentials); null turns it off. Lambda proxy functions must add the headers to their own answers (functions/cors)."
   type = object({
     allow_origins     = list(string)
     allow_methods     = optional(list(string), ["OPTIONS", "GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -148,6 +148,23 @@ variable "cors" {
   validation {
     condition     = var.cors == null || length(try(var.cors.allow_origins, [])) > 0
     error_message = "cors.allow_origins must name at least one origin."
+  }
+
+  validation {
+    condition = var.cors == null || alltrue([
+      for o in try(var.cors.allow_origins, []) : o == "*" || can(regex("^https?://([a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?$", o))
+    ])
+    error_message = "Each of cors.allow_origins must be \"*\" or scheme://host[:port] as a browser sends it: http or https, lowercase, nothing after the host or port (no path, no trailing slash), e.g. https://app.example.com."
+  }
+
+  validation {
+    condition     = var.cors == null || !contains(try(var.cors.allow_origins, []), "*") || length(try(var.cors.allow_origins, [])) == 1
+    error_message = "cors.allow_origins: \"*\" allows every origin, so it cannot be listed with others."
+  }
+
+  validation {
+    condition     = var.cors == null || !(contains(try(var.cors.allow_origins, []), "*") && try(var.cors.allow_credentials, false) == true)
+    error_message = "cors.allow_credentials cannot be true with allow_origins \"*\": browsers refuse credentialed answers that allow every origin. List the origins instead."
   }
 }
 

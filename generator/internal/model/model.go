@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apibuilder/apibuilder/functions/cors"
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
 )
@@ -579,7 +580,7 @@ func env(cfg *config.Config, m *Model, name string) Env {
 				layers = append(layers, o.Settings)
 			}
 		}
-		e.Routes[r.Name.V] = resolve(layers)
+		e.Routes[r.Name.V] = withCORS(resolve(layers), m.API.CORS)
 	}
 	for _, a := range cfg.Authorizers {
 		if a.Type.V != "token" && a.Type.V != "request" {
@@ -635,6 +636,28 @@ func resolve(layers []config.Settings) RouteValues {
 	for _, k := range sortedKeys(vars) {
 		v.Environment = append(v.Environment, EnvVar{Name: k, Parts: parseRefs(vars[k])})
 	}
+	return v
+}
+
+// withCORS adds the variables that give a route's function the API's
+// CORS settings (functions/cors reads them): with Lambda proxy
+// integrations the function's own answer must carry
+// Access-Control-Allow-Origin. routes.yaml cannot set these names.
+func withCORS(v RouteValues, c *CORS) RouteValues {
+	if c == nil {
+		return v
+	}
+	add := map[string]string{
+		cors.EnvOrigins:     strings.Join(c.AllowOrigins, ","),
+		cors.EnvCredentials: strconv.FormatBool(c.AllowCredentials),
+	}
+	if len(c.ExposeHeaders) > 0 {
+		add[cors.EnvExposeHeaders] = strings.Join(c.ExposeHeaders, ",")
+	}
+	for _, k := range sortedKeys(add) {
+		v.Environment = append(v.Environment, EnvVar{Name: k, Parts: []Part{{Text: add[k]}}})
+	}
+	sort.Slice(v.Environment, func(i, j int) bool { return v.Environment[i].Name < v.Environment[j].Name })
 	return v
 }
 

@@ -422,6 +422,38 @@ routes: []
 	check(t, "max age 0 stays 0", m.API.CORS, &CORS{AllowOrigins: []string{"*"}, MaxAgeSeconds: 0})
 }
 
+// TestCORSEnvironment: with api.cors every route's function gets the
+// allowed origins and the credentials flag (and the exposed headers when
+// there are any), sorted among its own variables in every environment;
+// authorizers, whose answers are policies rather than HTTP, get none.
+func TestCORSEnvironment(t *testing.T) {
+	t.Parallel()
+	m := build(t, `
+api:
+  name: items
+  cors: { allow_origins: ["https://a.example", "http://localhost:5173"], allow_credentials: true, expose_headers: [Location, ETag] }
+authorizers:
+  admin: { type: token, handler: functions/auth }
+routes:
+  - { name: get, method: GET, path: /items, handler: functions/get, environment: { ZONE: z, APP: a } }
+`)
+	for _, e := range []string{"dev", "prod"} {
+		check(t, e+" route environment", envOf(t, m, e).Routes["get"].Environment, []EnvVar{
+			text("APIBUILDER_CORS_CREDENTIALS", "true"),
+			text("APIBUILDER_CORS_EXPOSE_HEADERS", "Location,ETag"),
+			text("APIBUILDER_CORS_ORIGINS", "https://a.example,http://localhost:5173"),
+			text("APP", "a"), text("ZONE", "z"),
+		})
+		check(t, e+" authorizer environment", envOf(t, m, e).Authorizers["admin"].Environment, []EnvVar(nil))
+	}
+	m = build(t, "api: { name: items, cors: { allow_origins: [\"*\"] } }\nroutes: [{ name: get, method: GET, path: /items, handler: functions/get }]\n")
+	check(t, "wildcard", envOf(t, m, "dev").Routes["get"].Environment, []EnvVar{
+		text("APIBUILDER_CORS_CREDENTIALS", "false"), text("APIBUILDER_CORS_ORIGINS", "*"),
+	})
+	m = build(t, "api: { name: items }\nroutes: [{ name: get, method: GET, path: /items, handler: functions/get }]\n")
+	check(t, "no cors", envOf(t, m, "dev").Routes["get"].Environment, []EnvVar(nil))
+}
+
 // TestRoutes: method case, handler and schema paths cleaned, request
 // parameters, validators, success status and authorization.
 func TestRoutes(t *testing.T) {

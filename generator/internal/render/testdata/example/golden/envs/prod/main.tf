@@ -203,7 +203,9 @@ module "route_create_item" {
     source_code_hash = local.packages.artifacts[local.packages.functions["create_item"]].sha256
   }, null)
   environment = {
-    TABLE_NAME = aws_dynamodb_table.items.name
+    APIBUILDER_CORS_CREDENTIALS = "false"
+    APIBUILDER_CORS_ORIGINS     = "https://app.example.com"
+    TABLE_NAME                  = aws_dynamodb_table.items.name
   }
   policy_statements = [{
     sid       = "CreateItemItems"
@@ -250,7 +252,9 @@ module "route_get_item" {
     source_code_hash = local.packages.artifacts[local.packages.functions["get_item"]].sha256
   }, null)
   environment = {
-    TABLE_NAME = aws_dynamodb_table.items.name
+    APIBUILDER_CORS_CREDENTIALS = "false"
+    APIBUILDER_CORS_ORIGINS     = "https://app.example.com"
+    TABLE_NAME                  = aws_dynamodb_table.items.name
   }
   policy_statements = [{
     sid       = "GetItemItems"
@@ -297,7 +301,9 @@ module "route_list_items" {
     source_code_hash = local.packages.artifacts[local.packages.functions["list_items"]].sha256
   }, null)
   environment = {
-    TABLE_NAME = aws_dynamodb_table.items.name
+    APIBUILDER_CORS_CREDENTIALS = "false"
+    APIBUILDER_CORS_ORIGINS     = "https://app.example.com"
+    TABLE_NAME                  = aws_dynamodb_table.items.name
   }
   policy_statements = [{
     sid       = "ListItemsItems"
@@ -341,7 +347,9 @@ module "route_delete_item" {
     source_code_hash = local.packages.artifacts[local.packages.functions["delete_item"]].sha256
   }, null)
   environment = {
-    TABLE_NAME = aws_dynamodb_table.items.name
+    APIBUILDER_CORS_CREDENTIALS = "false"
+    APIBUILDER_CORS_ORIGINS     = "https://app.example.com"
+    TABLE_NAME                  = aws_dynamodb_table.items.name
   }
   policy_statements = [{
     sid       = "DeleteItemItems"

@@ -273,9 +273,12 @@ module "route_search" {
     source_code_hash = local.packages.artifacts[local.packages.functions["search"]].sha256
   }, null)
   environment = {
-    AUDIT_ARN = "arn=${aws_dynamodb_table.audit.arn};v=1"
-    LOG_LEVEL = "info"
-    TABLE     = aws_dynamodb_table.orders.name
+    APIBUILDER_CORS_CREDENTIALS    = "true"
+    APIBUILDER_CORS_EXPOSE_HEADERS = "X-Request-Id"
+    APIBUILDER_CORS_ORIGINS        = "https://shop.example.com,https://admin.example.com"
+    AUDIT_ARN                      = "arn=${aws_dynamodb_table.audit.arn};v=1"
+    LOG_LEVEL                      = "info"
+    TABLE                          = aws_dynamodb_table.orders.name
   }
   policy_statements = [{
     sid       = "SearchOrders"
@@ -333,7 +336,10 @@ module "route_upload" {
     source_code_hash = local.packages.artifacts[local.packages.functions["upload"]].sha256
   }, null)
   environment = {
-    LOG_LEVEL = "info"
+    APIBUILDER_CORS_CREDENTIALS    = "true"
+    APIBUILDER_CORS_EXPOSE_HEADERS = "X-Request-Id"
+    APIBUILDER_CORS_ORIGINS        = "https://shop.example.com,https://admin.example.com"
+    LOG_LEVEL                      = "info"
   }
 
   rest_api_id          = module.api.rest_api_id
@@ -382,7 +388,10 @@ module "route_health" {
     source_code_hash = local.packages.artifacts[local.packages.functions["health"]].sha256
   }, null)
   environment = {
-    LOG_LEVEL = "info"
+    APIBUILDER_CORS_CREDENTIALS    = "true"
+    APIBUILDER_CORS_EXPOSE_HEADERS = "X-Request-Id"
+    APIBUILDER_CORS_ORIGINS        = "https://shop.example.com,https://admin.example.com"
+    LOG_LEVEL                      = "info"
   }
 
   rest_api_id   = module.api.rest_api_id
@@ -420,7 +429,10 @@ module "route_cancel" {
     source_code_hash = local.packages.artifacts[local.packages.functions["cancel"]].sha256
   }, null)
   environment = {
-    LOG_LEVEL = "info"
+    APIBUILDER_CORS_CREDENTIALS    = "true"
+    APIBUILDER_CORS_EXPOSE_HEADERS = "X-Request-Id"
+    APIBUILDER_CORS_ORIGINS        = "https://shop.example.com,https://admin.example.com"
+    LOG_LEVEL                      = "info"
   }
   policy_statements = [{
     sid       = "CancelOrders"
