@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -111,7 +112,8 @@ type harness struct {
 	t    *testing.T
 	aws  *fakeAWS
 	d    *deployment
-	addr string // host:port of the data plane
+	addr string      // host:port of the data plane
+	logs *syncBuffer // the data plane's log
 }
 
 // newHarness serves resources (path -> method -> Method) as api1/dev,
@@ -136,7 +138,8 @@ func newHarness(t *testing.T, resources map[string]map[string]types.Method) *har
 		i++
 		d.resources = append(d.resources, &resource{id: "res" + strconv.Itoa(i), path: p, segments: split(p), methods: methods})
 	}
-	s := New(Config{APIGateway: api, Lambda: lc})
+	logs := &syncBuffer{}
+	s := New(Config{APIGateway: api, Lambda: lc, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	s.cache["api1/dev"] = d
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -146,7 +149,7 @@ func newHarness(t *testing.T, resources map[string]map[string]types.Method) *har
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(Listener(ln)) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	return &harness{t: t, aws: f, d: d, addr: ln.Addr().String()}
+	return &harness{t: t, aws: f, d: d, addr: ln.Addr().String(), logs: logs}
 }
 
 // wireResponse is an answer as it travelled: header lines in their casing.
@@ -238,6 +241,8 @@ func readWireResponse(t *testing.T, br *bufio.Reader) wireResponse {
 	}
 	var body []byte
 	switch {
+	case r.status == http.StatusNoContent || r.status == http.StatusNotModified:
+		// no body, whatever the headers say
 	case chunked:
 		body, err = io.ReadAll(httpChunkedReader(br))
 	case length >= 0:

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -77,34 +79,111 @@ func functionFromURI(uri string) (string, bool) {
 	return fn, ok && fn != ""
 }
 
-// mock serves a MOCK integration (CORS preflight): the status of its
-// default integration response and the static header values it maps.
-func mock(w http.ResponseWriter, integ *types.Integration, traceID string) {
+// mock serves a MOCK integration (the CORS preflight) as API Gateway does:
+// its default integration response (the one without a selection pattern)
+// with the static header values it maps, then that response's mapping
+// template (vtl.go), whose $context.responseOverride header and status
+// values are final and whose output is the body. What the data plane
+// cannot evaluate — a mapping from anything but a static value, a template
+// outside the subset of vtl.go — is a 500, with the reason in the log.
+func (s *Server) mock(w http.ResponseWriter, d *deployment, req *request, integ *types.Integration) {
+	status, headers, body, err := mockAnswer(integ, req)
+	if err != nil {
+		s.cfg.Logger.Error("MOCK integration response not served locally", "path", req.res.path, "method", req.Method, "error", err)
+		req.integErr = err.Error()
+		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		return
+	}
+	for _, h := range headers {
+		setHeader(w.Header(), h.name, h.value)
+	}
+	if strings.TrimSpace(body) != "" {
+		setHeader(w.Header(), "Content-Type", "application/json")
+	}
+	if req.traceID != "" {
+		setHeader(w.Header(), "X-Amzn-Trace-Id", req.traceID)
+	}
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body) // nothing for a 204
+}
+
+// mockAnswer is the status, headers and body of a MOCK integration's
+// default integration response for req.
+func mockAnswer(integ *types.Integration, req *request) (int, []headerField, string, error) {
 	codes := make([]string, 0, len(integ.IntegrationResponses))
 	for code := range integ.IntegrationResponses {
 		codes = append(codes, code)
 	}
 	sort.Strings(codes)
-	status := http.StatusOK
 	for _, code := range codes {
 		ir := integ.IntegrationResponses[code]
 		if aws.ToString(ir.SelectionPattern) != "" {
 			continue
 		}
-		if n, err := strconv.Atoi(code); err == nil {
-			status = n
+		status, err := strconv.Atoi(code)
+		if err != nil {
+			return 0, nil, "", fmt.Errorf("integration response status %q is not a number", code)
 		}
-		for k, v := range ir.ResponseParameters {
-			if name, ok := strings.CutPrefix(k, "method.response.header."); ok {
-				setHeader(w.Header(), name, strings.Trim(v, "'"))
+		names := make([]string, 0, len(ir.ResponseParameters))
+		for k := range ir.ResponseParameters {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		var headers []headerField
+		for _, k := range names {
+			v := ir.ResponseParameters[k]
+			name, ok := strings.CutPrefix(k, "method.response.header.")
+			if !ok {
+				return 0, nil, "", fmt.Errorf("response parameter %s: only method.response.header.<name> targets are served locally", k)
 			}
+			if len(v) < 2 || v[0] != '\'' || v[len(v)-1] != '\'' {
+				return 0, nil, "", fmt.Errorf("response parameter %s = %s: only static values ('...') are served locally for a MOCK integration", k, v)
+			}
+			headers = append(headers, headerField{name, v[1 : len(v)-1]})
 		}
-		break
+		tmpl, ok := responseTemplate(ir.ResponseTemplates)
+		if !ok {
+			return status, headers, "", nil
+		}
+		t, err := parseVTL(tmpl)
+		if err != nil {
+			return 0, nil, "", err
+		}
+		hdr, _ := req.eventHeaders()
+		query, _ := queryParameters(req)
+		out, err := t.render(&vtlRequest{path: req.params, query: query, header: hdr})
+		if err != nil {
+			return 0, nil, "", err
+		}
+		if out.status != 0 {
+			status = out.status
+		}
+		// Overrides are final: they replace a mapped header of the same name.
+		for _, o := range out.headers {
+			headers = slices.DeleteFunc(headers, func(h headerField) bool { return strings.EqualFold(h.name, o.name) })
+			headers = append(headers, o)
+		}
+		return status, headers, out.body, nil
 	}
-	if traceID != "" {
-		setHeader(w.Header(), "X-Amzn-Trace-Id", traceID)
+	return http.StatusOK, nil, "", nil
+}
+
+// responseTemplate picks the template of an integration response: the
+// application/json one (a MOCK integration answers JSON), or else the
+// first by content type.
+func responseTemplate(templates map[string]string) (string, bool) {
+	if t, ok := templates["application/json"]; ok {
+		return t, true
 	}
-	w.WriteHeader(status)
+	types := make([]string, 0, len(templates))
+	for k := range templates {
+		types = append(types, k)
+	}
+	if len(types) == 0 {
+		return "", false
+	}
+	sort.Strings(types)
+	return templates[types[0]], true
 }
 
 // checkAPIKey accepts an enabled key that belongs to a usage plan of this

@@ -216,7 +216,7 @@ func (s *Server) serve(w http.ResponseWriter, req *request) {
 	case "AWS_PROXY":
 		s.proxy(w, d, res, params, req, aws.ToString(integ.Uri))
 	case "MOCK":
-		mock(w, integ, req.traceID)
+		s.mock(w, d, req, integ)
 	default:
 		s.cfg.Logger.Error("integration type not served locally", "type", integ.Type, "path", res.path)
 		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")

@@ -50,17 +50,6 @@ func TestValidatorAnswersLikeAPIGateway(t *testing.T) {
 	}
 }
 
-func TestMockServesTheDefaultIntegrationResponse(t *testing.T) {
-	w := httptest.NewRecorder()
-	mock(w, &types.Integration{IntegrationResponses: map[string]types.IntegrationResponse{
-		"204": {ResponseParameters: map[string]string{"method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'"}},
-		"500": {SelectionPattern: aws.String(".*error.*")},
-	}}, "")
-	if w.Code != http.StatusNoContent || w.Header().Get("Access-Control-Allow-Origin") != "https://app.example.com" {
-		t.Errorf("mock = %d %v, want 204 with the origin header", w.Code, w.Header())
-	}
-}
-
 // Missing required parameters are listed as AWS lists them: headers, then
 // path parameters, then query strings.
 func TestMissingParametersInAWSOrder(t *testing.T) {
