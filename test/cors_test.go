@@ -164,7 +164,9 @@ func (b browser) preflightPasses(resp response, method string, headers ...string
 	if resp.StatusCode < 200 || resp.StatusCode > 299 || !b.reads(resp) {
 		return false
 	}
-	fold := func(list string) []string { return strings.Split(strings.ToLower(strings.ReplaceAll(list, " ", "")), ",") }
+	fold := func(list string) []string {
+		return strings.Split(strings.ToLower(strings.ReplaceAll(list, " ", "")), ",")
+	}
 	if !slices.Contains(fold(resp.Header.Get("Access-Control-Allow-Methods")), strings.ToLower(method)) {
 		return false
 	}
