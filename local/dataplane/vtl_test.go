@@ -230,3 +230,18 @@ func TestMockAnswerOverridesAreFinal(t *testing.T) {
 		t.Errorf("mockAnswer = %d %v %q, want 200, only the override, body {}", status, headers, body)
 	}
 }
+
+// FuzzVTL: any template either parses and renders, or is refused with an
+// error; nothing panics.
+func FuzzVTL(f *testing.F) {
+	for _, s := range []string{moduleCORSTemplate, "#if('a' == 'a')x#else y#end", "#set($context.responseOverride.status = 204)", "#set(", "#if(('a' == 'b') || ('", "$", "#", "#end#end", "#set($context.responseOverride.header. = 'x')"} {
+		f.Add(s, "https://app.example.com")
+	}
+	f.Fuzz(func(t *testing.T, src, origin string) {
+		tmpl, err := parseVTL(src)
+		if err != nil {
+			return
+		}
+		_, _ = tmpl.render(&vtlRequest{header: map[string]string{"Origin": origin}, query: map[string]string{"q": origin}})
+	})
+}
