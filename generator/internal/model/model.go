@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apibuilder/apibuilder/functions/cors"
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
 )
@@ -639,6 +638,15 @@ func resolve(layers []config.Settings) RouteValues {
 	return v
 }
 
+// The variables that carry api.cors to every route's function. They are
+// functions/cors's EnvOrigins, EnvCredentials and EnvExposeHeaders (a test
+// keeps them equal; the generator does not import Lambda's packages).
+const (
+	EnvCORSOrigins       = "APIBUILDER_CORS_ORIGINS"
+	EnvCORSCredentials   = "APIBUILDER_CORS_CREDENTIALS"
+	EnvCORSExposeHeaders = "APIBUILDER_CORS_EXPOSE_HEADERS"
+)
+
 // withCORS adds the variables that give a route's function the API's
 // CORS settings (functions/cors reads them): with Lambda proxy
 // integrations the function's own answer must carry
@@ -648,11 +656,11 @@ func withCORS(v RouteValues, c *CORS) RouteValues {
 		return v
 	}
 	add := map[string]string{
-		cors.EnvOrigins:     strings.Join(c.AllowOrigins, ","),
-		cors.EnvCredentials: strconv.FormatBool(c.AllowCredentials),
+		EnvCORSOrigins:     strings.Join(c.AllowOrigins, ","),
+		EnvCORSCredentials: strconv.FormatBool(c.AllowCredentials),
 	}
 	if len(c.ExposeHeaders) > 0 {
-		add[cors.EnvExposeHeaders] = strings.Join(c.ExposeHeaders, ",")
+		add[EnvCORSExposeHeaders] = strings.Join(c.ExposeHeaders, ",")
 	}
 	for _, k := range sortedKeys(add) {
 		v.Environment = append(v.Environment, EnvVar{Name: k, Parts: []Part{{Text: add[k]}}})

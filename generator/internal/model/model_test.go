@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apibuilder/apibuilder/functions/cors"
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
 )
@@ -445,6 +446,11 @@ routes:
 			text("APP", "a"), text("ZONE", "z"),
 		})
 		check(t, e+" authorizer environment", envOf(t, m, e).Authorizers["admin"].Environment, []EnvVar(nil))
+	}
+	for _, names := range [][2]string{{EnvCORSOrigins, cors.EnvOrigins}, {EnvCORSCredentials, cors.EnvCredentials}, {EnvCORSExposeHeaders, cors.EnvExposeHeaders}} {
+		if names[0] != names[1] || !strings.HasPrefix(names[0], config.CORSEnvPrefix) {
+			t.Errorf("the generator sets %s, functions/cors reads %s; both must be the same, under the reserved %s", names[0], names[1], config.CORSEnvPrefix)
+		}
 	}
 	m = build(t, "api: { name: items, cors: { allow_origins: [\"*\"] } }\nroutes: [{ name: get, method: GET, path: /items, handler: functions/get }]\n")
 	check(t, "wildcard", envOf(t, m, "dev").Routes["get"].Environment, []EnvVar{
