@@ -74,6 +74,7 @@ func redact(s string) string {
 // that does not exist (the generated data sources' errors).
 func missingSecret(err error) bool {
 	msg := err.Error()
-	return strings.Contains(msg, "ParameterNotFound") ||
-		(strings.Contains(msg, "Secrets Manager Secret") && strings.Contains(msg, "ResourceNotFoundException"))
+	reading := strings.Contains(msg, "reading SSM Parameter (") || strings.Contains(msg, "reading Secrets Manager Secret (")
+	notFound := strings.Contains(msg, "couldn't find resource") || strings.Contains(msg, "ParameterNotFound") || strings.Contains(msg, "ResourceNotFoundException")
+	return reading && notFound
 }

@@ -49,9 +49,11 @@ func TestSecretAssignments(t *testing.T) {
 
 func TestMissingSecretIsRecognised(t *testing.T) {
 	for msg, want := range map[string]bool{
+		"Error: reading SSM Parameter (/items/prod/admin-token-sha256): couldn't find resource":                                                                                                                          true,
 		"Error: reading SSM Parameter (/items/prod/admin-token-sha256): operation error SSM: GetParameter, https response error StatusCode: 400, ParameterNotFound: Parameter /items/prod/admin-token-sha256 not found.": true,
 		"Error: reading Secrets Manager Secret (items/db): ResourceNotFoundException: Secrets Manager can't find the specified secret.":                                                                                  true,
-		"Error: creating Lambda Function (x): ResourceNotFoundException": false,
+		"Error: creating Lambda Function (x): ResourceNotFoundException":                                                                                                                                                 false,
+		"Error: reading SSM Parameter (/x): AccessDeniedException":                                                                                                                                                       false,
 	} {
 		if got := missingSecret(errors.New(msg)); got != want {
 			t.Errorf("missingSecret(%q) = %v, want %v", msg, got, want)
