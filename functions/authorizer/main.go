@@ -5,6 +5,12 @@
 // every method of the API's stage (one cached policy serves all routes);
 // a well-formed but unknown token gets a Deny (403); a missing or malformed
 // header gets "Unauthorized" (401).
+//
+// ALLOWED_TOKEN_SHA256 may be a reference instead of the list itself,
+// ssm:<parameter name> or secretsmanager:<secret name or ARN> (package
+// functions/secrets): the list is then fetched at cold start, and again on
+// the next call while fetching it fails. Until the list is known, or when
+// it is malformed, every caller is refused (fail closed).
 package main
 
 import (
@@ -17,23 +23,55 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/apibuilder/apibuilder/functions/secrets"
 )
 
 // errUnauthorized is the exact error API Gateway maps to 401.
 var errUnauthorized = errors.New("Unauthorized")
 
 type authorizer struct {
-	allowed [][]byte // SHA-256 digests of the accepted tokens
-	log     *slog.Logger
+	// source returns ALLOWED_TOKEN_SHA256's value (secrets.Env in Lambda).
+	source func(context.Context) (string, error)
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	allowed [][]byte // SHA-256 digests of the accepted tokens, once loaded
+	loaded  bool
 }
 
-// newAuthorizer parses the comma-separated hex digests. An empty list is
+func newAuthorizer(source func(context.Context) (string, error), log *slog.Logger) *authorizer {
+	return &authorizer{source: source, log: log}
+}
+
+// allowList returns the accepted digests, loading them on the first call
+// that succeeds.
+func (a *authorizer) allowList(ctx context.Context) ([][]byte, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.loaded {
+		return a.allowed, nil
+	}
+	list, err := a.source(ctx)
+	if err != nil {
+		return nil, err
+	}
+	allowed, err := parseDigests(list)
+	if err != nil {
+		return nil, err
+	}
+	a.allowed, a.loaded = allowed, true
+	return allowed, nil
+}
+
+// parseDigests parses the comma-separated hex digests. An empty list is
 // allowed and accepts nobody (fail closed).
-func newAuthorizer(list string, log *slog.Logger) (*authorizer, error) {
-	a := &authorizer{log: log}
+func parseDigests(list string) ([][]byte, error) {
+	var out [][]byte
 	for _, h := range strings.Split(list, ",") {
 		h = strings.TrimSpace(strings.ToLower(h))
 		if h == "" {
@@ -41,11 +79,12 @@ func newAuthorizer(list string, log *slog.Logger) (*authorizer, error) {
 		}
 		d, err := hex.DecodeString(h)
 		if err != nil || len(d) != sha256.Size {
-			return nil, fmt.Errorf("ALLOWED_TOKEN_SHA256: %q is not a hex SHA-256 digest", h)
+			// The entry itself is not echoed: it may come from a secret.
+			return nil, fmt.Errorf("ALLOWED_TOKEN_SHA256: an entry of %d characters is not a hex SHA-256 digest (64 hex digits)", len(h))
 		}
-		a.allowed = append(a.allowed, d)
+		out = append(out, d)
 	}
-	return a, nil
+	return out, nil
 }
 
 func (a *authorizer) handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
@@ -53,6 +92,12 @@ func (a *authorizer) handle(ctx context.Context, req events.APIGatewayCustomAuth
 	token = strings.TrimSpace(token)
 	if !ok || token == "" {
 		a.log.InfoContext(ctx, "no bearer token")
+		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
+	}
+	allowed, err := a.allowList(ctx)
+	if err != nil {
+		// A misconfigured authorizer refuses everyone, and says why in its log.
+		a.log.ErrorContext(ctx, "configuration", "error", err)
 		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
 	}
 	resource, err := stageResource(req.MethodArn)
@@ -63,7 +108,7 @@ func (a *authorizer) handle(ctx context.Context, req events.APIGatewayCustomAuth
 	sum := sha256.Sum256([]byte(token))
 	// Short, non-reversible caller id for logs and the integration.
 	principal := "token-" + hex.EncodeToString(sum[:4])
-	if !a.accepts(sum[:]) {
+	if !accepts(allowed, sum[:]) {
 		a.log.InfoContext(ctx, "token refused", "principalId", principal)
 		return policy(principal, "Deny", resource, nil), nil
 	}
@@ -72,9 +117,9 @@ func (a *authorizer) handle(ctx context.Context, req events.APIGatewayCustomAuth
 }
 
 // accepts compares the digest against every allowed one in constant time.
-func (a *authorizer) accepts(sum []byte) bool {
+func accepts(allowed [][]byte, sum []byte) bool {
 	found := 0
-	for _, d := range a.allowed {
+	for _, d := range allowed {
 		found |= subtle.ConstantTimeCompare(sum, d)
 	}
 	return found == 1
@@ -112,14 +157,13 @@ func policy(principal, effect, resource string, context map[string]any) events.A
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	a, err := newAuthorizer(os.Getenv("ALLOWED_TOKEN_SHA256"), log)
-	if err != nil {
-		// A misconfigured authorizer refuses everyone, and says why in its log.
+	a := newAuthorizer(func(ctx context.Context) (string, error) {
+		return secrets.Env(ctx, "ALLOWED_TOKEN_SHA256")
+	}, log)
+	// Load the list at cold start; a failure is logged and retried by the
+	// first call.
+	if _, err := a.allowList(context.Background()); err != nil {
 		log.Error("configuration", "error", err)
-		lambda.Start(func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-			return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
-		})
-		return
 	}
 	lambda.Start(a.handle)
 }

@@ -4,12 +4,21 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/apibuilder/apibuilder/functions/internal/kumotest"
+	"github.com/apibuilder/apibuilder/functions/secrets"
 )
+
+func TestMain(m *testing.M) { kumotest.Main(m) }
 
 const methodArn = "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/DELETE/items/42"
 
@@ -18,13 +27,11 @@ func digest(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
 func newTest(t *testing.T, allowed string) *authorizer {
 	t.Helper()
-	a, err := newAuthorizer(allowed, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return newAuthorizer(func(context.Context) (string, error) { return allowed, nil }, quiet())
 }
 
 func TestAcceptedTokenGetsAllowForTheWholeStage(t *testing.T) {
@@ -80,9 +87,63 @@ func TestEmptyAllowListAcceptsNobody(t *testing.T) {
 }
 
 func TestBadDigestIsAConfigurationError(t *testing.T) {
-	for _, list := range []string{"abc", digest("x")[:62] + "zz"} {
-		if _, err := newAuthorizer(list, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
+	for _, list := range []string{"abc", digest("x")[:62] + "zz", digest("example-admin-token") + ",nothex"} {
+		if _, err := parseDigests(list); err == nil {
 			t.Errorf("ALLOWED_TOKEN_SHA256=%q accepted, want an error", list)
+		}
+		a := newTest(t, list)
+		_, err := a.handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{AuthorizationToken: "Bearer example-admin-token", MethodArn: methodArn})
+		if err == nil || err.Error() != "Unauthorized" {
+			t.Errorf("ALLOWED_TOKEN_SHA256=%q: error %v, want Unauthorized for everyone", list, err)
+		}
+	}
+}
+
+// TestTheListIsLoadedOnceAndRetriedUntilItLoads: a reference that cannot be
+// fetched yet refuses everyone, and a later call tries again.
+func TestTheListIsLoadedOnceAndRetriedUntilItLoads(t *testing.T) {
+	calls, fail := 0, true
+	a := newAuthorizer(func(context.Context) (string, error) {
+		calls++
+		if fail {
+			return "", errors.New("ParameterNotFound")
+		}
+		return digest("example-admin-token"), nil
+	}, quiet())
+	req := events.APIGatewayCustomAuthorizerRequest{AuthorizationToken: "Bearer example-admin-token", MethodArn: methodArn}
+	if _, err := a.handle(context.Background(), req); err == nil || err.Error() != "Unauthorized" {
+		t.Fatalf("while the list cannot be loaded: %v, want Unauthorized", err)
+	}
+	fail = false
+	for range 3 {
+		resp, err := a.handle(context.Background(), req)
+		if err != nil || resp.PolicyDocument.Statement[0].Effect != "Allow" {
+			t.Fatalf("once loaded: %v %+v, want Allow", err, resp.PolicyDocument)
+		}
+	}
+	if calls != 2 {
+		t.Errorf("the list was fetched %d times, want 2 (one failure, then once)", calls)
+	}
+}
+
+// TestTheListCanBeAnSSMParameter runs the authorizer on a list kept in SSM
+// Parameter Store (the in-process kumo), as the example's prod does.
+func TestTheListCanBeAnSSMParameter(t *testing.T) {
+	ctx := context.Background()
+	name := "/items/test/admin-token-sha256"
+	_, err := ssm.NewFromConfig(kumotest.Config()).PutParameter(ctx, &ssm.PutParameterInput{
+		Name: aws.String(name), Value: aws.String(digest("prod-only-token")), Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ALLOWED_TOKEN_SHA256", "ssm:"+name)
+	r := secrets.New(kumotest.Config())
+	a := newAuthorizer(func(ctx context.Context) (string, error) { return r.Env(ctx, "ALLOWED_TOKEN_SHA256") }, quiet())
+	for token, want := range map[string]string{"prod-only-token": "Allow", "example-admin-token": "Deny"} {
+		resp, err := a.handle(ctx, events.APIGatewayCustomAuthorizerRequest{AuthorizationToken: "Bearer " + token, MethodArn: methodArn})
+		if err != nil || resp.PolicyDocument.Statement[0].Effect != want {
+			t.Errorf("token %q: %v %+v, want %s", token, err, resp.PolicyDocument, want)
 		}
 	}
 }

@@ -22,6 +22,9 @@ type upOptions struct {
 	env    string
 	port   int
 	smoke  bool // exit after the smoke calls
+	// secrets the env references, stored on the stack before it is applied
+	secrets     secretFlag
+	secretsFile string
 }
 
 // runUp is the one-command local run: generate, the stack, apply, the
@@ -34,11 +37,21 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.env, "env", "dev", "environment to deploy")
 	fs.IntVar(&o.port, "port", 0, "port of the local API (default: a free port)")
 	fs.BoolVar(&o.smoke, "exit-after-smoke", false, "exit after the smoke calls instead of serving until Ctrl-C")
+	fs.Var(&o.secrets, "secret", "`reference=value`: a secret the env references, stored on the local stack before apply (repeatable), e.g. ssm:/items/prod/admin-token-sha256=<sha256 hex>")
+	fs.StringVar(&o.secretsFile, "secrets-file", "", "file of reference=value lines (# comments), stored like -secret")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
+	}
+	if o.secretsFile != "" {
+		more, err := readSecretsFile(o.secretsFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "local up: -secrets-file:", err)
+			return 2
+		}
+		o.secrets = append(o.secrets, more...)
 	}
 	if err := up(ctx, o, stdout); err != nil {
 		var de *generate.Diagnostics
@@ -56,9 +69,12 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func up(ctx context.Context, o upOptions, out io.Writer) error {
 	s, err := session.Start(ctx, session.Options{
 		Config: o.config, Env: o.env, Port: o.port, Out: out, Progress: isTerminal(out),
-		FunctionLogs: out, AccessLog: linePrefix{out, "[access] "},
+		FunctionLogs: out, AccessLog: linePrefix{out, "[access] "}, Secrets: o.secrets,
 	})
 	if err != nil {
+		if missingSecret(err) {
+			return fmt.Errorf("%w\nenv %s reads a secret the local stack does not have: store each one it references with -secret <reference>=<value> or -secrets-file (docs/secrets.md)", err, o.env)
+		}
 		return err
 	}
 	defer s.Close()

@@ -44,6 +44,9 @@ type Options struct {
 	Progress bool
 	// Parallelism of terraform (0: its default).
 	Parallelism int
+	// Secrets the environment references (ssm:, secretsmanager:), stored
+	// on the stack before the apply: its plan fails while one is missing.
+	Secrets []stack.Secret
 }
 
 // Session is a running local deployment. Close stops everything it started.
@@ -119,6 +122,12 @@ func Start(ctx context.Context, opt Options) (s *Session, err error) {
 	}
 	s.closers = append(s.closers, s.Stack.Close)
 	fmt.Fprintf(opt.Out, "    kumo %s, moto %s (logs: %s)\n", s.Stack.Endpoints.Kumo, s.Stack.Endpoints.APIGateway, emuLog.Name())
+	for _, sec := range opt.Secrets {
+		if err := s.Stack.PutSecret(ctx, sec.Ref, sec.Value); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(opt.Out, "    stored secret %s\n", sec.Ref)
+	}
 
 	step("terraform apply of env %s on the local stack", opt.Env)
 	tfLog, err := s.logFile("terraform.log")

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // AWSConfig is an SDK configuration for the stack: static test credentials,
@@ -46,4 +48,12 @@ func (s *Stack) Logs() *cloudwatchlogs.Client { return cloudwatchlogs.NewFromCon
 // bucket hostnames.
 func (s *Stack) S3() *s3.Client {
 	return s3.NewFromConfig(s.AWSConfig(), func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// SSM is a client for SSM Parameter Store (kumo).
+func (s *Stack) SSM() *ssm.Client { return ssm.NewFromConfig(s.AWSConfig()) }
+
+// SecretsManager is a client for Secrets Manager (kumo).
+func (s *Stack) SecretsManager() *secretsmanager.Client {
+	return secretsmanager.NewFromConfig(s.AWSConfig())
 }

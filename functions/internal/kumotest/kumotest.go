@@ -38,17 +38,40 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+// start serves kumo once per test binary.
+func start() {
+	once.Do(func() {
+		server = kumo.NewServer()
+		client = dynamodb.NewFromConfig(config(server.URL))
+	})
+}
+
+func config(url string) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(url),
+	}
+}
+
+// Config is an AWS SDK configuration for the in-process kumo: its URL as
+// the endpoint of every service, static test credentials, us-east-1.
+func Config() aws.Config {
+	start()
+	return config(server.URL)
+}
+
+// URL is the in-process kumo's base URL, for code that reads its AWS
+// configuration from the environment (AWS_ENDPOINT_URL).
+func URL() string {
+	start()
+	return server.URL
+}
+
 // Store returns a repository on a new, empty items table.
 func Store(t *testing.T) *items.Store {
 	t.Helper()
-	once.Do(func() {
-		server = kumo.NewServer()
-		client = dynamodb.NewFromConfig(aws.Config{
-			Region:       "us-east-1",
-			Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-			BaseEndpoint: aws.String(server.URL),
-		})
-	})
+	start()
 	name := "items-" + strconv.FormatInt(tables.Add(1), 10)
 	_, err := client.CreateTable(context.Background(), &dynamodb.CreateTableInput{
 		TableName:            &name,

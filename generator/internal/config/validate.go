@@ -101,6 +101,7 @@ func validate(cfg *Config, diags *diag.List) {
 	v.environments()
 	v.backend()
 	v.modules()
+	v.publicTestValues()
 	// Function names' length depends on the previous generation (a renamed
 	// route keeps its deployed name): package identity checks it.
 }
@@ -307,6 +308,7 @@ func (v *validator) settings(s Settings, field string) {
 			v.add(kv.Value.Pos, f, CORSEnvPrefix+" variables are reserved: apibuilder sets them from api.cors for every function", "choose another name; change api.cors to change their values")
 		}
 		v.refs(kv.Value, f)
+		v.secretRef(kv.Value, f)
 	}
 	if e := s.EphemeralStorageMB; e.Set && (e.V < minEphemeral || e.V > maxMB) {
 		v.add(e.Pos, field+".ephemeral_storage_mb", fmt.Sprintf("%d MB is out of Lambda's range", e.V), fmt.Sprintf("use %d to %d", minEphemeral, maxMB))

@@ -229,6 +229,43 @@ type RouteValues struct {
 	EphemeralStorageMB                                        int      // 0: not set (Lambda's 512)
 	VPC                                                       *VPC
 	DeadLetterTargetArn                                       string
+	// Secrets are the secrets the environment references (ssm: and
+	// secretsmanager: values), sorted and distinct: the function's role
+	// may read exactly these.
+	Secrets []Secret
+}
+
+// Secret is a secret a function reads at run time: an SSM parameter, or a
+// Secrets Manager secret by name or full ARN.
+type Secret struct {
+	Kind string // config.SecretSSM or config.SecretSecretsManager
+	Name string
+}
+
+// IsARN reports whether a Secrets Manager secret is named by its ARN.
+func (s Secret) IsARN() bool { return config.SecretRef{Kind: s.Kind, Name: s.Name}.IsARN() }
+
+// Secrets lists the secrets the env's functions reference, sorted and
+// distinct, routes' and authorizers' together.
+func (e Env) Secrets() []Secret {
+	var out []Secret
+	for _, v := range e.Routes {
+		out = append(out, v.Secrets...)
+	}
+	for _, v := range e.Authorizers {
+		out = append(out, v.Secrets...)
+	}
+	return sortSecrets(out)
+}
+
+func sortSecrets(s []Secret) []Secret {
+	slices.SortFunc(s, func(a, b Secret) int {
+		if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return slices.Compact(s)
 }
 
 // VPC is a function's subnets and security groups.
@@ -633,8 +670,15 @@ func resolve(layers []config.Settings) RouteValues {
 		v.DeadLetterTargetArn = or(s.DeadLetterTargetArn.V, v.DeadLetterTargetArn)
 	}
 	for _, k := range sortedKeys(vars) {
+		if ref, ok := config.ParseSecretRef(vars[k]); ok {
+			// The function gets the reference itself, as literal text.
+			v.Environment = append(v.Environment, EnvVar{Name: k, Parts: []Part{{Text: vars[k]}}})
+			v.Secrets = append(v.Secrets, Secret{Kind: ref.Kind, Name: ref.Name})
+			continue
+		}
 		v.Environment = append(v.Environment, EnvVar{Name: k, Parts: parseRefs(vars[k])})
 	}
+	v.Secrets = sortSecrets(v.Secrets)
 	return v
 }
 

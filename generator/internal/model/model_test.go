@@ -689,3 +689,49 @@ func TestModules(t *testing.T) {
 	check(t, "source", build(t, "api: { name: items }\nroutes: []\nmodules: { source: \"github.com/acme/apibuilder//modules\", version: v1.2.0 }\n").Modules,
 		Modules{Source: "github.com/acme/apibuilder//modules", Version: "v1.2.0"})
 }
+
+// TestSecrets: an ssm: or secretsmanager: value reaches the function as the
+// reference itself (literal text, never resolved at generate time), and the
+// function lists exactly the secrets its resolved environment references, so
+// its role may read those and no others. A value overridden in an env no
+// longer counts there.
+func TestSecrets(t *testing.T) {
+	t.Parallel()
+	m := build(t, `
+api: { name: items }
+defaults: { environment: { SHARED: "ssm:/items/shared" } }
+authorizers:
+  admin: { type: token, handler: functions/auth, environment: { ALLOWED: d2ea } }
+routes:
+  - { name: a, method: GET, path: /a, handler: functions/a, environment: { DB: "secretsmanager:items/db", DB_AGAIN: "secretsmanager:items/db" } }
+  - { name: b, method: GET, path: /b, handler: functions/b }
+environments:
+  dev: {}
+  prod:
+    environment: { SHARED: plain }
+    routes:
+      b: { environment: { KEY: "secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:items/key-AbC123" } }
+    authorizers:
+      admin: { environment: { ALLOWED: "ssm:/items/prod/admin-token-sha256" } }
+`)
+	dev, prod := envOf(t, m, "dev"), envOf(t, m, "prod")
+	shared := Secret{Kind: "ssm", Name: "/items/shared"}
+	db := Secret{Kind: "secretsmanager", Name: "items/db"}
+	key := Secret{Kind: "secretsmanager", Name: "arn:aws:secretsmanager:us-east-1:123456789012:secret:items/key-AbC123"}
+	admin := Secret{Kind: "ssm", Name: "/items/prod/admin-token-sha256"}
+
+	check(t, "dev a", dev.Routes["a"].Secrets, []Secret{db, shared})
+	check(t, "dev a environment: the references as literal text", dev.Routes["a"].Environment, []EnvVar{
+		text("DB", "secretsmanager:items/db"), text("DB_AGAIN", "secretsmanager:items/db"), text("SHARED", "ssm:/items/shared"),
+	})
+	check(t, "dev b", dev.Routes["b"].Secrets, []Secret{shared})
+	check(t, "dev admin", dev.Authorizers["admin"].Secrets, []Secret{shared})
+	check(t, "dev: every function's secrets, by kind then name", dev.Secrets(), []Secret{db, shared})
+
+	check(t, "prod a: SHARED is plain text in prod", prod.Routes["a"].Secrets, []Secret{db})
+	check(t, "prod b", prod.Routes["b"].Secrets, []Secret{key})
+	check(t, "prod admin", prod.Authorizers["admin"].Secrets, []Secret{admin})
+	check(t, "prod admin environment", prod.Authorizers["admin"].Environment, []EnvVar{text("ALLOWED", "ssm:/items/prod/admin-token-sha256"), text("SHARED", "plain")})
+	check(t, "prod: every function's secrets, by kind then name", prod.Secrets(), []Secret{key, db, admin})
+	check(t, "ARN", []bool{key.IsARN(), db.IsARN()}, []bool{true, false})
+}

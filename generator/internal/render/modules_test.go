@@ -116,6 +116,7 @@ func TestModuleArgumentsMatchDeclaredVariables(t *testing.T) {
 				"module":             unknown,
 				"aws_dynamodb_table": unknown,
 				"aws_s3_bucket":      unknown,
+				"data":               unknown,
 				"path":               cty.ObjectVal(map[string]cty.Value{"root": cty.StringVal("."), "module": cty.StringVal(".")}),
 			},
 			Functions: map[string]function.Function{

@@ -248,6 +248,7 @@ func (r *envRenderer) main() []byte {
 		body.AppendNewline()
 		r.table(body, t)
 	}
+	r.secretSources(body)
 
 	body.AppendNewline()
 	api := body.AppendNewBlock("module", []string{"api"}).Body()
@@ -454,19 +455,20 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 	if desc == "" {
 		desc = rt.Method + " " + rt.Path
 	}
-	r.function(b, rt.Name, r.env.FunctionNames[routeModule(rt.Name)], desc, rt.Runtime, rt.Architecture, v, r.env.Routes[rt.Name])
-	if len(rt.Statements) > 0 {
-		stmts := make([]any, len(rt.Statements))
-		for i, s := range rt.Statements {
-			res := []any{expr("aws_dynamodb_table." + s.Table + ".arn")}
-			if len(s.Indexes) > 0 {
-				res = res[:0]
-				for _, x := range s.Indexes {
-					res = append(res, tmpl{{ref: ref("aws_dynamodb_table", s.Table, "arn")}, {text: "/index/" + x}})
-				}
+	vals := r.env.Routes[rt.Name]
+	r.function(b, rt.Name, r.env.FunctionNames[routeModule(rt.Name)], desc, rt.Runtime, rt.Architecture, v, vals)
+	stmts := make([]any, len(rt.Statements))
+	for i, s := range rt.Statements {
+		res := []any{expr("aws_dynamodb_table." + s.Table + ".arn")}
+		if len(s.Indexes) > 0 {
+			res = res[:0]
+			for _, x := range s.Indexes {
+				res = append(res, tmpl{{ref: ref("aws_dynamodb_table", s.Table, "arn")}, {text: "/index/" + x}})
 			}
-			stmts[i] = obj{{"sid", s.Sid}, {"actions", s.Actions}, {"resources", res}}
 		}
+		stmts[i] = obj{{"sid", s.Sid}, {"actions", s.Actions}, {"resources", res}}
+	}
+	if stmts = append(stmts, secretStatements(vals.Secrets)...); len(stmts) > 0 {
 		set(b, obj{{"policy_statements", stmts}})
 	}
 	b.AppendNewline()
@@ -560,7 +562,11 @@ func authorizerModule(name string) string { return model.AuthorizerModule(name) 
 func (r *envRenderer) authorizerModule(b *hclwrite.Body, a model.Authorizer) {
 	set(b, r.moduleSource("lambda_route"))
 	b.AppendNewline()
-	r.function(b, a.Name, r.env.FunctionNames[authorizerModule(a.Name)], a.Description, a.Runtime, a.Architecture, func(attr string) traversal { return ref("var", "authorizer_functions", key(a.Name), attr) }, r.env.Authorizers[a.Name])
+	vals := r.env.Authorizers[a.Name]
+	r.function(b, a.Name, r.env.FunctionNames[authorizerModule(a.Name)], a.Description, a.Runtime, a.Architecture, func(attr string) traversal { return ref("var", "authorizer_functions", key(a.Name), attr) }, vals)
+	if stmts := secretStatements(vals.Secrets); len(stmts) > 0 {
+		set(b, obj{{"policy_statements", stmts}})
+	}
 	b.AppendNewline()
 	set(b, obj{
 		{"create_method", false},

@@ -98,6 +98,16 @@ resource "aws_dynamodb_table" "items" {
   }
 }
 
+# SSM parameters the functions read at run time (environment values ssm:<name>).
+# Plan fails while one does not exist: store it first (aws ssm put-parameter).
+# Read without decryption: a SecureString's value stays encrypted in the state.
+data "aws_ssm_parameter" "secret" {
+  for_each = toset(["/items/prod/admin-token-sha256"])
+
+  name            = each.key
+  with_decryption = false
+}
+
 module "api" {
   source = "../../modules/api_gateway"
 
@@ -168,8 +178,13 @@ module "authorizer_admin" {
     source_code_hash = local.packages.artifacts[local.packages.functions["admin"]].sha256
   }, null)
   environment = {
-    ALLOWED_TOKEN_SHA256 = "d2eadfb6e52d65b4bbf254e5046c0c495328b4d208f8b1591c229e62c5c6362f"
+    ALLOWED_TOKEN_SHA256 = "ssm:/items/prod/admin-token-sha256"
   }
+  policy_statements = [{
+    sid       = "ReadSsmParameters"
+    actions   = ["ssm:GetParameter"]
+    resources = [data.aws_ssm_parameter.secret["/items/prod/admin-token-sha256"].arn]
+  }]
 
   create_method     = false
   execution_arn     = module.api.execution_arn

@@ -157,6 +157,34 @@ resource "aws_dynamodb_table" "audit" {
   }
 }
 
+# SSM parameters the functions read at run time (environment values ssm:<name>).
+# Plan fails while one does not exist: store it first (aws ssm put-parameter).
+# Read without decryption: a SecureString's value stays encrypted in the state.
+data "aws_ssm_parameter" "secret" {
+  for_each = toset(["/orders/prod/signing-key", "/orders/prod/tenant-keys"])
+
+  name            = each.key
+  with_decryption = false
+}
+
+# Secrets Manager secrets the functions read at run time (environment values
+# secretsmanager:<secret name>). Plan fails while one does not exist: create it first
+# (aws secretsmanager create-secret). Only metadata is read, never the value.
+data "aws_secretsmanager_secret" "secret" {
+  for_each = toset(["orders/prod/partner"])
+
+  name = each.key
+}
+
+# Secrets Manager secrets the functions read at run time (environment values
+# secretsmanager:<secret ARN>). Plan fails while one does not exist: create it first
+# (aws secretsmanager create-secret). Only metadata is read, never the value.
+data "aws_secretsmanager_secret" "secret_by_arn" {
+  for_each = toset(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/search-AbC123"])
+
+  arn = each.key
+}
+
 module "api" {
   source = "../../modules/api_gateway"
 
@@ -239,7 +267,18 @@ module "authorizer_tenant" {
   environment = {
     LOG_LEVEL    = "info"
     ORDERS_TABLE = aws_dynamodb_table.orders.name
+    PARTNER_KEY  = "secretsmanager:orders/prod/partner"
+    TENANT_KEYS  = "ssm:/orders/prod/tenant-keys"
   }
+  policy_statements = [{
+    sid       = "ReadSsmParameters"
+    actions   = ["ssm:GetParameter"]
+    resources = [data.aws_ssm_parameter.secret["/orders/prod/tenant-keys"].arn]
+    }, {
+    sid       = "ReadSecretsManagerSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [data.aws_secretsmanager_secret.secret["orders/prod/partner"].arn]
+  }]
 
   create_method     = false
   execution_arn     = module.api.execution_arn
@@ -278,6 +317,8 @@ module "route_search" {
     APIBUILDER_CORS_ORIGINS        = "https://shop.example.com,https://admin.example.com"
     AUDIT_ARN                      = "arn=${aws_dynamodb_table.audit.arn};v=1"
     LOG_LEVEL                      = "warn"
+    SEARCH_KEY                     = "secretsmanager:arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/search-AbC123"
+    SIGNING_KEY                    = "ssm:/orders/prod/signing-key"
     TABLE                          = aws_dynamodb_table.orders.name
   }
   policy_statements = [{
@@ -292,6 +333,14 @@ module "route_search" {
     sid       = "SearchAudit1"
     actions   = ["dynamodb:PutItem"]
     resources = [aws_dynamodb_table.audit.arn]
+    }, {
+    sid       = "ReadSsmParameters"
+    actions   = ["ssm:GetParameter"]
+    resources = [data.aws_ssm_parameter.secret["/orders/prod/signing-key"].arn]
+    }, {
+    sid       = "ReadSecretsManagerSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [data.aws_secretsmanager_secret.secret_by_arn["arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/search-AbC123"].arn]
   }]
 
   rest_api_id          = module.api.rest_api_id

@@ -157,6 +157,15 @@ resource "aws_dynamodb_table" "audit" {
   }
 }
 
+# Secrets Manager secrets the functions read at run time (environment values
+# secretsmanager:<secret name>). Plan fails while one does not exist: create it first
+# (aws secretsmanager create-secret). Only metadata is read, never the value.
+data "aws_secretsmanager_secret" "secret" {
+  for_each = toset(["orders/staging/partner"])
+
+  name = each.key
+}
+
 module "api" {
   source = "../../modules/api_gateway"
 
@@ -239,7 +248,13 @@ module "authorizer_tenant" {
   environment = {
     LOG_LEVEL    = "info"
     ORDERS_TABLE = aws_dynamodb_table.orders.name
+    PARTNER_KEY  = "secretsmanager:orders/staging/partner"
   }
+  policy_statements = [{
+    sid       = "ReadSecretsManagerSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [data.aws_secretsmanager_secret.secret["orders/staging/partner"].arn]
+  }]
 
   create_method     = false
   execution_arn     = module.api.execution_arn
@@ -278,6 +293,7 @@ module "route_search" {
     APIBUILDER_CORS_ORIGINS        = "https://shop.example.com,https://admin.example.com"
     AUDIT_ARN                      = "arn=${aws_dynamodb_table.audit.arn};v=1"
     LOG_LEVEL                      = "info"
+    PARTNER_KEY                    = "secretsmanager:orders/staging/partner"
     TABLE                          = aws_dynamodb_table.orders.name
   }
   policy_statements = [{
@@ -292,6 +308,10 @@ module "route_search" {
     sid       = "SearchAudit1"
     actions   = ["dynamodb:PutItem"]
     resources = [aws_dynamodb_table.audit.arn]
+    }, {
+    sid       = "ReadSecretsManagerSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [data.aws_secretsmanager_secret.secret["orders/staging/partner"].arn]
   }]
 
   rest_api_id          = module.api.rest_api_id
@@ -340,7 +360,13 @@ module "route_upload" {
     APIBUILDER_CORS_EXPOSE_HEADERS = "X-Request-Id"
     APIBUILDER_CORS_ORIGINS        = "https://shop.example.com,https://admin.example.com"
     LOG_LEVEL                      = "info"
+    PARTNER_KEY                    = "secretsmanager:orders/staging/partner"
   }
+  policy_statements = [{
+    sid       = "ReadSecretsManagerSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [data.aws_secretsmanager_secret.secret["orders/staging/partner"].arn]
+  }]
 
   rest_api_id          = module.api.rest_api_id
   resource_id          = module.api.resource_ids["/customers/{customer}/orders/{proxy+}"]
@@ -392,7 +418,13 @@ module "route_health" {
     APIBUILDER_CORS_EXPOSE_HEADERS = "X-Request-Id"
     APIBUILDER_CORS_ORIGINS        = "https://shop.example.com,https://admin.example.com"
     LOG_LEVEL                      = "info"
+    PARTNER_KEY                    = "secretsmanager:orders/staging/partner"
   }
+  policy_statements = [{
+    sid       = "ReadSecretsManagerSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [data.aws_secretsmanager_secret.secret["orders/staging/partner"].arn]
+  }]
 
   rest_api_id   = module.api.rest_api_id
   resource_id   = module.api.resource_ids["/"]
@@ -433,11 +465,16 @@ module "route_cancel" {
     APIBUILDER_CORS_EXPOSE_HEADERS = "X-Request-Id"
     APIBUILDER_CORS_ORIGINS        = "https://shop.example.com,https://admin.example.com"
     LOG_LEVEL                      = "info"
+    PARTNER_KEY                    = "secretsmanager:orders/staging/partner"
   }
   policy_statements = [{
     sid       = "CancelOrders"
     actions   = ["dynamodb:DeleteItem"]
     resources = [aws_dynamodb_table.orders.arn]
+    }, {
+    sid       = "ReadSecretsManagerSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [data.aws_secretsmanager_secret.secret["orders/staging/partner"].arn]
   }]
 
   rest_api_id   = module.api.rest_api_id
