@@ -31,9 +31,10 @@ type Call struct {
 // Calls lists the happy-path call of every route, in the order Run makes
 // them (writes first, deletes last). keys are the API keys' values by key
 // name; local says whether the stage runs on the local stack (which takes
-// an unsigned Cognito token).
-func Calls(res *generate.Result, keys map[string]string, local bool) []Call {
-	p := &plan{res: res, keys: keys, local: local}
+// an unsigned Cognito token); env is the environment deployed (a token
+// authorizer's test_token is for dev).
+func Calls(res *generate.Result, keys map[string]string, local bool, env string) []Call {
+	p := &plan{res: res, keys: keys, local: local, env: env}
 	routes := slices.Clone(res.Routes)
 	sort.SliceStable(routes, func(i, j int) bool { return methodOrder[routes[i].Method] < methodOrder[routes[j].Method] })
 	out := make([]Call, 0, len(routes))

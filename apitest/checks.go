@@ -74,6 +74,7 @@ type plan struct {
 	res       *generate.Result
 	keys      map[string]string // API key name -> value
 	local     bool
+	env       string // the environment deployed ("" counts as dev)
 	region    string
 	functions map[string]string // route -> deployed function name
 }
@@ -186,10 +187,18 @@ func (p *plan) credentials(r generate.Route, req *request) string {
 		}
 		return fmt.Sprintf("no value for the API keys of %s in the outputs", a.Name)
 	case "token":
-		if a.TestToken == "" {
-			return fmt.Sprintf("the token authorizer %s names no test_token in routes.yaml", a.Name)
+		tok := os.Getenv(TokenVar(a.Name))
+		switch {
+		case tok != "":
+		case p.env != "" && p.env != "dev":
+			// test_token is for dev (routes.yaml refuses it elsewhere).
+			return fmt.Sprintf("the token authorizer %s needs a token env %s accepts: set %s", a.Name, p.env, TokenVar(a.Name))
+		case a.TestToken == "":
+			return fmt.Sprintf("the token authorizer %s names no test_token in routes.yaml (or set %s)", a.Name, TokenVar(a.Name))
+		default:
+			tok = a.TestToken
 		}
-		req.headers[headerOf(a.IdentitySource[0])] = a.TestToken
+		req.headers[headerOf(a.IdentitySource[0])] = tok
 	case "request":
 		if len(a.TestIdentity) == 0 {
 			return fmt.Sprintf("the request authorizer %s names no test_identity in routes.yaml", a.Name)
@@ -202,10 +211,14 @@ func (p *plan) credentials(r generate.Route, req *request) string {
 			}
 		}
 	case "cognito":
+		if tok := os.Getenv(TokenVar(a.Name)); tok != "" {
+			req.headers[headerOf(a.IdentitySource[0])] = tok
+			return ""
+		}
 		if !p.local {
-			tok := os.Getenv("APIBUILDER_TEST_TOKEN_" + strings.ToUpper(a.Name))
+			tok := os.Getenv(TokenVar(a.Name))
 			if tok == "" {
-				return fmt.Sprintf("the cognito authorizer %s needs a token of its user pool on AWS: set APIBUILDER_TEST_TOKEN_%s", a.Name, strings.ToUpper(a.Name))
+				return fmt.Sprintf("the cognito authorizer %s needs a token of its user pool on AWS: set %s", a.Name, TokenVar(a.Name))
 			}
 			req.headers[headerOf(a.IdentitySource[0])] = tok
 			return ""
@@ -236,6 +249,18 @@ func unsignedJWT(res *generate.Result, a *generate.Authorizer, scopes []string) 
 		"exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix(), "client_id": "apibuilder-test",
 	})
 	return header + "." + enc(claims) + "." + enc([]byte("unsigned"))
+}
+
+// TokenVar is the environment variable that gives the checks a token for
+// authorizer name: APIBUILDER_TEST_TOKEN_<NAME>, non-alphanumerics as _.
+func TokenVar(name string) string {
+	b := []byte(strings.ToUpper(name))
+	for i, c := range b {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			b[i] = '_'
+		}
+	}
+	return "APIBUILDER_TEST_TOKEN_" + string(b)
 }
 
 func headerOf(source string) string {

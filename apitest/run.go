@@ -28,9 +28,11 @@ type Target struct {
 	// function of each route.
 	Keys      map[string]string
 	Functions map[string]string
-	// Local is true on the local stack; Region is the stage's region.
+	// Local is true on the local stack; Region is the stage's region; Env
+	// the environment deployed (a token authorizer's test_token is for dev).
 	Local  bool
 	Region string
+	Env    string
 	// Credentials sign requests to AWS_IAM routes.
 	Credentials aws.CredentialsProvider
 	// Invocations counts a function's invocations so far; nil where they
@@ -69,7 +71,7 @@ func (r Result) OK() bool { return r.Failed == 0 }
 // why), then go test's summary line.
 func Run(ctx context.Context, res *generate.Result, target Target, out io.Writer) Result {
 	start := time.Now()
-	p := &plan{res: res, keys: target.Keys, local: target.Local, region: target.Region, functions: target.Functions}
+	p := &plan{res: res, keys: target.Keys, local: target.Local, env: target.Env, region: target.Region, functions: target.Functions}
 	r := &runner{t: target, out: out, client: &http.Client{Timeout: 35 * time.Second}}
 	fmt.Fprintf(out, "=== apibuilder test: %s\n", target.Name)
 	for _, c := range p.checks() {

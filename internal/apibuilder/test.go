@@ -23,6 +23,7 @@ import (
 
 	"github.com/apibuilder/apibuilder/apitest"
 	"github.com/apibuilder/apibuilder/generator/generate"
+	localcli "github.com/apibuilder/apibuilder/local/cli"
 	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/session"
 	"github.com/apibuilder/apibuilder/local/stack"
@@ -57,7 +58,9 @@ DESCRIPTION
         429 Too Many Requests
 
     Credentials: API keys come from the deployment; a token authorizer's
-    test_token and a request authorizer's test_identity from routes.yaml;
+    test_token (dev only; elsewhere APIBUILDER_TEST_TOKEN_<AUTHORIZER>) and a
+    request authorizer's test_identity from routes.yaml; secrets the env
+    references are stored on the local stack with -secret or -secrets-file;
     Cognito routes get an unsigned token on the local stack (it does not
     verify signatures) and need APIBUILDER_TEST_TOKEN_<AUTHORIZER> on AWS;
     IAM routes are signed with the credentials of the target. A check that
@@ -73,6 +76,9 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	cfg := fs.String("config", "routes.yaml", "routes file")
 	env := fs.String("env", "dev", "environment to deploy and check")
 	onAWS := fs.Bool("aws", false, "deploy to AWS (standard credential chain) instead of the local stack, then destroy")
+	var secrets localcli.SecretFlag
+	fs.Var(&secrets, "secret", "`reference=value`: a secret the env references, stored on the local stack before apply (repeatable)")
+	secretsFile := fs.String("secrets-file", "", "file of reference=value lines, stored like -secret")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, testManual)
 		fs.PrintDefaults()
@@ -87,13 +93,21 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "apibuilder test: unexpected argument (see -h)")
 		return 2
 	}
+	if *secretsFile != "" {
+		more, err := localcli.ReadSecretsFile(*secretsFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "apibuilder test: -secrets-file:", err)
+			return 2
+		}
+		secrets = append(secrets, more...)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	run := TestLocal
 	if *onAWS {
 		run = TestAWS
 	}
-	res, err := run(ctx, TestOptions{Config: *cfg, Env: *env, Out: stdout})
+	res, err := run(ctx, TestOptions{Config: *cfg, Env: *env, Out: stdout, Secrets: secrets})
 	if err != nil {
 		var de *generate.Diagnostics
 		if errors.As(err, &de) {
@@ -113,9 +127,11 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 type TestOptions struct {
 	Config, Env string
 	Out         io.Writer // the report, and progress lines
-	// FunctionLogs gets the handlers' output (default: a file under
-	// build/local/logs, named in the report on failure).
+	// FunctionLogs gets the handlers' output (default: a temporary file,
+	// named in the report on failure).
 	FunctionLogs io.Writer
+	// Secrets the env references, stored on the local stack before apply.
+	Secrets []stack.Secret
 }
 
 // TestLocal deploys the project on a local stack and runs every check.
@@ -133,7 +149,7 @@ func TestLocal(ctx context.Context, opt TestOptions) (apitest.Result, error) {
 		defer f.Close()
 		fnFile, fnLog = f, f
 	}
-	s, err := session.Start(ctx, session.Options{Config: opt.Config, Env: opt.Env, Out: opt.Out, FunctionLogs: fnLog})
+	s, err := session.Start(ctx, session.Options{Config: opt.Config, Env: opt.Env, Out: opt.Out, FunctionLogs: fnLog, Secrets: opt.Secrets})
 	if err != nil {
 		return apitest.Result{}, err
 	}
@@ -141,7 +157,7 @@ func TestLocal(ctx context.Context, opt TestOptions) (apitest.Result, error) {
 	defer os.Remove(filepath.Join(s.Workspace.Dir, limitsFile))
 	target := apitest.Target{
 		Name: fmt.Sprintf("%s (env %s, local stack)", s.Result.API.Name, opt.Env), URL: s.URL,
-		Keys: s.Outputs.APIKeyValues, Functions: s.Outputs.FunctionNames, Local: true, Region: stack.Region,
+		Keys: s.Outputs.APIKeyValues, Functions: s.Outputs.FunctionNames, Local: true, Region: stack.Region, Env: opt.Env,
 		Credentials: s.Stack.AWSConfig().Credentials, Invocations: s.Runner.Invocations,
 		Replan: changes(s.Workspace), Limit: limiter(s.Workspace),
 	}
@@ -210,7 +226,7 @@ func TestAWS(ctx context.Context, opt TestOptions) (apitest.Result, error) {
 	}
 	target := apitest.Target{
 		Name: fmt.Sprintf("%s (env %s, AWS %s)", res.API.Name, opt.Env, cfg.Region), URL: out.InvokeURL,
-		Keys: out.APIKeyValues, Functions: out.FunctionNames, Region: cfg.Region, Credentials: cfg.Credentials,
+		Keys: out.APIKeyValues, Functions: out.FunctionNames, Region: cfg.Region, Credentials: cfg.Credentials, Env: opt.Env,
 		Replan: changes(ws), Limit: limiter(ws), Patience: 2 * time.Minute,
 	}
 	return apitest.Run(ctx, res, target, opt.Out), nil

@@ -9,14 +9,14 @@ import (
 	"github.com/apibuilder/apibuilder/local/stack"
 )
 
-// secretFlag collects -secret <reference>=<value> assignments: the secrets
+// SecretFlag collects -secret <reference>=<value> assignments: the secrets
 // an env references (ssm:<name>, secretsmanager:<name>), stored on the
 // local stack before the env is applied.
-type secretFlag []stack.Secret
+type SecretFlag []stack.Secret
 
-func (f *secretFlag) String() string { return fmt.Sprint(len(*f), " secrets") }
+func (f *SecretFlag) String() string { return fmt.Sprint(len(*f), " secrets") }
 
-func (f *secretFlag) Set(s string) error {
+func (f *SecretFlag) Set(s string) error {
 	sec, err := parseSecret(s)
 	if err != nil {
 		return err
@@ -38,9 +38,9 @@ func parseSecret(s string) (stack.Secret, error) {
 	return stack.Secret{Ref: ref, Value: value}, nil
 }
 
-// readSecretsFile reads one <reference>=<value> per line; blank lines and
+// ReadSecretsFile reads one <reference>=<value> per line; blank lines and
 // lines starting with # are skipped.
-func readSecretsFile(path string) ([]stack.Secret, error) {
+func ReadSecretsFile(path string) ([]stack.Secret, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

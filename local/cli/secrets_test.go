@@ -12,13 +12,13 @@ import (
 )
 
 func TestSecretAssignments(t *testing.T) {
-	var f secretFlag
+	var f SecretFlag
 	for _, s := range []string{"ssm:/items/prod/admin-token-sha256=d2ea", "secretsmanager:items/db=a=b==", "/items/dev/x= spaced "} {
 		if err := f.Set(s); err != nil {
 			t.Fatalf("Set(%q): %v", s, err)
 		}
 	}
-	want := secretFlag{{Ref: "ssm:/items/prod/admin-token-sha256", Value: "d2ea"}, {Ref: "secretsmanager:items/db", Value: "a=b=="}, {Ref: "/items/dev/x", Value: " spaced "}}
+	want := SecretFlag{{Ref: "ssm:/items/prod/admin-token-sha256", Value: "d2ea"}, {Ref: "secretsmanager:items/db", Value: "a=b=="}, {Ref: "/items/dev/x", Value: " spaced "}}
 	if !reflect.DeepEqual(f, want) {
 		t.Errorf("parsed %+v, want %+v", f, want)
 	}
@@ -35,14 +35,14 @@ func TestSecretAssignments(t *testing.T) {
 	if err := os.WriteFile(path, []byte("# prod on the local stack\n\nssm:/items/prod/admin-token-sha256=abc\n  secretsmanager:items/db=x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got, err := readSecretsFile(path)
+	got, err := ReadSecretsFile(path)
 	if err != nil || !reflect.DeepEqual(got, []stack.Secret{{Ref: "ssm:/items/prod/admin-token-sha256", Value: "abc"}, {Ref: "secretsmanager:items/db", Value: "x"}}) {
-		t.Errorf("readSecretsFile = %+v, %v", got, err)
+		t.Errorf("ReadSecretsFile = %+v, %v", got, err)
 	}
 	if err := os.WriteFile(path, []byte("ssm:/a=1\nno value here\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readSecretsFile(path); err == nil || !strings.Contains(err.Error(), path+":2:") {
+	if _, err := ReadSecretsFile(path); err == nil || !strings.Contains(err.Error(), path+":2:") {
 		t.Errorf("bad line: %v, want an error at line 2", err)
 	}
 }

@@ -23,7 +23,7 @@ type upOptions struct {
 	port   int
 	smoke  bool // exit after the smoke calls
 	// secrets the env references, stored on the stack before it is applied
-	secrets     secretFlag
+	secrets     SecretFlag
 	secretsFile string
 }
 
@@ -46,7 +46,7 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.secretsFile != "" {
-		more, err := readSecretsFile(o.secretsFile)
+		more, err := ReadSecretsFile(o.secretsFile)
 		if err != nil {
 			fmt.Fprintln(stderr, "local up: -secrets-file:", err)
 			return 2
@@ -80,7 +80,7 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	defer s.Close()
 
 	fmt.Fprintln(out, "==> smoke calls")
-	calls := apitest.Calls(s.Result, s.Outputs.APIKeyValues, true)
+	calls := apitest.Calls(s.Result, s.Outputs.APIKeyValues, true, o.env)
 	failed := smoke(ctx, s, calls, out)
 
 	fmt.Fprintf(out, "\nInvoke URL: %s\n", s.URL)
