@@ -17,10 +17,14 @@ import (
 const usage = `usage: go run ./local <command> [flags]
 
 Commands:
-  up [-env dev] [-port N] [-exit-after-smoke]
+  up [-env dev] [-port N] [-exit-after-smoke] [-watch=false] [-concurrency N]
           install the tools if missing, start moto and kumo, generate, apply
           envs/<env> with terraform, run the functions, serve the API on a
-          local port, smoke-call every route, print the invoke URL
+          local port, smoke-call every route, print the invoke URL; then
+          serve until Ctrl-C, watching the project: a saved handler is
+          rebuilt and swapped in (about a second), a saved routes.yaml or
+          schema is generated and applied on the same stack. Each function
+          runs up to N processes (default 4) as parallel requests need them
   tools [-which terraform|kumo|moto|cli-config]
           find or install terraform, the aws provider mirror, moto and kumo,
           and print which path was taken for each (or just one tool's path)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apibuilder/apibuilder/apitest"
 	"github.com/apibuilder/apibuilder/generator/generate"
+	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/session"
 	"github.com/apibuilder/apibuilder/local/stack"
 )
@@ -25,10 +26,13 @@ type upOptions struct {
 	// secrets the env references, stored on the stack before it is applied
 	secrets     SecretFlag
 	secretsFile string
+	watch       bool // keep the deployment up to date with the project
+	procs       int  // processes per function at most
 }
 
 // runUp is the one-command local run: generate, the stack, apply, the
-// functions, the data plane, smoke calls, then serve until interrupted.
+// functions, the data plane, smoke calls, then serve until interrupted,
+// keeping the deployment up to date with the project (-watch).
 func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("local up", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -39,6 +43,8 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.smoke, "exit-after-smoke", false, "exit after the smoke calls instead of serving until Ctrl-C")
 	fs.Var(&o.secrets, "secret", "`reference=value`: a secret the env references, stored on the local stack before apply (repeatable), e.g. ssm:/items/prod/admin-token-sha256=<sha256 hex>")
 	fs.StringVar(&o.secretsFile, "secrets-file", "", "file of reference=value lines (# comments), stored like -secret")
+	fs.BoolVar(&o.watch, "watch", true, "while serving, rebuild and swap a handler when its Go source changes, and regenerate and apply when routes.yaml or a schema changes")
+	fs.IntVar(&o.procs, "concurrency", runner.DefaultConcurrency, "processes each function may run at once, started as parallel requests need them")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -52,6 +58,10 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		o.secrets = append(o.secrets, more...)
+	}
+	if o.procs < 1 {
+		fmt.Fprintf(stderr, "local up: -concurrency %d: give 1 or more processes per function\n", o.procs)
+		return 2
 	}
 	if err := up(ctx, o, stdout); err != nil {
 		var de *generate.Diagnostics
@@ -69,7 +79,7 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func up(ctx context.Context, o upOptions, out io.Writer) error {
 	s, err := session.Start(ctx, session.Options{
 		Config: o.config, Env: o.env, Port: o.port, Out: out, Progress: isTerminal(out),
-		FunctionLogs: out, AccessLog: linePrefix{out, "[access] "}, Secrets: o.secrets,
+		FunctionLogs: out, AccessLog: linePrefix{out, "[access] "}, Secrets: o.secrets, Concurrency: o.procs,
 	})
 	if err != nil {
 		if missingSecret(err) {
@@ -96,7 +106,12 @@ func up(ctx context.Context, o upOptions, out io.Writer) error {
 	if o.smoke {
 		return nil
 	}
-	fmt.Fprintln(out, "\nServing; press Ctrl-C to stop (everything started here stops with it).")
+	fmt.Fprintln(out, "\nServing; press Ctrl-C to stop (everything started here stops with it; -watch=false serves without watching).")
+	if o.watch {
+		if err := s.Watch(ctx, session.WatchOptions{Out: out}); err != nil {
+			return fmt.Errorf("watch: %w", err)
+		}
+	}
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")
 	return nil

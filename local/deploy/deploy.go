@@ -22,7 +22,7 @@ import (
 type Workspace struct {
 	Dir       string
 	Vars      map[string]string // -var assignments for every plan, apply and destroy
-	NoRefresh bool              // plan without refreshing state from the cloud
+	NoRefresh bool              // plan and apply without refreshing state from the cloud
 	// Parallelism caps concurrent operations in plan, apply and destroy
 	// (0: Terraform's default, 10).
 	Parallelism int
@@ -102,7 +102,7 @@ func (w *Workspace) vars() []string {
 
 // Apply runs terraform apply.
 func (w *Workspace) Apply(ctx context.Context) error {
-	var opts []tfexec.ApplyOption
+	opts := []tfexec.ApplyOption{tfexec.Refresh(!w.NoRefresh)}
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
 	}

@@ -350,8 +350,16 @@ func (r *Runner) build(ctx context.Context, src string) (changed bool, err error
 	bin := filepath.Join(r.binDir, fmt.Sprintf("%s-%d", filepath.Base(src), r.lastID))
 	old := r.bins[src]
 	r.mu.Unlock()
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-ldflags=-s -w", "-o", bin, ".")
-	cmd.Dir = src
+	// From the module root when the handler is below it, so the
+	// compiler's positions read as paths of the project.
+	dir, target := src, "."
+	if root, err := filepath.Abs(r.cfg.ModuleRoot); err == nil {
+		if rel, err := filepath.Rel(root, src); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+			dir, target = root, "./"+filepath.ToSlash(rel)
+		}
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-ldflags=-s -w", "-o", bin, target)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		_ = os.Remove(bin)

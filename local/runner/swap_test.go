@@ -242,7 +242,7 @@ func TestSwapKeepsEveryRequestAndFinishesInFlightOnTheOldBuild(t *testing.T) {
 	}
 	sw := r.Rebuild(ctx, []string{"h"})
 	var be *BuildError
-	if len(sw) != 1 || !errors.As(sw[0].Err, &be) || !strings.Contains(be.Output, "main.go:3") || !strings.Contains(be.Output, "undefinedThing") {
+	if len(sw) != 1 || !errors.As(sw[0].Err, &be) || !strings.Contains(be.Output, "h/main.go:3") || !strings.Contains(be.Output, "undefinedThing") {
 		t.Fatalf("Rebuild of broken source = %+v, want a BuildError with the compiler's position", sw)
 	}
 	if a, err := call(ctx, lc, "ver", nil); err != nil || a.Version != "v2" {

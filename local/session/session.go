@@ -14,7 +14,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +46,9 @@ type Options struct {
 	// Secrets the environment references (ssm:, secretsmanager:), stored
 	// on the stack before the apply: its plan fails while one is missing.
 	Secrets []stack.Secret
+	// Concurrency is how many processes each function may run at once
+	// (0: runner.DefaultConcurrency).
+	Concurrency int
 }
 
 // Session is a running local deployment. Close stops everything it started.
@@ -61,6 +63,7 @@ type Session struct {
 	Logs      string // directory of the stack's and Terraform's logs
 
 	opt     Options
+	local   *generate.Result // the local copy as last generated
 	srv     *http.Server
 	closers []func()
 }
@@ -95,7 +98,7 @@ func Start(ctx context.Context, opt Options) (s *Session, err error) {
 	s.Root = s.Result.Root
 	// The local copy: the same environment rendered under build/local, so
 	// it resolves the same schemas, modules and packages.
-	if _, err := generate.Run(ctx, generate.Options{Config: opt.Config, Envs: []string{opt.Env}, NoBuild: true, OutDir: WorkDir}); err != nil {
+	if s.local, err = generate.Run(ctx, generate.Options{Config: opt.Config, Envs: []string{opt.Env}, NoBuild: true, OutDir: WorkDir}); err != nil {
 		return nil, err
 	}
 	work := filepath.Join(s.Root, filepath.FromSlash(path.Join(WorkDir, opt.Env)))
@@ -152,15 +155,10 @@ func Start(ctx context.Context, opt Options) (s *Session, err error) {
 	fmt.Fprintf(opt.Out, "    applied in %s (terraform output: %s)\n", time.Since(start).Round(100*time.Millisecond), tfLog.Name())
 
 	step("functions")
-	var fns []runner.Function
-	for name, src := range s.Outputs.FunctionSources {
-		fns = append(fns, runner.Function{Name: name, SourceDir: filepath.Join(s.Root, filepath.FromSlash(src))})
-	}
-	sort.Slice(fns, func(i, j int) bool { return fns[i].Name < fns[j].Name })
 	s.Runner, err = runner.Start(ctx, runner.Config{
 		Lambda: s.Stack.Lambda(), KumoURL: s.Stack.Endpoints.Kumo, ModuleRoot: s.Root,
-		ExtraEnv: s.Stack.AWSEnv(), Logs: opt.FunctionLogs,
-	}, fns)
+		ExtraEnv: s.Stack.AWSEnv(), Logs: opt.FunctionLogs, Concurrency: opt.Concurrency,
+	}, s.functions())
 	if err != nil {
 		return nil, err
 	}

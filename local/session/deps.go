@@ -1,0 +1,131 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// depIndex knows which handlers a changed file concerns: for each handler
+// directory, the in-module packages its build reads (`go list -deps`, the
+// rule packaging's input hashes follow), and their Go and embedded files.
+type depIndex struct {
+	moduleRoot string
+	pkgDirs    map[string][]string // package directory -> handler directories that import it (or are it)
+	files      map[string][]string // embedded file -> handler directories
+}
+
+// buildDeps lists the in-module dependencies of the handler directories
+// (absolute paths). A package that does not compile is still listed (-e),
+// so a broken edit is rebuilt, and its error shown, when it is fixed.
+func buildDeps(ctx context.Context, moduleRoot string, handlers []string) (*depIndex, error) {
+	idx := &depIndex{moduleRoot: moduleRoot, pkgDirs: map[string][]string{}, files: map[string][]string{}}
+	if len(handlers) == 0 {
+		return idx, nil
+	}
+	type pkg struct {
+		ImportPath string
+		Dir        string
+		EmbedFiles []string
+		Module     *struct{ Main bool }
+		Deps       []string
+	}
+	args := []string{"list", "-e", "-deps", "-json=ImportPath,Dir,EmbedFiles,Module,Deps", "-tags", "lambda.norpc"}
+	for _, h := range handlers {
+		rel, err := filepath.Rel(moduleRoot, h)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return nil, fmt.Errorf("handler %s is outside the Go module at %s", h, moduleRoot)
+		}
+		args = append(args, "./"+filepath.ToSlash(rel))
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = moduleRoot
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list the handlers' packages: %v\n%s", err, strings.TrimSpace(stderr.String()))
+	}
+	pkgs := map[string]pkg{}
+	byDir := map[string]pkg{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			return nil, err
+		}
+		pkgs[p.ImportPath] = p
+		if p.Dir != "" {
+			byDir[filepath.Clean(p.Dir)] = p
+		}
+	}
+	for _, h := range handlers {
+		main, ok := byDir[filepath.Clean(h)]
+		if !ok {
+			continue // not a package (yet): its directory still counts below
+		}
+		local := []pkg{main}
+		for _, d := range main.Deps {
+			if p, ok := pkgs[d]; ok && p.Module != nil && p.Module.Main && p.Dir != "" {
+				local = append(local, p)
+			}
+		}
+		for _, p := range local {
+			dir := filepath.Clean(p.Dir)
+			idx.pkgDirs[dir] = appendOnce(idx.pkgDirs[dir], h)
+			for _, f := range p.EmbedFiles {
+				file := filepath.Join(dir, f)
+				idx.files[file] = appendOnce(idx.files[file], h)
+			}
+		}
+	}
+	for _, h := range handlers {
+		idx.pkgDirs[filepath.Clean(h)] = appendOnce(idx.pkgDirs[filepath.Clean(h)], h)
+	}
+	return idx, nil
+}
+
+// affected returns the handler directories whose build reads the changed
+// file (absolute path), and whether the change concerns every handler
+// (go.mod or go.sum of the module).
+func (idx *depIndex) affected(file string) (handlers []string, all bool) {
+	file = filepath.Clean(file)
+	if dir, base := filepath.Split(file); filepath.Clean(dir) == filepath.Clean(idx.moduleRoot) && (base == "go.mod" || base == "go.sum" || base == "go.work") {
+		return nil, true
+	}
+	if hs, ok := idx.files[file]; ok {
+		return hs, false
+	}
+	if strings.HasSuffix(file, ".go") && !strings.HasSuffix(file, "_test.go") {
+		return idx.pkgDirs[filepath.Dir(file)], false
+	}
+	// A removed or renamed package directory.
+	return idx.pkgDirs[file], false
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, v := range list {
+		if v == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// moduleRoot finds the directory of the go.mod that holds dir.
+func moduleRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod in %s or above it: the handlers must be in a Go module", dir)
+		}
+	}
+}
