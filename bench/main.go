@@ -1,8 +1,10 @@
 // Command bench measures apibuilder at scale and writes BENCHMARKS.md:
 // generator time for 10/100/1000 routes (go test -bench), packaging cold and
-// warm, and Terraform apply, re-plan and destroy on the local stack for
+// warm, Terraform apply, re-plan and destroy on the local stack for
 // growing numbers of routes, with the API Gateway calls each route costs and
-// what that implies on AWS. Run it with bench/run.
+// what that implies on AWS, and the local loop (watch.go: cold local up,
+// edit to serve, route added, a load test of one function). Run it with
+// bench/run; -only runs some sections and replaces just those in the report.
 package main
 
 import (
@@ -42,39 +44,79 @@ func main() {
 	genRoutes := flag.String("generate-routes", "10,100,1000", "route counts for the whole-generate measurements")
 	out := flag.String("out", "BENCHMARKS.md", "report file")
 	par := flag.String("parallelism", "10,30", "terraform -parallelism values: each route count is measured at each (10 is Terraform's default)")
+	only := flag.String("only", "", "comma-separated sections to run (generator, packaging, terraform, loop); their sections replace the same ones in -out, the rest of it stays")
 	flag.Parse()
-	if err := run(context.Background(), parseInts(*routes), parseInts(*genRoutes), parseInts(*par), *out); err != nil {
+	sections := map[string]bool{}
+	for _, s := range strings.Split(*only, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			if !slices.Contains(allSections, s) {
+				fmt.Fprintf(os.Stderr, "bench: -only %s: choose from %s\n", s, strings.Join(allSections, ", "))
+				os.Exit(2)
+			}
+			sections[s] = true
+		}
+	}
+	if err := run(context.Background(), parseInts(*routes), parseInts(*genRoutes), parseInts(*par), *out, sections); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, counts, genCounts, parallelisms []int, outPath string) error {
+// allSections are the report's sections, in order.
+var allSections = []string{"generator", "packaging", "terraform", "loop"}
+
+func run(ctx context.Context, counts, genCounts, parallelisms []int, outPath string, only map[string]bool) error {
 	root, err := os.Getwd()
 	if err != nil {
 		return err
 	}
+	want := func(s string) bool { return len(only) == 0 || only[s] }
 	var report bytes.Buffer
-	fmt.Fprintf(&report, "# Benchmarks\n\nWritten by `bench/run` on %s: %d cores, %s/%s, %s.\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-
-	fmt.Fprintln(os.Stderr, "== generator benchmark")
-	if err := generatorBench(ctx, root, &report); err != nil {
-		return err
+	stamp := fmt.Sprintf("%s: %d cores, %s/%s, %s", time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	if len(only) == 0 {
+		fmt.Fprintf(&report, "# Benchmarks\n\nWritten by `bench/run` on %s.\n\n", stamp)
 	}
-	fmt.Fprintln(os.Stderr, "== generate, everything included")
-	if err := generateBench(ctx, root, genCounts, &report); err != nil {
-		return err
+	if want("generator") {
+		fmt.Fprintln(os.Stderr, "== generate, everything included")
+		if err := generateBench(ctx, root, genCounts, &report); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintln(os.Stderr, "== packaging")
-	if err := packagingBench(ctx, root, &report); err != nil {
-		return err
+	if want("packaging") {
+		fmt.Fprintln(os.Stderr, "== packaging")
+		if err := packagingBench(ctx, root, &report); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintln(os.Stderr, "== terraform on the local stack")
-	if len(counts) == 0 {
-		fmt.Fprintln(os.Stderr, "   skipped (-routes is empty)")
-	} else if err := terraformBench(ctx, root, counts, parallelisms, &report); err != nil {
-		return err
+	if want("terraform") {
+		fmt.Fprintln(os.Stderr, "== terraform on the local stack")
+		if len(counts) == 0 {
+			fmt.Fprintln(os.Stderr, "   skipped (-routes is empty)")
+		} else if err := terraformBench(ctx, root, counts, parallelisms, &report); err != nil {
+			return err
+		}
+	}
+	if want("loop") {
+		fmt.Fprintln(os.Stderr, "== the local loop: local up, edit to serve, route added, load")
+		var loop bytes.Buffer
+		err := loopBench(ctx, root, &loop)
+		if len(only) > 0 && loop.Len() > 0 {
+			// Say when this section was measured: the rest of the file may be older.
+			text := strings.Replace(loop.String(), "\n\n", fmt.Sprintf("\n\nMeasured by `bench/run -only loop` on %s.\n\n", stamp), 1)
+			loop.Reset()
+			loop.WriteString(text)
+		}
+		report.Write(loop.Bytes())
+		if err != nil {
+			return err
+		}
+	}
+	if len(only) > 0 {
+		old, err := os.ReadFile(outPath)
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		report = *bytes.NewBuffer(mergeSections(old, report.Bytes()))
 	}
 	if err := os.WriteFile(outPath, report.Bytes(), 0o644); err != nil {
 		return err
@@ -485,4 +527,47 @@ func parseInts(s string) []int {
 		}
 	}
 	return out
+}
+
+// mergeSections replaces, in an existing report, each "## " section that
+// fresh has (by its heading) with fresh's, keeping their order; sections
+// the report lacks are appended.
+func mergeSections(report, fresh []byte) []byte {
+	split := func(text string) (string, []string) {
+		parts := strings.Split(text, "\n## ")
+		head := parts[0]
+		var secs []string
+		for _, p := range parts[1:] {
+			secs = append(secs, "## "+p)
+		}
+		if strings.HasPrefix(text, "## ") {
+			head, secs = "", append([]string{text[:len(parts[0])]}, secs...)
+		}
+		return head, secs
+	}
+	heading := func(sec string) string { return strings.SplitN(sec, "\n", 2)[0] }
+	head, old := split(string(report))
+	_, add := split(string(fresh))
+	byHeading := map[string]string{}
+	for _, s := range add {
+		byHeading[heading(s)] = s
+	}
+	var out []string
+	for _, s := range old {
+		if n, ok := byHeading[heading(s)]; ok {
+			s = n
+			delete(byHeading, heading(s))
+		}
+		out = append(out, strings.TrimRight(s, "\n")+"\n")
+	}
+	for _, s := range add {
+		if _, ok := byHeading[heading(s)]; ok {
+			out = append(out, strings.TrimRight(s, "\n")+"\n")
+		}
+	}
+	text := strings.TrimRight(head, "\n")
+	if text != "" {
+		text += "\n\n"
+	}
+	return []byte(text + strings.Join(out, "\n"))
 }

@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -28,7 +27,7 @@ type Swap struct {
 
 // Rebuild builds the handlers in srcs (directories, absolute or relative
 // to the module root) and swaps every function built from one of them to
-// its new build without dropping a request: the new process starts and
+// its new build without dropping a request: a new process starts and
 // polls first, then the old processes take no new invocation and stop
 // once their invocation in flight is answered. A directory no function
 // runs is skipped.
@@ -77,28 +76,23 @@ func (r *Runner) rebuildOne(ctx context.Context, src string, fns []*function) Sw
 	r.mu.Lock()
 	bin := r.bins[src]
 	r.mu.Unlock()
-	names := make([]string, len(fns))
-	errs := make([]error, len(fns))
-	var wg sync.WaitGroup
-	for i, fn := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.mu.Lock()
-			env, conf := fn.env, fn.conf
-			r.mu.Unlock()
-			names[i] = fn.name
-			errs[i] = r.replace(ctx, fn, bin, env, conf)
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err == nil {
-			sw.Functions = append(sw.Functions, names[i])
+	// The first function proves the build starts and polls; the others
+	// (functions sharing the handler) then switch at once and start their
+	// new process on their next invocation, as Lambda cold-starts a new
+	// version: swapping 50 functions costs one process start, not 50.
+	sort.Slice(fns, func(i, j int) bool { return fns[i].name < fns[j].name })
+	r.mu.Lock()
+	env, conf := fns[0].env, fns[0].conf
+	r.mu.Unlock()
+	sw.Err = r.replace(ctx, fns[0], bin, env, conf)
+	if sw.Err == nil {
+		for _, fn := range fns {
+			if fn != fns[0] {
+				r.switchLazily(fn, bin)
+			}
+			sw.Functions = append(sw.Functions, fn.name)
 		}
 	}
-	sort.Strings(sw.Functions)
-	sw.Err = errors.Join(errs...)
 	if len(sw.Functions) == 0 {
 		// Nothing runs the new build: the directory keeps its old one.
 		r.mu.Lock()
@@ -181,6 +175,23 @@ func (r *Runner) replace(ctx context.Context, fn *function, bin string, env []st
 		r.retireLocked(q)
 	}
 	return nil
+}
+
+// switchLazily makes fn run bin from its next process on: its processes
+// retire (an invocation in flight finishes first) and the next invocation
+// starts a process of bin.
+func (r *Runner) switchLazily(fn *function, bin string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if fn.removed || r.stopped {
+		return
+	}
+	fn.bin = bin
+	fn.crashes = 0
+	for _, p := range append([]*proc{}, fn.live...) {
+		r.retireLocked(p)
+	}
+	r.pollLocked(fn) // a poll at kumo takes the next invocation and starts a process for it
 }
 
 // retireLocked stops a process from taking new invocations: an idle one
@@ -375,4 +386,29 @@ func diffConf(a, b fnConf) []string {
 // String is one line: "get_item (environment, memory)".
 func (rs Restart) String() string {
 	return rs.Name + " (" + strings.Join(rs.What, ", ") + ")"
+}
+
+// SetConcurrency changes how many processes each function may run at
+// once. Processes beyond the new limit retire (an invocation in flight
+// finishes first); below it, functions grow with demand.
+func (r *Runner) SetConcurrency(n int) {
+	if n < 1 {
+		n = 1
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cfg.Concurrency = n
+	for _, fn := range r.fns {
+		// Idle processes go first, then the youngest.
+		for len(fn.live) > n {
+			victim := fn.live[len(fn.live)-1]
+			for _, p := range fn.live {
+				if !p.busy {
+					victim = p
+					break
+				}
+			}
+			r.retireLocked(victim)
+		}
+	}
 }

@@ -347,13 +347,32 @@ func TestUpdateStartsStopsAndReconfigures(t *testing.T) {
 		t.Fatalf("Update without changes = %+v, %v", ch, err)
 	}
 
+	// Both run one handler: a rebuild swaps both, the second starting its
+	// new process on its next invocation.
+	writeHandler(t, root, "v2")
+	if sw := r.Rebuild(ctx, []string{"h"}); len(sw) != 1 || sw[0].Err != nil || strings.Join(sw[0].Functions, ",") != "one,two" {
+		t.Fatalf("Rebuild of a shared handler = %+v", sw)
+	}
+	for fn, want := range map[string]string{"two": "second", "one": "after"} {
+		if a, err := call(ctx, lc, fn, map[string]string{"env": "GREETING"}); err != nil || a.Version != "v2" || a.Value != want {
+			t.Errorf("%s after the rebuild: %+v, %v; want v2 with GREETING=%s", fn, a, err, want)
+		}
+	}
+
 	// "two" is removed: its process stops.
 	r.mu.Lock()
 	var pids []int
 	for _, p := range r.fns["two"].live {
-		pids = append(pids, p.cmd.Process.Pid)
+		p.startMu.Lock()
+		if p.started {
+			pids = append(pids, p.cmd.Process.Pid)
+		}
+		p.startMu.Unlock()
 	}
 	r.mu.Unlock()
+	if len(pids) == 0 {
+		t.Fatal("two runs no process")
+	}
 	ch, err = r.Update(ctx, []Function{{Name: "one", SourceDir: "h"}})
 	if err != nil || len(ch.Removed) != 1 || ch.Removed[0] != "two" {
 		t.Fatalf("Update removing two = %+v, %v", ch, err)

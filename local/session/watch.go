@@ -263,6 +263,9 @@ func (wl *watchLoop) reload(ctx context.Context, b watch.Batch, paths []string) 
 		wl.emit(ev)
 	}
 	wl.printf("[watch] %s %s changed: generate, apply what changed\n", time.Now().Format("15:04:05"), strings.Join(paths, ", "))
+	var steps []string
+	step := func(name string, since time.Time) { steps = append(steps, name+" "+seconds(time.Since(since))) }
+	t0 := time.Now()
 	res, err := generate.Run(ctx, generate.Options{Config: s.opt.Config, Envs: []string{s.opt.Env}})
 	if err != nil {
 		var de *generate.Diagnostics
@@ -279,29 +282,34 @@ func (wl *watchLoop) reload(ctx context.Context, b watch.Batch, paths []string) 
 		return
 	}
 	s.Result = res
+	step("generate", t0)
 	if !sameModuleCalls(s.local, local) {
-		if err := s.Workspace.Init(ctx, nil); err != nil {
+		t := time.Now()
+		if err := s.Workspace.GetModules(ctx); err != nil {
 			fail(ApplyFailed, fmt.Errorf("%w (full output: %s)", err, filepath.Join(s.Logs, "terraform.log")), "nothing was applied")
 			return
 		}
+		step("terraform get", t)
 	}
 	s.local = local
-	start := time.Now()
+	t := time.Now()
 	s.Workspace.NoRefresh = true // the stack is ours: nobody else changes it
 	if err := s.Workspace.Apply(ctx); err != nil {
 		fail(ApplyFailed, fmt.Errorf("%w (full output: %s)", err, filepath.Join(s.Logs, "terraform.log")), "the stack keeps what was applied")
 		return
 	}
-	applied := time.Since(start)
 	out, err := s.Workspace.Outputs(ctx)
 	if err != nil {
 		fail(ApplyFailed, err, "the stack keeps what was applied")
 		return
 	}
 	s.Outputs = out
+	step("apply", t)
+	t = time.Now()
 	ch, err := s.Runner.Update(ctx, s.functions())
+	step("functions", t)
 	ev.Kind, ev.Changes, ev.Err, ev.Took = Applied, ch, err, time.Since(b.First)
-	wl.printf("[watch] %s applied in %s; the new deployment serves, %s after the change\n", time.Now().Format("15:04:05"), seconds(applied), seconds(ev.Took))
+	wl.printf("[watch] %s the new deployment serves, %s after the change (%s)\n", time.Now().Format("15:04:05"), seconds(ev.Took), strings.Join(steps, ", "))
 	if len(ch.Added) > 0 {
 		wl.printf("[watch]   started %s\n", list(ch.Added))
 	}

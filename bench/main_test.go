@@ -1,0 +1,15 @@
+package main
+
+import "testing"
+
+func TestMergeSectionsReplacesOnlyFreshSections(t *testing.T) {
+	report := "# Benchmarks\n\nWritten then.\n\n## A\n\nold a\n\n## B\n\nold b\n\n### B.1\n\nold b1\n"
+	fresh := "## B\n\nnew b\n\n### B.2\n\nnew b2\n\n## C\n\nnew c\n"
+	want := "# Benchmarks\n\nWritten then.\n\n## A\n\nold a\n\n## B\n\nnew b\n\n### B.2\n\nnew b2\n\n## C\n\nnew c\n"
+	if got := string(mergeSections([]byte(report), []byte(fresh))); got != want {
+		t.Errorf("merged:\n%s\nwant:\n%s", got, want)
+	}
+	if got := string(mergeSections(nil, []byte(fresh))); got != fresh {
+		t.Errorf("merged into nothing:\n%q", got)
+	}
+}
