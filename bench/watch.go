@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -81,7 +82,17 @@ type loopProject struct {
 	addPath  string                           // where the added route answers
 }
 
+// loadAverage is the machine's 1-minute load average, as text ("?" when unknown).
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(data)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
 func loopBench(ctx context.Context, root string, w io.Writer) error {
+	loadBefore := loadAverage()
 	projects := []loopProject{
 		{
 			name: "the example (routes.yaml)", routes: 4,
@@ -124,7 +135,7 @@ func loopBench(ctx context.Context, root string, w io.Writer) error {
 		}
 		results = append(results, r)
 	}
-	writeLoop(w, results, failures)
+	writeLoop(w, results, failures, loadBefore, loadAverage())
 	if len(results) == 0 {
 		return fmt.Errorf("no local-loop measurement succeeded:\n%s", strings.Join(failures, "\n"))
 	}
@@ -437,11 +448,13 @@ func waitEvent(events <-chan session.Event, want session.EventKind) (session.Eve
 	}
 }
 
-func writeLoop(w io.Writer, results []loopResult, failures []string) {
+func writeLoop(w io.Writer, results []loopResult, failures []string, loadBefore, loadAfter string) {
 	fmt.Fprintf(w, "## Local loop: local up, edit to serve, route added\n\n")
+	fmt.Fprintf(w, "The machine's load average was %s when this section started and %s when it ended (%d cores; other work running on it slows every figure here).\n\n", loadBefore, loadAfter, runtime.NumCPU())
 	fmt.Fprintf(w, "`local up` from nothing running to serving (generate with a warm Go cache, emulators, apply, functions, data plane), then, while it serves and watches: "+
 		"a handler saved %d times (each save changes a response; the time is from the write to the first request that returns the new text, polled every 10 ms), "+
-		"and a route added to routes.yaml (from the write to the first answer of the new route). The swap column is the watch's own line: first change seen to the new process serving.\n\n", editRuns)
+		"and a route added to routes.yaml (from the write to the first answer of the new route). The swap column is the watch's own line: first change seen to the new process serving. "+
+		"When functions share the handler, the first proves the new build starts and the others start their new process on their next request.\n\n", editRuns)
 	fmt.Fprintf(w, "| project | routes | functions swapped per edit | cold local up | edit to serve (median) | min / max | swap line (median) | go build (median) | edit / cold | route added | route added / cold |\n")
 	fmt.Fprintf(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range results {
@@ -473,7 +486,7 @@ func writeLoop(w io.Writer, results []loopResult, failures []string) {
 
 func writeLoad(w io.Writer, set loadSet) {
 	fmt.Fprintf(w, "\n### Load: %s, at 1 and %d processes\n\n", set.note, runner.DefaultConcurrency)
-	fmt.Fprintf(w, "%d requests from %d concurrent clients on 127.0.0.1, after 100 warm-up requests; through the data plane (what a client sees) and by Lambda Invoke straight to kumo (the runner alone).\n\n", loadRequests, loadClients)
+	fmt.Fprintf(w, "%d requests from %d concurrent clients on 127.0.0.1, after 100 warm-up requests; through the data plane (what a client sees: it also reads the stage from moto on every request) and by Lambda Invoke straight to kumo (the runner alone).\n\n", loadRequests, loadClients)
 	fmt.Fprintf(w, "| path | processes at most | running at the end | requests/s | p50 | p99 | failed |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	byPath := map[string]map[int]loadResult{}
 	for _, l := range set.results {
