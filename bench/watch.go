@@ -188,7 +188,7 @@ func measureLoop(ctx context.Context, p loopProject, withLoad bool) (loopResult,
 		if err := os.WriteFile(handler, []byte(edited), 0o644); err != nil {
 			return res, err
 		}
-		took, err := pollUntil(ctx, client, s.URL+p.getPath, 60*time.Second, func(code int, body string) bool { return strings.Contains(body, tag) })
+		took, err := pollUntil(ctx, client, s.URL+p.getPath, 25*time.Millisecond, 60*time.Second, func(code int, body string) bool { return strings.Contains(body, tag) })
 		if err != nil {
 			return res, fmt.Errorf("%s: %w\n%s", tag, err, logs.tail())
 		}
@@ -290,7 +290,7 @@ func addRoute(ctx context.Context, client *http.Client, s *session.Session, cfg 
 	if err := os.WriteFile(cfg, []byte(added), 0o644); err != nil {
 		return 0, "", err
 	}
-	took, err := pollUntil(ctx, client, s.URL+path, 5*time.Minute, done)
+	took, err := pollUntil(ctx, client, s.URL+path, 100*time.Millisecond, 5*time.Minute, done)
 	if err != nil {
 		return 0, "", fmt.Errorf("%w\n%s", err, logs.tail())
 	}
@@ -414,7 +414,11 @@ func runLoad(ctx context.Context, call func(context.Context) (int, error), n, cl
 	return r, nil
 }
 
-func pollUntil(ctx context.Context, client *http.Client, url string, limit time.Duration, done func(int, string) bool) (time.Duration, error) {
+// pollUntil calls url every interval until done accepts its answer, and
+// returns the time that took. Each call costs the data plane (and moto) some
+// CPU, which the build or apply being measured shares: poll no faster than
+// the resolution needed.
+func pollUntil(ctx context.Context, client *http.Client, url string, interval, limit time.Duration, done func(int, string) bool) (time.Duration, error) {
 	start := time.Now()
 	for time.Since(start) < limit {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -426,7 +430,7 @@ func pollUntil(ctx context.Context, client *http.Client, url string, limit time.
 				return time.Since(start), nil
 			}
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(interval)
 	}
 	return 0, fmt.Errorf("%s did not answer as expected within %s", url, limit)
 }
@@ -452,8 +456,8 @@ func writeLoop(w io.Writer, results []loopResult, failures []string, loadBefore,
 	fmt.Fprintf(w, "## Local loop: local up, edit to serve, route added\n\n")
 	fmt.Fprintf(w, "The machine's load average was %s when this section started and %s when it ended (%d cores; other work running on it slows every figure here).\n\n", loadBefore, loadAfter, runtime.NumCPU())
 	fmt.Fprintf(w, "`local up` from nothing running to serving (generate with a warm Go cache, emulators, apply, functions, data plane), then, while it serves and watches: "+
-		"a handler saved %d times (each save changes a response; the time is from the write to the first request that returns the new text, polled every 10 ms), "+
-		"and a route added to routes.yaml (from the write to the first answer of the new route). The swap column is the watch's own line: first change seen to the new process serving. "+
+		"a handler saved %d times (each save changes a response; the time is from the write to the first request that returns the new text, polled every 25 ms), "+
+		"and a route added to routes.yaml (from the write to the first answer of the new route, polled every 100 ms). The swap column is the watch's own line: first change seen to the new process serving. "+
 		"When functions share the handler, the first proves the new build starts and the others start their new process on their next request.\n\n", editRuns)
 	fmt.Fprintf(w, "| project | routes | functions swapped per edit | cold local up | edit to serve (median) | min / max | swap line (median) | go build (median) | edit / cold | route added | route added / cold |\n")
 	fmt.Fprintf(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
