@@ -91,9 +91,10 @@ func (r *envRenderer) rootPath(p string) tmpl {
 }
 
 // bucketHardening keeps the artifacts bucket private, encrypted and
-// TLS-only, and cleans up what uploads leave behind. Packages no function
-// uses any more are deleted by Terraform itself (their objects leave the
-// manifest).
+// TLS-only. Packages no function uses any more are deleted by Terraform
+// itself (their objects leave the manifest), so the bucket needs no
+// lifecycle rule: one would cost every first apply 30-55 s, the AWS
+// provider's wait for three matching reads 10 s apart.
 func (r *envRenderer) bucketHardening(body *hclwrite.Body) {
 	bucket := ref("aws_s3_bucket", "artifacts", "id")
 	body.AppendNewline()
@@ -129,20 +130,6 @@ func (r *envRenderer) bucketHardening(body *hclwrite.Body) {
 		}}}},
 	})
 	set(pol, obj{{"depends_on", expr("[aws_s3_bucket_public_access_block.artifacts]")}})
-	body.AppendNewline()
-	lc := body.AppendNewBlock("resource", []string{"aws_s3_bucket_lifecycle_configuration", "artifacts"}).Body()
-	set(lc, obj{{"bucket", bucket}})
-	lc.AppendNewline()
-	rb := lc.AppendNewBlock("rule", nil).Body()
-	set(rb, obj{{"id", "abort-incomplete-uploads"}, {"status", "Enabled"}})
-	rb.AppendNewline()
-	comment(rb, "Every object.")
-	rb.AppendUnstructuredTokens(hclwrite.Tokens{
-		{Type: hclsyntax.TokenIdent, Bytes: []byte("filter")}, punct(hclsyntax.TokenOBrace, "{"),
-		punct(hclsyntax.TokenCBrace, "}"), punct(hclsyntax.TokenNewline, "\n"),
-	})
-	rb.AppendNewline()
-	set(rb.AppendNewBlock("abort_incomplete_multipart_upload", nil).Body(), obj{{"days_after_initiation", 1}})
 }
 
 // prefixed is "${local.name_prefix}-<suffix>", the AWS name of a resource.
