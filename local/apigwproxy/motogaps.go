@@ -26,6 +26,7 @@ type motoGaps struct {
 	mu        sync.Mutex
 	locks     map[string]*sync.Mutex // method key -> lock, see lock
 	cacheKeys map[string][]any       // method key -> its integration's cacheKeyParameters (cachekeys.go)
+	snaps     snapshots              // the API at each deployment (snapshot.go)
 }
 
 func newMotoGaps(target string) *motoGaps {

@@ -2,12 +2,17 @@
 // Gateway control plane. It fills moto's gaps: the in-place updates the AWS
 // provider makes that moto lacks or gets wrong (motogaps.go, patch.go) and
 // the fields moto's writes drop (cachekeys.go), so that applies and re-plans
-// behave as they do on AWS. It is where AWS rules that moto skips belong.
-// With an instrument.Recorder it also counts calls by operation and times
-// the answers (bench).
+// behave as they do on AWS. It enforces the AWS rules moto skips
+// (rules.go), so that what fails on AWS fails here too, and it keeps a
+// snapshot of the API per deployment (snapshot.go), so the data plane can
+// serve a stage's deployment as AWS does rather than the API's current
+// resources. With an instrument.Recorder it also counts calls by operation
+// and times the answers (bench).
 package apigwproxy
 
 import (
+	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -32,7 +37,7 @@ type Proxy struct {
 	proxy *httputil.ReverseProxy
 	srv   *http.Server
 	gaps  *motoGaps
-	rec   *instrument.Recorder
+	rec   *instrument.Recorder // nil: nothing recorded
 }
 
 // Start serves a proxy in front of moto (its URL) on a free loopback port.
@@ -76,6 +81,26 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer func(start time.Time) { p.rec.Time(instrument.ServiceOf(r), time.Since(start)) }(time.Now())
 	}
 	defer p.gaps.lock(r)()
+	parts := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeAPIGWError(w, http.StatusBadRequest, "BadRequestException", err.Error())
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if p.gaps.enforce(w, r, parts, body) {
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if p.gaps.serveSnapshot(w, r, parts, body, http.HandlerFunc(p.forward)) {
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	p.forward(w, r)
+}
+
+// forward answers r with a gap fill, or passes it to moto.
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 	if p.gaps.serve(w, r) {
 		return
 	}

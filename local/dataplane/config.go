@@ -9,7 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/apibuilder/apibuilder/local/apigwproxy"
 )
 
 // deployment is a stage's deployed configuration, loaded once per deployment id.
@@ -36,15 +39,23 @@ type resource struct {
 	methods  map[string]types.Method
 }
 
-// load reads everything the data plane serves for one stage.
+// load reads everything the data plane serves for one stage: the API as it
+// was when the stage's deployment was created. Every read names that
+// deployment (apigwproxy.SnapshotHeader), and the local stack's API Gateway
+// proxy answers from its snapshot of it, as AWS serves a stage from its
+// deployment: a route removed or changed after the deployment still
+// answers as deployed until the stage moves to a new one.
 func load(ctx context.Context, api *apigateway.Client, apiID, stageName string, stage *apigateway.GetStageOutput) (*deployment, error) {
+	snapshot := func(o *apigateway.Options) {
+		o.APIOptions = append(o.APIOptions, smithyhttp.SetHeaderValue(apigwproxy.SnapshotHeader, aws.ToString(stage.DeploymentId)))
+	}
 	d := &deployment{
 		apiID: apiID, stage: stageName, deploymentID: aws.ToString(stage.DeploymentId), variables: stage.Variables,
 		validators: map[string]types.RequestValidator{}, models: map[string]string{},
 		gatewayResponses: map[string]types.GatewayResponse{}, compiled: map[string]*jsonschema.Schema{},
 		authorizers: map[string]types.Authorizer{}, authCache: map[string]cachedAuth{},
 	}
-	restAPI, err := api.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: &apiID})
+	restAPI, err := api.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: &apiID}, snapshot)
 	if err != nil {
 		return nil, fmt.Errorf("get rest api %s: %w", apiID, err)
 	}
@@ -52,7 +63,7 @@ func load(ctx context.Context, api *apigateway.Client, apiID, stageName string, 
 	d.apiKeySource = restAPI.ApiKeySource
 	pages := apigateway.NewGetResourcesPaginator(api, &apigateway.GetResourcesInput{RestApiId: &apiID, Embed: []string{"methods"}})
 	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+		page, err := pages.NextPage(ctx, snapshot)
 		if err != nil {
 			return nil, fmt.Errorf("get resources of %s: %w", apiID, err)
 		}
@@ -61,28 +72,28 @@ func load(ctx context.Context, api *apigateway.Client, apiID, stageName string, 
 			d.resources = append(d.resources, &resource{id: aws.ToString(r.Id), path: p, segments: split(p), methods: r.ResourceMethods})
 		}
 	}
-	validators, err := api.GetRequestValidators(ctx, &apigateway.GetRequestValidatorsInput{RestApiId: &apiID})
+	validators, err := api.GetRequestValidators(ctx, &apigateway.GetRequestValidatorsInput{RestApiId: &apiID}, snapshot)
 	if err != nil {
 		return nil, fmt.Errorf("get request validators of %s: %w", apiID, err)
 	}
 	for _, v := range validators.Items {
 		d.validators[aws.ToString(v.Id)] = v
 	}
-	models, err := api.GetModels(ctx, &apigateway.GetModelsInput{RestApiId: &apiID})
+	models, err := api.GetModels(ctx, &apigateway.GetModelsInput{RestApiId: &apiID}, snapshot)
 	if err != nil {
 		return nil, fmt.Errorf("get models of %s: %w", apiID, err)
 	}
 	for _, m := range models.Items {
 		d.models[aws.ToString(m.Name)] = aws.ToString(m.Schema)
 	}
-	authorizers, err := api.GetAuthorizers(ctx, &apigateway.GetAuthorizersInput{RestApiId: &apiID})
+	authorizers, err := api.GetAuthorizers(ctx, &apigateway.GetAuthorizersInput{RestApiId: &apiID}, snapshot)
 	if err != nil {
 		return nil, fmt.Errorf("get authorizers of %s: %w", apiID, err)
 	}
 	for _, a := range authorizers.Items {
 		d.authorizers[aws.ToString(a.Id)] = a
 	}
-	responses, err := api.GetGatewayResponses(ctx, &apigateway.GetGatewayResponsesInput{RestApiId: &apiID})
+	responses, err := api.GetGatewayResponses(ctx, &apigateway.GetGatewayResponsesInput{RestApiId: &apiID}, snapshot)
 	if err == nil { // optional: an API without custom gateway responses is fine
 		for _, g := range responses.Items {
 			d.gatewayResponses[string(g.ResponseType)] = g

@@ -176,6 +176,7 @@ func deploy(t *testing.T) *stack {
 	must(api.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: id, ResourceId: echo, HttpMethod: aws.String("ANY"), AuthorizationType: aws.String("NONE"), ApiKeyRequired: true}))
 	must(api.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: id, ResourceId: echo, HttpMethod: aws.String("ANY"),
 		Type: types.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"), Uri: fnURI}))
+	method(resource(root, "gone"), apigateway.PutMethodInput{AuthorizationType: aws.String("NONE")}) // see snapshot
 	answer := resource(root, "answer")
 	must(api.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: id, ResourceId: answer, HttpMethod: aws.String("POST"), AuthorizationType: aws.String("NONE")}))
 	must(api.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: id, ResourceId: answer, HttpMethod: aws.String("POST"),
@@ -188,6 +189,9 @@ func deploy(t *testing.T) *stack {
 	replace := func(path, value string) types.PatchOperation {
 		return types.PatchOperation{Op: types.OpReplace, Path: aws.String(path), Value: aws.String(value)}
 	}
+	// Access logging needs the account's CloudWatch role, as on AWS.
+	must(api.UpdateAccount(ctx, &apigateway.UpdateAccountInput{PatchOperations: []types.PatchOperation{
+		replace("/cloudwatchRoleArn", "arn:aws:iam::000000000000:role/apigateway-cloudwatch")}}))
 	must(api.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: id, StageName: aws.String("dev"), PatchOperations: []types.PatchOperation{
 		replace("/*/*/throttling/rateLimit", "100"), replace("/*/*/throttling/burstLimit", "100"),
 		replace("/~1limited/GET/throttling/rateLimit", "1"), replace("/~1limited/GET/throttling/burstLimit", "2"),
@@ -304,6 +308,7 @@ func TestDeployedAPI(t *testing.T) {
 	t.Run("AccessLog", s.accessLog)
 	t.Run("ProxyEvent", s.proxyEvent)
 	t.Run("ProxyAnswer", s.proxyAnswer)
+	t.Run("Snapshot", s.snapshot)
 	t.Run("APIKeyFromAuthorizer", s.apiKeyFromAuthorizer) // last: it redeploys with apiKeySource AUTHORIZER
 }
 
@@ -550,4 +555,44 @@ func (s *stack) apiKeyFromAuthorizer(t *testing.T) {
 	}
 	// "wildcard"'s usageIdentifierKey is no key of a plan.
 	s.expectError(s.get("/authkeyed", map[string]string{"Authorization": "wildcard", "x-api-key": "key-from-authorizer-allow"}), 403, "Forbidden")
+}
+
+// A stage serves its deployment, a snapshot of the API when it was
+// created, whatever happens to the API afterwards. This is the order in
+// which Terraform removes a route (the new deployment and the stage move
+// first, the route's method and resource are deleted last): the removed
+// route still answers until the next deployment, as on AWS.
+func (s *stack) snapshot(t *testing.T) {
+	s.t = t
+	ctx := context.Background()
+	id := aws.String(s.apiID)
+	redeploy := func() {
+		t.Helper()
+		dep, err := s.api.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.api.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: id, StageName: aws.String("dev"), PatchOperations: []types.PatchOperation{
+			{Op: types.OpReplace, Path: aws.String("/deploymentId"), Value: dep.Id}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	redeploy()
+	resources, err := s.api.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range resources.Items {
+		if aws.ToString(r.Path) == "/gone" {
+			if _, err := s.api.DeleteResource(ctx, &apigateway.DeleteResourceInput{RestApiId: id, ResourceId: r.Id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// The data plane reads the new deployment only now, after the deletion.
+	if r := s.get("/gone", nil); r.status != 200 {
+		t.Errorf("GET /gone, deleted after the stage's deployment was made: %d %s; want 200, the deployment still has it", r.status, r.body)
+	}
+	redeploy()
+	s.expectError(s.get("/gone", nil), 403, "Missing Authentication Token")
 }
