@@ -107,7 +107,7 @@ func TestLoggingNeedsTheAccountRole(t *testing.T) {
 		return types.PatchOperation{Op: types.OpReplace, Path: aws.String(path), Value: aws.String(value)}
 	}
 	logging := map[string][]types.PatchOperation{
-		"access logs": {replace("/accessLogSettings/destinationArn", "arn:aws:logs:us-east-1:000000000000:log-group:access"), replace("/accessLogSettings/format", `{"requestId":"$context.requestId"}`)},
+		"access logs":    {replace("/accessLogSettings/destinationArn", "arn:aws:logs:us-east-1:000000000000:log-group:access"), replace("/accessLogSettings/format", `{"requestId":"$context.requestId"}`)},
 		"execution logs": {replace("/*/*/logging/loglevel", "INFO")},
 		"data trace":     {replace("/*/*/logging/dataTrace", "true")},
 	}
