@@ -1,9 +1,12 @@
 // Package kumoproxy is the proxy in front of kumo, the local stack's Lambda,
 // DynamoDB, IAM, STS, CloudWatch Logs and S3. It answers what kumo lacks
-// (DynamoDB continuous backups, i.e. point-in-time recovery) and makes the
-// AWS SDK's retries idempotent as AWS's own handling is (replay.go); every
-// other request passes through untouched, streaming included (the Lambda
-// Runtime API long-polls). With an instrument.Recorder it also times the
+// (DynamoDB continuous backups, i.e. point-in-time recovery), refuses what
+// AWS refuses and kumo accepts (more than 10 tags on an S3 object,
+// s3tags.go), and makes the AWS SDK's retries idempotent as AWS's own
+// handling is (replay.go); every other request passes through untouched,
+// streaming included (the Lambda Runtime API long-polls). kumo itself
+// already refuses a table name that exists (CreateTable answers
+// ResourceInUseException), as DynamoDB does. With an instrument.Recorder it also times the
 // answers of signed requests by service (bench).
 package kumoproxy
 
@@ -179,6 +182,9 @@ func lifecycleDefaults(resp *http.Response) error {
 func (s *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if svc := instrument.ServiceOf(r); s.rec != nil && svc != instrument.Unsigned { // not the Runtime API's long polls
 		defer func(start time.Time) { s.rec.Time(svc, time.Since(start)) }(time.Now())
+	}
+	if s.objectTagsOverLimit(w, r) {
+		return
 	}
 	switch r.Header.Get("X-Amz-Target") {
 	case dynamoTarget + "UpdateContinuousBackups":
