@@ -1,8 +1,10 @@
 // Package deploy drives Terraform through terraform-exec for one generated
 // environment directory: init (providers from the offline mirror), apply,
 // plan (decoded as JSON, or saved and applied as inspected), typed outputs
-// and destroy. `local up`, bench and every test that applies Terraform use
-// it, so they all run Terraform the same way.
+// and destroy. `local up`, `apibuilder deploy`, bench and every test that
+// applies Terraform use it, so they all run Terraform the same way. Its
+// applies redeploy the API when they removed part of it after the stage's
+// deployment was made, as one plain apply cannot (redeploy.go).
 package deploy
 
 import (
@@ -26,7 +28,12 @@ type Workspace struct {
 	// Parallelism caps concurrent operations in plan, apply and destroy
 	// (0: Terraform's default, 10).
 	Parallelism int
-	tf          *tfexec.Terraform
+	// Redeployed lists the API Gateway resources whose deletion made an
+	// apply replace the stage's deployment (see redeploy.go), over every
+	// apply of this workspace.
+	Redeployed []string
+	tf         *tfexec.Terraform
+	log        io.Writer // terraform's output; nil: discarded
 }
 
 // New prepares a workspace. env is added on top of the process environment
@@ -53,11 +60,17 @@ func New(dir, terraformBin string, env map[string]string, log io.Writer) (*Works
 	if err := tf.SetEnv(tfexec.CleanEnv(full)); err != nil {
 		return nil, err
 	}
-	if log != nil {
-		tf.SetStdout(log)
-		tf.SetStderr(log)
+	w := &Workspace{Dir: dir, Vars: map[string]string{}, tf: tf, log: log}
+	tf.SetStdout(w.stdout())
+	tf.SetStderr(w.stdout())
+	return w, nil
+}
+
+func (w *Workspace) stdout() io.Writer {
+	if w.log == nil {
+		return io.Discard
 	}
-	return &Workspace{Dir: dir, Vars: map[string]string{}, tf: tf}, nil
+	return w.log
 }
 
 // Init runs terraform init; backendConfig adds -backend-config key=value
@@ -109,7 +122,8 @@ func (w *Workspace) vars() []string {
 	return out
 }
 
-// Apply runs terraform apply.
+// Apply runs terraform apply (and replaces the stage's deployment when
+// the apply deleted part of the API after it was made: redeploy.go).
 func (w *Workspace) Apply(ctx context.Context) error {
 	opts := []tfexec.ApplyOption{tfexec.Refresh(!w.NoRefresh)}
 	for _, v := range w.vars() {
@@ -118,10 +132,7 @@ func (w *Workspace) Apply(ctx context.Context) error {
 	if w.Parallelism > 0 {
 		opts = append(opts, tfexec.Parallelism(w.Parallelism))
 	}
-	if err := w.tf.Apply(ctx, opts...); err != nil {
-		return fmt.Errorf("terraform apply (%s): %w", w.Dir, err)
-	}
-	return nil
+	return w.applyJSON(ctx, "", opts...)
 }
 
 // Plan runs terraform plan and reports whether anything would change.
@@ -174,16 +185,14 @@ func (w *Workspace) PlanFile(ctx context.Context, path string) (*tfjson.Plan, bo
 }
 
 // ApplyPlan applies the plan file at path, written by PlanFile (a saved
-// plan carries its variables).
+// plan carries its variables), and replaces the stage's deployment when
+// the apply deleted part of the API after it was made (redeploy.go).
 func (w *Workspace) ApplyPlan(ctx context.Context, path string) error {
 	opts := []tfexec.ApplyOption{tfexec.DirOrPlan(path)}
 	if w.Parallelism > 0 {
 		opts = append(opts, tfexec.Parallelism(w.Parallelism))
 	}
-	if err := w.tf.Apply(ctx, opts...); err != nil {
-		return fmt.Errorf("terraform apply %s (%s): %w", path, w.Dir, err)
-	}
-	return nil
+	return w.applyJSON(ctx, " "+path, opts...)
 }
 
 // Destroy runs terraform destroy.
