@@ -127,6 +127,44 @@ resource "aws_api_gateway_resource" "level10" {
   path_part   = each.value.part
 }
 
+# ---- Resource policy: who may invoke the API (a PRIVATE API needs one) ----
+
+locals {
+  # AWS's examples name the API as "execute-api:/..."; API Gateway stores
+  # such a Resource as the API's ARN, so it is written that way here and the
+  # stored policy reads back as sent (no diff on the next plan).
+  given_policy = var.policy == null ? null : replace(var.policy, "\"execute-api:/", "\"${aws_api_gateway_rest_api.this.execution_arn}/")
+  # Without a policy, a PRIVATE API with VPC endpoints gets AWS's standard
+  # one: invocations through those endpoints only.
+  endpoint_policy = var.endpoint_type != "PRIVATE" || length(var.vpc_endpoint_ids) == 0 ? null : jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "execute-api:Invoke"
+        Resource  = "${aws_api_gateway_rest_api.this.execution_arn}/*"
+        Condition = { StringNotEquals = { "aws:SourceVpce" = var.vpc_endpoint_ids } }
+      },
+      {
+        Effect    = "Allow"
+        Principal = "*"
+        Action    = "execute-api:Invoke"
+        Resource  = "${aws_api_gateway_rest_api.this.execution_arn}/*"
+      },
+    ]
+  })
+  policy     = coalesce(local.given_policy, local.endpoint_policy, "-")
+  has_policy = var.policy != null || local.endpoint_policy != null
+}
+
+resource "aws_api_gateway_rest_api_policy" "this" {
+  count = var.policy != null || var.endpoint_type == "PRIVATE" && length(var.vpc_endpoint_ids) > 0 ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  policy      = local.policy
+}
+
 resource "aws_api_gateway_request_validator" "this" {
   for_each = var.request_validators
 

@@ -28,9 +28,25 @@ variable "endpoint_type" {
 }
 
 variable "vpc_endpoint_ids" {
-  description = "VPC endpoint IDs allowed to reach a PRIVATE API."
+  description = "VPC endpoint IDs allowed to reach a PRIVATE API. Without a policy, they make the API's resource policy: invocations through these endpoints only."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for id in var.vpc_endpoint_ids : can(regex("^vpce-[0-9a-f]+$", id))])
+    error_message = "vpc_endpoint_ids must be VPC endpoint IDs such as vpce-0123456789abcdef0."
+  }
+}
+
+variable "policy" {
+  description = "The API's resource policy (JSON), applied before the stage's deployment; a PRIVATE API needs one (or vpc_endpoint_ids). \"execute-api:/\" at the start of a Resource is the API's own ARN, as in AWS's examples (e.g. \"execute-api:/*\"). null for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.policy == null || can(jsondecode(var.policy).Statement)
+    error_message = "policy must be a JSON IAM policy document with a Statement."
+  }
 }
 
 variable "binary_media_types" {
@@ -216,7 +232,7 @@ variable "log_retention_days" {
 }
 
 variable "create_cloudwatch_role" {
-  description = "Create the account-wide role API Gateway uses to write logs (one per account and region: enable it in one stack only)."
+  description = "Create the account-wide role API Gateway uses to write logs and set it in the account's API Gateway settings. There is one such setting per account and region: enable it only in a stack that is alone in its account and region (apibuilder generates envs/_account for it instead)."
   type        = bool
   default     = false
 }

@@ -13,12 +13,10 @@ locals {
   # Partition, region and account, read from an ARN this module owns (no
   # data source, no extra API call): arn:<partition>:logs:<region>:<account>:...
   arn_parts = split(":", aws_cloudwatch_log_group.this.arn)
-  eni_arn   = "arn:${local.arn_parts[1]}:ec2:${local.arn_parts[3]}:${local.arn_parts[4]}:network-interface/*"
-  vpc_create_resources = var.vpc == null ? [] : concat(
-    [for s in var.vpc.subnet_ids : "arn:${local.arn_parts[1]}:ec2:${local.arn_parts[3]}:${local.arn_parts[4]}:subnet/${s}"],
-    [for g in var.vpc.security_group_ids : "arn:${local.arn_parts[1]}:ec2:${local.arn_parts[3]}:${local.arn_parts[4]}:security-group/${g}"],
-    [local.eni_arn],
-  )
+  # Every EC2 resource of the account in this region: the scoping of
+  # network-interface actions that Lambda's create-time check accepts (its
+  # guide's own example for DeleteNetworkInterface).
+  ec2_any_arn        = "arn:${local.arn_parts[1]}:ec2:${local.arn_parts[3]}:${local.arn_parts[4]}:*/*"
   dead_letter_action = var.dead_letter_target_arn == null ? null : (split(":", var.dead_letter_target_arn)[2] == "sqs" ? "sqs:SendMessage" : "sns:Publish")
 }
 
@@ -46,8 +44,12 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
-  # What AWSLambdaVPCAccessExecutionRole grants, scoped: network interfaces
-  # are created only in the given subnets and security groups.
+  # What AWSLambdaVPCAccessExecutionRole grants (its actions, from the
+  # Lambda developer guide's "Required IAM permissions" for VPC access),
+  # scoped as far as Lambda accepts: it checks the role when the function
+  # is created or its VPC config changes, and refuses a role whose
+  # network-interface permissions are narrower (per subnet or security
+  # group). DescribeNetworkInterfaces works only on "*".
   dynamic "statement" {
     for_each = var.vpc == null ? [] : [1]
     content {
@@ -60,18 +62,9 @@ data "aws_iam_policy_document" "this" {
   dynamic "statement" {
     for_each = var.vpc == null ? [] : [1]
     content {
-      sid       = "VpcCreateInterfaces"
-      actions   = ["ec2:CreateNetworkInterface"]
-      resources = local.vpc_create_resources
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.vpc == null ? [] : [1]
-    content {
-      sid       = "VpcManageInterfaces"
-      actions   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
-      resources = [local.eni_arn]
+      sid       = "VpcNetworkInterfaces"
+      actions   = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      resources = [local.ec2_any_arn]
     }
   }
 

@@ -6,6 +6,20 @@ locals {
   # become wildcards because the source ARN carries the concrete path.
   source_path = var.create_method ? join("/", [for s in split("/", var.resource_path) : can(regex("^\\{.+\\}$", s)) ? "*" : s]) : null
   source_arn  = var.create_method ? "${var.execution_arn}/*/${var.http_method == "ANY" ? "*" : var.http_method}${local.source_path}" : var.invoke_source_arn
+
+  # Partition, region and account of the API (arn:<partition>:execute-api:
+  # <region>:<account>:<api id>), where the function lives too.
+  api_arn = split(":", var.execution_arn)
+  # The function's ARNs, built from its name rather than read from the
+  # function: the integration (and an authorizer using invoke_arn) must not
+  # depend on the function resource, or the API deployment's
+  # create_before_destroy would spread to the function, its role, its log
+  # group and every table its environment names, and a change that
+  # replaces one of those under its fixed name would fail ("already
+  # exists"). API Gateway does not need the function to exist until a
+  # request calls it.
+  function_arn = "arn:${local.api_arn[1]}:lambda:${local.api_arn[3]}:${local.api_arn[4]}:function:${var.name}"
+  invoke_arn   = "arn:${local.api_arn[1]}:apigateway:${local.api_arn[3]}:lambda:path/2015-03-31/functions/${local.function_arn}/invocations"
 }
 
 # The method resources gained count (create_method); keep existing state.
@@ -173,7 +187,7 @@ resource "aws_api_gateway_integration" "this" {
   http_method             = aws_api_gateway_method.this[0].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
-  uri                     = aws_lambda_function.this.invoke_arn
+  uri                     = local.invoke_arn
 }
 
 # API Gateway may invoke the function for this method and path only, or,

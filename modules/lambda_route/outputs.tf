@@ -9,8 +9,8 @@ output "function_arn" {
 }
 
 output "invoke_arn" {
-  description = "Invoke ARN of the function, as API Gateway integrations use it."
-  value       = aws_lambda_function.this.invoke_arn
+  description = "Invoke ARN of the function, as API Gateway integrations and authorizers use it. Built from the function's name and the API's execution ARN, so that what uses it does not depend on the function resource (see main.tf)."
+  value       = local.invoke_arn
 }
 
 output "role_arn" {
@@ -34,5 +34,8 @@ output "fingerprint" {
     parameters  = var.request_parameters
     request     = var.request_schema
     response    = [var.response_schema, var.success_status_code]
+    # The method response itself, so that the deployment waits for it
+    # (exports and SDKs read it from the deployment).
+    success = try(aws_api_gateway_method_response.success[0].id, null)
   })) : null
 }
