@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -28,6 +29,11 @@ type Workspace struct {
 	// Parallelism caps concurrent operations in plan, apply and destroy
 	// (0: Terraform's default, 10).
 	Parallelism int
+	// ProviderVersion is the hashicorp/aws version the provider mirror
+	// offers (the toolchain's); when the directory's lock file pins another,
+	// Init upgrades the lock to it (terraform init -upgrade), since the
+	// locked one cannot be installed offline. Empty: the lock is kept.
+	ProviderVersion string
 	// Redeployed lists the API Gateway resources whose deletion made an
 	// apply replace the stage's deployment (see redeploy.go), over every
 	// apply of this workspace.
@@ -76,7 +82,7 @@ func (w *Workspace) stdout() io.Writer {
 // Init runs terraform init; backendConfig adds -backend-config key=value
 // pairs (e.g. an emulator endpoint) without changing the committed backend.
 func (w *Workspace) Init(ctx context.Context, backendConfig map[string]string) error {
-	opts := []tfexec.InitOption{tfexec.Upgrade(false)}
+	opts := []tfexec.InitOption{tfexec.Upgrade(w.lockedElsewhere())}
 	for _, k := range sortedKeys(backendConfig) {
 		opts = append(opts, tfexec.BackendConfig(k+"="+backendConfig[k]))
 	}
@@ -112,6 +118,24 @@ func (w *Workspace) Validate(ctx context.Context) ([]string, error) {
 		}
 	}
 	return problems, nil
+}
+
+// lockedElsewhere reports whether the directory's lock file pins
+// hashicorp/aws to a version other than ProviderVersion.
+func (w *Workspace) lockedElsewhere() bool {
+	if w.ProviderVersion == "" {
+		return false
+	}
+	lock, err := os.ReadFile(filepath.Join(w.Dir, ".terraform.lock.hcl"))
+	if err != nil {
+		return false
+	}
+	_, block, ok := strings.Cut(string(lock), `provider "registry.terraform.io/hashicorp/aws" {`)
+	if !ok {
+		return false
+	}
+	block, _, _ = strings.Cut(block, "}")
+	return !strings.Contains(block, `version     = "`+w.ProviderVersion+`"`)
 }
 
 func (w *Workspace) vars() []string {

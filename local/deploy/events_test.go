@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -66,5 +68,24 @@ func TestDeploymentAddresses(t *testing.T) {
 	want := []string{`aws_api_gateway_deployment.each["a"]`, "aws_api_gateway_deployment.each[1]", "module.api.aws_api_gateway_deployment.this"}
 	if !slices.Equal(got, want) {
 		t.Errorf("deployments %v, want %v", got, want)
+	}
+}
+
+func TestLockedElsewhere(t *testing.T) {
+	dir := t.TempDir()
+	w := &Workspace{Dir: dir, ProviderVersion: "6.13.0"}
+	if w.lockedElsewhere() {
+		t.Error("no lock file: nothing to upgrade")
+	}
+	lock := "provider \"registry.terraform.io/hashicorp/aws\" {\n  version     = \"5.100.0\"\n  constraints = \">= 5.100.0, < 7.0.0\"\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, ".terraform.lock.hcl"), []byte(lock), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !w.lockedElsewhere() {
+		t.Error("locked to 5.100.0 with a 6.13.0 mirror: want an upgrade")
+	}
+	w.ProviderVersion = "5.100.0"
+	if w.lockedElsewhere() {
+		t.Error("locked to the mirror's version: nothing to upgrade")
 	}
 }

@@ -143,7 +143,12 @@ func (s *Stack) AWSEnv() map[string]string {
 // Workspace is a Terraform workspace for the root module in dir that
 // applies to this stack; terraform's output goes to log (may be nil).
 func (s *Stack) Workspace(dir string, log io.Writer) (*deploy.Workspace, error) {
-	return deploy.New(dir, s.Tools.Terraform, s.Env(), log)
+	ws, err := deploy.New(dir, s.Tools.Terraform, s.Env(), log)
+	if err != nil {
+		return nil, err
+	}
+	ws.ProviderVersion = s.Tools.ProviderVersion
+	return ws, nil
 }
 
 // APIGatewayCalls counts the calls made to the API Gateway control plane

@@ -89,3 +89,30 @@ func TestStackServesBothControlPlanesAndPITR(t *testing.T) {
 		}
 	}
 }
+
+// TestBootstrapAccount: the account's CloudWatch role is set once the
+// stack is bootstrapped, and bootstrapping again is harmless.
+func TestBootstrapAccount(t *testing.T) {
+	ctx := context.Background()
+	st := stacktest.Start(t, stack.Options{})
+	before, err := st.APIGateway().GetAccount(ctx, &apigateway.GetAccountInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(before.CloudwatchRoleArn) != "" {
+		t.Fatalf("a fresh stack's account already has a CloudWatch role: %s", aws.ToString(before.CloudwatchRoleArn))
+	}
+	for range 2 {
+		arn, err := st.BootstrapAccount(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.APIGateway().GetAccount(ctx, &apigateway.GetAccountInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(got.CloudwatchRoleArn) != arn || arn == "" {
+			t.Errorf("account role %q after bootstrap, want %q", aws.ToString(got.CloudwatchRoleArn), arn)
+		}
+	}
+}
