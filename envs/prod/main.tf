@@ -123,18 +123,17 @@ module "api" {
     delete_item = module.route_delete_item.fingerprint
   }
 
-  stage_name             = var.stage.name
-  stage_variables        = var.stage.variables
-  xray_tracing           = var.stage.xray_tracing
-  access_logs            = true
-  log_retention_days     = var.stage.log_retention_days
-  create_cloudwatch_role = false
-  throttle               = var.stage.throttle
-  metrics_enabled        = var.stage.metrics_enabled
-  logging_level          = var.stage.logging_level
-  data_trace             = var.stage.data_trace
-  domain                 = var.domain
-  waf_web_acl_arn        = var.waf_web_acl_arn
+  stage_name         = var.stage.name
+  stage_variables    = var.stage.variables
+  xray_tracing       = var.stage.xray_tracing
+  access_logs        = true
+  log_retention_days = var.stage.log_retention_days
+  throttle           = var.stage.throttle
+  metrics_enabled    = var.stage.metrics_enabled
+  logging_level      = var.stage.logging_level
+  data_trace         = var.stage.data_trace
+  domain             = var.domain
+  waf_web_acl_arn    = var.waf_web_acl_arn
 
   tags = var.tags
 }

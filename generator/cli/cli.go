@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/apibuilder/apibuilder/generator/generate"
@@ -138,6 +139,12 @@ func Generate(ctx context.Context, opt generate.Options, out io.Writer) error {
 	dirs := make([]string, len(res.Envs))
 	for i, e := range res.Envs {
 		dirs[i] = "envs/" + e
+	}
+	for _, rel := range append(slices.Clone(res.Written), res.Unchanged...) {
+		if strings.HasPrefix(rel, "envs/_account/") {
+			dirs = append(dirs, "envs/_account")
+			break
+		}
 	}
 	var envs, mods [3]int // written, unchanged, removed
 	for i, list := range [][]string{res.Written, res.Unchanged, res.Removed} {

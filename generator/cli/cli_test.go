@@ -67,15 +67,15 @@ func TestGenerateIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "12 written, 0 unchanged") {
-		t.Errorf("first run: %q, want 12 files written", out)
+	if !strings.Contains(out, "14 written, 0 unchanged") {
+		t.Errorf("first run: %q, want 14 files written (2 envs: versions, main, variables, outputs, tfvars, openapi.json, lock file)", out)
 	}
 	first := snapshot(t, dir)
 	out, err = gen(t, dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "0 written, 12 unchanged, 0 removed") {
+	if !strings.Contains(out, "0 written, 14 unchanged, 0 removed") {
 		t.Errorf("second run: %q, want nothing written", out)
 	}
 	sameFiles(t, first, snapshot(t, dir))
@@ -278,7 +278,7 @@ func TestRenameKeepsAWSNames(t *testing.T) {
 
 	// The previous main.tf is the record: a second run changes nothing.
 	out, err := gen(t, dir, false)
-	if err != nil || !strings.Contains(out, "0 written, 14 unchanged, 0 removed") {
+	if err != nil || !strings.Contains(out, "0 written, 16 unchanged, 0 removed") {
 		t.Fatalf("second run after the rename: %v %q, want nothing written", err, out)
 	}
 

@@ -21,10 +21,12 @@ import (
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
 	"github.com/apibuilder/apibuilder/generator/internal/identity"
+	"github.com/apibuilder/apibuilder/generator/internal/lockfile"
 	"github.com/apibuilder/apibuilder/generator/internal/modcopy"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
 	"github.com/apibuilder/apibuilder/generator/internal/openapi"
 	"github.com/apibuilder/apibuilder/generator/internal/render"
+	"github.com/apibuilder/apibuilder/generator/internal/replacement"
 	"github.com/apibuilder/apibuilder/generator/packaging"
 	"github.com/apibuilder/apibuilder/internal/output"
 	"github.com/apibuilder/apibuilder/internal/version"
@@ -94,6 +96,10 @@ type Result struct {
 	// and Packaging what building them took.
 	Packages  []packaging.Artifact
 	Packaging packaging.Summary
+	// Notes are what the deployment needs from the AWS account that the
+	// generator cannot provide (e.g. the account's API Gateway CloudWatch
+	// role); Run also logs each as "note: ...".
+	Notes []string
 }
 
 // Function is one Lambda function of the API.
@@ -195,19 +201,32 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	dirs := make([]string, len(m.Envs))
 	previous := map[string]identity.Previous{}
+	previousMain := map[string][]byte{}
 	for i, e := range m.Envs {
 		dirs[i] = path.Join(ropt.OutDir, e.Name)
-		previous[e.Name] = readPrevious(filepath.Join(res.Root, filepath.FromSlash(dirs[i])))
+		envDir := filepath.Join(res.Root, filepath.FromSlash(dirs[i]))
+		previous[e.Name] = readPrevious(envDir)
+		previousMain[e.Name] = readGenerated(envDir, "main.tf")
 	}
 	if err := identity.Assign(m, previous); err != nil {
+		return nil, err
+	}
+	if err := replacement.Tables(m, previousMain); err != nil {
 		return nil, err
 	}
 	res.Files = render.Render(m, ropt)
 	if err := addOpenAPI(m, res, dirs, opt.Log); err != nil {
 		return nil, err
 	}
+	accountDir := path.Join(ropt.OutDir, render.AccountDir)
+	addLockFiles(res, append(slices.Clone(dirs), accountDir))
 	maps.Copy(res.Files, copies)
-	plan, err := output.Compute(res.Root, res.Files, output.Owned{Dirs: dirs, Trees: []string{modcopy.Root}}, render.IsGenerated)
+	res.Notes = notes(m, accountDir)
+	for _, n := range res.Notes {
+		fmt.Fprintf(opt.Log, "note: %s\n", n)
+	}
+	owned := output.Owned{Dirs: append(slices.Clone(dirs), accountDir), Trees: []string{modcopy.Root}}
+	plan, err := output.Compute(res.Root, res.Files, owned, isGenerated)
 	if err != nil {
 		return nil, err
 	}
@@ -296,14 +315,58 @@ func addOpenAPI(m *model.Model, res *Result, dirs []string, log io.Writer) error
 // readPrevious reads what the generator wrote into envDir last time;
 // files without the generated header are the user's and are ignored.
 func readPrevious(envDir string) identity.Previous {
-	read := func(name string) []byte {
-		data, err := os.ReadFile(filepath.Join(envDir, name))
-		if err != nil || !render.IsGenerated(data) {
-			return nil
-		}
-		return data
+	return identity.ParsePrevious(readGenerated(envDir, "main.tf"), readGenerated(envDir, "moved.tf"))
+}
+
+// readGenerated is a file the generator wrote into dir, or nil.
+func readGenerated(dir, name string) []byte {
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil || !render.IsGenerated(data) {
+		return nil
 	}
-	return identity.ParsePrevious(read("main.tf"), read("moved.tf"))
+	return data
+}
+
+// isGenerated tells the files the generator may replace or remove: its
+// own, and the Terraform lock files of the directories it generates.
+func isGenerated(data []byte) bool {
+	return render.IsGenerated(data) || lockfile.IsLockFile(data)
+}
+
+// addLockFiles adds the dependency lock file of every generated root
+// module among dirs (slash paths relative to the root): the provider
+// version and checksums of this release, plus the checksums for other
+// platforms a team added to the one on disk (package lockfile).
+func addLockFiles(res *Result, dirs []string) {
+	for _, dir := range dirs {
+		if res.Files[path.Join(dir, "versions.tf")] == nil {
+			continue
+		}
+		name := path.Join(dir, lockfile.FileName)
+		existing, err := os.ReadFile(filepath.Join(res.Root, filepath.FromSlash(name)))
+		if err != nil || !lockfile.IsLockFile(existing) {
+			existing = nil
+		}
+		res.Files[name] = lockfile.Render(existing)
+	}
+}
+
+// notes are what the generated configuration needs from the AWS account
+// that the generator cannot provide, said at every run.
+func notes(m *model.Model, accountDir string) []string {
+	logging := m.API.AccessLogs
+	for _, e := range m.Envs {
+		logging = logging || e.LoggingLevel != "" && e.LoggingLevel != "OFF" || e.DataTrace
+	}
+	if !logging {
+		return nil
+	}
+	need := "access logs (api.access_logs, on by default) and execution logs need the account's API Gateway CloudWatch role, set once per account and region; API Gateway refuses the stage without it. "
+	check := "(aws apigateway get-account --query cloudwatchRoleArn)"
+	if m.API.CloudWatchRole {
+		return []string{need + "Apply " + accountDir + " once in every account and region you deploy to, before the environments, unless the account already has one " + check + "."}
+	}
+	return []string{need + "Check that every account you deploy to has one " + check + ", or set api.cloudwatch_role: true to generate " + accountDir + ", which sets it (apply it once per account and region), or set api.access_logs: false."}
 }
 
 func selectEnvs(m *model.Model, want []string, file string) error {

@@ -15,7 +15,7 @@ import (
 // Keys allowed in each section: the public contract (see README).
 var (
 	topKeys      = []string{"api", "defaults", "tables", "authorizers", "routes", "environments", "backend", "modules", "allow_paths_outside_project"}
-	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role", "resource_quota", "domain", "waf_web_acl_arn"}
+	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role", "resource_quota", "domain", "waf_web_acl_arn", "vpc_endpoint_ids", "policy"}
 	domainKeys   = []string{"name", "certificate_arn", "base_path"}
 	corsKeys     = []string{"allow_origins", "allow_headers", "allow_methods", "expose_headers", "max_age_seconds", "allow_credentials"}
 	settingKeys  = []string{"runtime", "architecture", "memory_mb", "timeout_s", "log_retention_days", "reserved_concurrency", "tracing", "layers", "environment", "ephemeral_storage_mb", "vpc", "dead_letter_target_arn"}
@@ -156,6 +156,7 @@ func (d *decoder) api(m *mapping) API {
 		MinimumCompressionSize: m.int("minimum_compression_size"), Tags: m.strMap("tags"),
 		AccessLogs: m.bool("access_logs"), XRayTracing: m.bool("xray_tracing"), CloudWatchRole: m.bool("cloudwatch_role"),
 		ResourceQuota: m.int("resource_quota"), Domain: d.domain(m), WAFWebACLArn: m.str("waf_web_acl_arn"),
+		VPCEndpointIDs: m.strList("vpc_endpoint_ids"), Policy: m.str("policy"),
 	}
 	if c := m.sub("cors", corsKeys...); c != nil {
 		a.CORS = &CORS{

@@ -51,6 +51,8 @@ type API struct {
 	ResourceQuota          Int // resources per REST API granted to the account (default 300)
 	Domain                 *Domain
 	WAFWebACLArn           Str
+	VPCEndpointIDs         []Str // a PRIVATE API's VPC endpoints (its resource policy allows only them)
+	Policy                 Str   // a resource policy file (JSON), relative to the project
 }
 
 // Domain is a custom domain name for the stage (api.domain, or an

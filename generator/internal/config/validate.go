@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -52,6 +53,7 @@ var (
 	// address in lowercase, or an IPv6 address in brackets.
 	originHostRe = regexp.MustCompile(`^((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::([0-9]{1,5}))?$`)
 	wafArnRe     = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/[A-Za-z0-9_-]+/[0-9a-f-]+$`)
+	vpceRe       = regexp.MustCompile(`^vpce-[0-9a-f]{8,17}$`)
 )
 
 // CORSEnvPrefix starts the names of the variables that carry api.cors to
@@ -168,6 +170,51 @@ func (v *validator) api() {
 	}
 	v.domain(a.Domain, true)
 	v.waf(a.WAFWebACLArn, "api.waf_web_acl_arn")
+	v.resourcePolicy(a)
+}
+
+// resourcePolicy checks who may call the API: a PRIVATE API cannot be
+// deployed without a resource policy (API Gateway refuses it), which its
+// VPC endpoints or a policy file give it.
+func (v *validator) resourcePolicy(a API) {
+	private := a.EndpointType.V == "PRIVATE"
+	for i, id := range a.VPCEndpointIDs {
+		f := fmt.Sprintf("api.vpc_endpoint_ids[%d]", i)
+		switch {
+		case !private:
+			v.add(id.Pos, f, "is only for endpoint_type: PRIVATE", "remove vpc_endpoint_ids, or set endpoint_type: PRIVATE")
+		case !vpceRe.MatchString(id.V):
+			v.add(id.Pos, f, fmt.Sprintf("%q is not a VPC endpoint ID", id.V), "use the ID of an execute-api interface endpoint, e.g. vpce-0123456789abcdef0")
+		}
+	}
+	if p := a.Policy; p.Set {
+		if path, ok := v.inProject(p, "api.policy", "the policy file"); ok {
+			if msg := checkPolicy(path, p.V); msg != "" {
+				v.add(p.Pos, "api.policy", msg, `a resource policy is {"Version": "2012-10-17", "Statement": [...]}; "execute-api:/*" names the whole API`)
+			}
+		}
+	}
+	if private && len(a.VPCEndpointIDs) == 0 && !a.Policy.Set {
+		v.add(a.EndpointType.Pos, "api.endpoint_type", "a PRIVATE API needs a resource policy: API Gateway refuses to deploy it without one",
+			"set api.vpc_endpoint_ids: [vpce-...] (only those VPC endpoints may call it), or api.policy: <file> (a JSON resource policy)")
+	}
+}
+
+func checkPolicy(path, name string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("policy file %q cannot be read: %v", name, unwrapPathErr(err))
+	}
+	var doc struct {
+		Statement json.RawMessage
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return fmt.Sprintf("policy file %q is not a JSON object: %v", name, err)
+	}
+	if len(doc.Statement) == 0 || string(doc.Statement) == "null" {
+		return fmt.Sprintf("policy file %q has no Statement", name)
+	}
+	return ""
 }
 
 // corsOrigins checks each allowed origin as a browser sends it (the

@@ -60,6 +60,8 @@ type API struct {
 	CORS                            *CORS
 	Domain                          *Domain
 	WAFWebACLArn                    string
+	VPCEndpointIDs                  []string // a PRIVATE API's VPC endpoints
+	Policy                          string   // resource policy file, slash path relative to the project; "" for none
 }
 
 // Domain is a REGIONAL custom domain mapped to the stage.
@@ -76,13 +78,16 @@ type CORS struct {
 
 // Table is a DynamoDB table; its name gets the API and env prefix.
 type Table struct {
-	Key                       string // YAML key, also the HCL resource name
-	HashKey, HashKeyType      string
-	RangeKey, RangeKeyType    string
-	BillingMode, TTLAttribute string
-	PointInTimeRecovery       *bool  // nil: on in prod only
-	KMSKey                    string // "": AWS owned key; "aws_managed"; or a key ARN
-	Indexes                   []Index
+	// Pos is where routes.yaml names the table; HashKeyPos and RangeKeyPos
+	// where it sets its keys (Pos when it does not).
+	Pos, HashKeyPos, RangeKeyPos diag.Pos
+	Key                          string // YAML key, also the HCL resource name
+	HashKey, HashKeyType         string
+	RangeKey, RangeKeyType       string
+	BillingMode, TTLAttribute    string
+	PointInTimeRecovery          *bool  // nil: on in prod only
+	KMSKey                       string // "": AWS owned key; "aws_managed"; or a key ARN
+	Indexes                      []Index
 }
 
 // Index is a global secondary index.
@@ -300,6 +305,10 @@ func Build(cfg *config.Config) *Model {
 		Name: a.Name.V, Description: a.Description.V, EndpointType: or(a.EndpointType.V, DefaultEndpointType),
 		BinaryMediaTypes: values(a.BinaryMediaTypes), MinimumCompressionSize: -1, Tags: kvMap(a.Tags),
 		AccessLogs: !a.AccessLogs.Set || a.AccessLogs.V, CloudWatchRole: a.CloudWatchRole.V,
+		VPCEndpointIDs: values(a.VPCEndpointIDs),
+	}
+	if a.Policy.Set {
+		m.API.Policy = filepath.ToSlash(filepath.Clean(a.Policy.V))
 	}
 	if a.MinimumCompressionSize.Set {
 		m.API.MinimumCompressionSize = a.MinimumCompressionSize.V
@@ -315,6 +324,7 @@ func Build(cfg *config.Config) *Model {
 	}
 	for _, t := range cfg.Tables {
 		tb := Table{
+			Pos: t.Pos, HashKeyPos: posOr(t.HashKey, t.Pos), RangeKeyPos: posOr(t.RangeKey, t.Pos),
 			Key: t.Name.V, HashKey: t.HashKey.V, HashKeyType: or(t.HashKeyType.V, "S"),
 			RangeKey: t.RangeKey.V, RangeKeyType: t.RangeKeyType.V, BillingMode: or(t.BillingMode.V, "PAY_PER_REQUEST"),
 			TTLAttribute: t.TTLAttribute.V,
@@ -781,4 +791,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// posOr is where s is set, or def.
+func posOr(s config.Str, def diag.Pos) diag.Pos {
+	if s.Set && s.Pos.Line > 0 {
+		return s.Pos
+	}
+	return def
 }

@@ -375,6 +375,15 @@ tables:
 routes: []
 `)
 	on := true
+	if got := m.Tables[1]; got.Pos.Line != 5 || got.HashKeyPos.Line != 6 || got.RangeKeyPos.Line != 8 {
+		t.Errorf("positions of full: %+v %+v %+v; want its name (line 5), hash_key (6), range_key (8)", got.Pos, got.HashKeyPos, got.RangeKeyPos)
+	}
+	if got := m.Tables[0]; got.RangeKeyPos != got.Pos {
+		t.Errorf("plain has no range key: its position %+v, want the table's %+v", got.RangeKeyPos, got.Pos)
+	}
+	for i := range m.Tables {
+		m.Tables[i].Pos, m.Tables[i].HashKeyPos, m.Tables[i].RangeKeyPos = diag.Pos{}, diag.Pos{}, diag.Pos{}
+	}
 	check(t, "tables", m.Tables, []Table{
 		{Key: "plain", HashKey: "id", HashKeyType: "S", BillingMode: "PAY_PER_REQUEST"},
 		{

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
+	"github.com/apibuilder/apibuilder/generator/internal/lockfile"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
 )
 
@@ -66,6 +67,9 @@ func Render(m *model.Model, opt Options) map[string][]byte {
 	files := map[string][]byte{}
 	for _, out := range perEnv {
 		maps.Copy(files, out)
+	}
+	if m.API.CloudWatchRole {
+		maps.Copy(files, account(m, opt.OutDir))
 	}
 	return files
 }
@@ -167,27 +171,7 @@ func finish(f *hclwrite.File, comment string) []byte {
 
 func (r *envRenderer) versions() []byte {
 	f := hclwrite.NewEmptyFile()
-	tf := f.Body().AppendNewBlock("terraform", nil).Body()
-	set(tf, obj{{"required_version", ">= 1.5"}})
-	tf.AppendNewline()
-	rp := tf.AppendNewBlock("required_providers", nil).Body()
-	set(rp, obj{{"aws", obj{{"source", "hashicorp/aws"}, {"version", ">= 5.100"}}}})
-	if b := r.m.Backend; b != nil {
-		tf.AppendNewline()
-		bb := tf.AppendNewBlock("backend", []string{"s3"}).Body()
-		key := r.m.API.Name + "/" + r.env.Name + "/terraform.tfstate"
-		if b.KeyPrefix != "" {
-			key = b.KeyPrefix + "/" + key
-		}
-		attrs := obj{{"bucket", b.Bucket}, {"key", key}, {"region", b.Region}, {"encrypt", true}}
-		if b.LockTable != "" {
-			attrs = append(attrs, field{"dynamodb_table", b.LockTable})
-		}
-		if b.Lockfile {
-			attrs = append(attrs, field{"use_lockfile", true})
-		}
-		set(bb, attrs)
-	}
+	terraformBlock(f.Body(), r.m.Backend, r.m.API.Name+"/"+r.env.Name)
 	f.Body().AppendNewline()
 	p := f.Body().AppendNewBlock("provider", []string{"aws"}).Body()
 	set(p, obj{{"region", expr("var.region")}})
@@ -199,6 +183,35 @@ func (r *envRenderer) versions() []byte {
 	pp := f.Body().AppendNewBlock("provider", []string{"aws"}).Body()
 	set(pp, obj{{"alias", "packages"}, {"region", expr("var.region")}})
 	return finish(f, "# Credentials and endpoints come from the standard AWS chain (env, profile, SSO, role).\n")
+}
+
+// terraformBlock writes the terraform block of a root module: Terraform
+// and the AWS provider in the tested range (lockfile.Constraint; the
+// generated .terraform.lock.hcl pins the version), and the S3 backend with
+// the state under <key_prefix>/<state>/terraform.tfstate.
+func terraformBlock(body *hclwrite.Body, b *model.Backend, state string) {
+	tf := body.AppendNewBlock("terraform", nil).Body()
+	set(tf, obj{{"required_version", ">= 1.5"}})
+	tf.AppendNewline()
+	rp := tf.AppendNewBlock("required_providers", nil).Body()
+	set(rp, obj{{"aws", obj{{"source", "hashicorp/aws"}, {"version", lockfile.Constraint}}}})
+	if b == nil {
+		return
+	}
+	tf.AppendNewline()
+	bb := tf.AppendNewBlock("backend", []string{"s3"}).Body()
+	key := state + "/terraform.tfstate"
+	if b.KeyPrefix != "" {
+		key = b.KeyPrefix + "/" + key
+	}
+	attrs := obj{{"bucket", b.Bucket}, {"key", key}, {"region", b.Region}, {"encrypt", true}}
+	if b.LockTable != "" {
+		attrs = append(attrs, field{"dynamodb_table", b.LockTable})
+	}
+	if b.Lockfile {
+		attrs = append(attrs, field{"use_lockfile", true})
+	}
+	set(bb, attrs)
 }
 
 func (r *envRenderer) main() []byte {
@@ -360,6 +373,12 @@ func (r *envRenderer) apiModule(b *hclwrite.Body) {
 		{"description", m.API.Description},
 		{"endpoint_type", m.API.EndpointType},
 	}
+	if len(m.API.VPCEndpointIDs) > 0 {
+		attrs = append(attrs, field{"vpc_endpoint_ids", m.API.VPCEndpointIDs})
+	}
+	if m.API.Policy != "" {
+		attrs = append(attrs, field{"policy", call{"file", []any{r.rootPath(m.API.Policy)}}})
+	}
 	if len(m.API.BinaryMediaTypes) > 0 {
 		attrs = append(attrs, field{"binary_media_types", m.API.BinaryMediaTypes})
 	}
@@ -422,7 +441,6 @@ func (r *envRenderer) apiModule(b *hclwrite.Body) {
 		{"xray_tracing", expr("var.stage.xray_tracing")},
 		{"access_logs", m.API.AccessLogs},
 		{"log_retention_days", expr("var.stage.log_retention_days")},
-		{"create_cloudwatch_role", m.API.CloudWatchRole},
 		{"throttle", expr("var.stage.throttle")},
 		{"metrics_enabled", expr("var.stage.metrics_enabled")},
 		{"logging_level", expr("var.stage.logging_level")},
