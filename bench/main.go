@@ -354,6 +354,10 @@ func measure(ctx context.Context, root string, n, parallelism int) (tfResult, er
 		return res, err
 	}
 	defer st.Close()
+	// Access logs need the account's API Gateway CloudWatch role, as on AWS.
+	if _, err := st.BootstrapAccount(ctx); err != nil {
+		return res, err
+	}
 	ws, err := st.Workspace(filepath.Join(dir, "envs", "dev"), logs)
 	if err != nil {
 		return res, err

@@ -85,6 +85,9 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 		}
 	})
 	st := stacktest.Start(t, stack.Options{Logs: logs})
+	if _, err := st.BootstrapAccount(ctx); err != nil { // access logs need the account's role
+		t.Fatal(err)
+	}
 	ws, err := st.Workspace(filepath.Join(dir, "envs", "dev"), logs)
 	if err != nil {
 		t.Fatal(err)

@@ -35,11 +35,13 @@ const awsEnvVar = "APIBUILDER_E2E_AWS"
 // real AWS account. Tests reach AWS only through their target — Terraform's
 // environment, SDK clients, the stage's URL — so one test body serves both.
 type target struct {
-	clients                     // SDK clients of the target's account
-	region    string            // where Terraform deploys and the clients call
-	terraform string            // terraform binary
-	tfEnv     map[string]string // environment of every terraform run ("" unsets)
-	stack     *stack.Stack      // nil on AWS
+	clients          // SDK clients of the target's account
+	region    string // where Terraform deploys and the clients call
+	terraform string // terraform binary
+	// providerVersion is the hashicorp/aws version of the toolchain's mirror.
+	providerVersion string
+	tfEnv           map[string]string // environment of every terraform run ("" unsets)
+	stack           *stack.Stack      // nil on AWS
 	// patience bounds the retries of HTTP checks: AWS needs time before a
 	// new deployment or API key is served; the local data plane does not.
 	patience time.Duration
@@ -60,8 +62,14 @@ type clients interface {
 func localTarget(t *testing.T) *target {
 	t.Helper()
 	st := stacktest.Start(t, stack.Options{Logs: failureLog(t, "emulators"), Progress: os.Stderr})
+	// The stack's account gets its API Gateway CloudWatch role first, as an
+	// AWS account needs before any stage may log (TestAccountBootstrap
+	// applies envs/_account instead).
+	if _, err := st.BootstrapAccount(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return &target{
-		clients: st, region: stack.Region, terraform: st.Tools.Terraform,
+		clients: st, region: stack.Region, terraform: st.Tools.Terraform, providerVersion: st.Tools.ProviderVersion,
 		tfEnv: st.Env(), stack: st, patience: 5 * time.Second,
 	}
 }
@@ -71,7 +79,7 @@ func localTarget(t *testing.T) *target {
 func awsTarget(t *testing.T) *target {
 	t.Helper()
 	if os.Getenv(awsEnvVar) != "1" {
-		t.Skipf("real AWS: set %s=1 with AWS credentials (environment, profile or SSO; AWS_REGION picks the region, default us-east-1) to run this against a real account; it creates, then destroys, resources named <sk|lc><random id>-dev-*", awsEnvVar)
+		t.Skipf("real AWS: set %s=1 with AWS credentials (environment, profile or SSO; AWS_REGION picks the region, default us-east-1) to run this against a real account whose API Gateway settings name a CloudWatch role (apply envs/_account once); it creates, then destroys, resources named <sk|lc><random id>-dev-*", awsEnvVar)
 	}
 	ctx := context.Background()
 	cfg, err := config.LoadDefaultConfig(ctx)
@@ -91,7 +99,7 @@ func awsTarget(t *testing.T) *target {
 	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_API_GATEWAY", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB"} {
 		env[k] = ""
 	}
-	return &target{clients: awsClients{cfg}, region: cfg.Region, terraform: tc.Terraform, tfEnv: env, patience: 2 * time.Minute}
+	return &target{clients: awsClients{cfg}, region: cfg.Region, terraform: tc.Terraform, providerVersion: tc.ProviderVersion, tfEnv: env, patience: 2 * time.Minute}
 }
 
 // awsClients are the clients of a real account.
@@ -116,6 +124,7 @@ func (tg *target) workspace(t *testing.T, envDir, apiName string) *deploy.Worksp
 	}
 	ws.Vars["api_name"] = apiName
 	ws.Vars["region"] = tg.region
+	ws.ProviderVersion = tg.providerVersion
 	return ws
 }
 

@@ -24,13 +24,23 @@ resource "aws_iam_role" "cloudwatch" {
   assume_role_policy = data.aws_iam_policy_document.assume.json
 }
 
-resource "aws_iam_role_policy_attachment" "cloudwatch" {
-  role       = aws_iam_role.cloudwatch.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+# What the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs allows, inline: the
+# role needs nothing from outside this configuration.
+data "aws_iam_policy_document" "logs" {
+  statement {
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "cloudwatch" {
+  name   = "push-to-cloudwatch-logs"
+  role   = aws_iam_role.cloudwatch.id
+  policy = data.aws_iam_policy_document.logs.json
 }
 
 # The account's setting (one per account and region): stages may log once it names a role.
 resource "aws_api_gateway_account" "this" {
   cloudwatch_role_arn = aws_iam_role.cloudwatch.arn
-  depends_on          = [aws_iam_role_policy_attachment.cloudwatch]
+  depends_on          = [aws_iam_role_policy.cloudwatch]
 }

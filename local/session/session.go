@@ -143,6 +143,9 @@ func Start(ctx context.Context, opt Options) (s *Session, err error) {
 	}
 	s.Workspace.Parallelism = opt.Parallelism
 	start := time.Now()
+	if err := s.bootstrapAccount(ctx, tfLog); err != nil {
+		return nil, fmt.Errorf("%w (full output: %s)", err, tfLog.Name())
+	}
 	if err := s.Workspace.Init(ctx, nil); err != nil {
 		return nil, fmt.Errorf("%w (full output: %s)", err, tfLog.Name())
 	}

@@ -90,17 +90,26 @@ func accountMain(m *model.Model, regions []string) []byte {
 		{"assume_role_policy", expr("data.aws_iam_policy_document.assume.json")},
 	})
 	body.AppendNewline()
-	att := body.AppendNewBlock("resource", []string{"aws_iam_role_policy_attachment", "cloudwatch"}).Body()
-	set(att, obj{
-		{"role", expr("aws_iam_role.cloudwatch.name")},
-		{"policy_arn", "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"},
+	comment(body, "What the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs allows, inline: the\nrole needs nothing from outside this configuration.")
+	logs := body.AppendNewBlock("data", []string{"aws_iam_policy_document", "logs"}).Body()
+	ls := logs.AppendNewBlock("statement", nil).Body()
+	set(ls, obj{
+		{"actions", []any{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents"}},
+		{"resources", []any{"*"}},
+	})
+	body.AppendNewline()
+	pol := body.AppendNewBlock("resource", []string{"aws_iam_role_policy", "cloudwatch"}).Body()
+	set(pol, obj{
+		{"name", "push-to-cloudwatch-logs"},
+		{"role", expr("aws_iam_role.cloudwatch.id")},
+		{"policy", expr("data.aws_iam_policy_document.logs.json")},
 	})
 	body.AppendNewline()
 	comment(body, "The account's setting (one per account and region): stages may log once it names a role.")
 	acc := body.AppendNewBlock("resource", []string{"aws_api_gateway_account", "this"}).Body()
 	set(acc, obj{
 		{"cloudwatch_role_arn", expr("aws_iam_role.cloudwatch.arn")},
-		{"depends_on", expr("[aws_iam_role_policy_attachment.cloudwatch]")},
+		{"depends_on", expr("[aws_iam_role_policy.cloudwatch]")},
 	})
 	head := "# Source: " + commentSafe(m.Source) + " (api.cloudwatch_role). The account's API Gateway settings, which\n" +
 		"# no environment may own: apply this once per account and region, before the environments\n" +
