@@ -34,8 +34,8 @@ const lookupRoute = `
 
 // TestLifecycle takes one env through what a team does to an API over
 // time — apply, re-plan, change a route's memory, add a route, rename it,
-// remove it, destroy — and checks each step through the AWS APIs and the
-// plan, not the HCL.
+// move it to another path, remove it, destroy — and checks each step
+// through the AWS APIs, the plan and the served stage, not the HCL.
 func TestLifecycle(t *testing.T) {
 	t.Parallel()
 	testLifecycle(t, localTarget(t))
@@ -154,9 +154,27 @@ func testLifecycle(t *testing.T, tg *target) {
 		t.Errorf("plan after applying the rename: changed=%v err=%v; want no changes", changed, err)
 	}
 
-	// 6. Removed: its function, role, log group and method are gone, and
-	// the other routes still answer.
-	editRoutes(t, project, strings.Replace(lookupRoute, "lookup_item", "find_item", 1), "")
+	// 6. Moved to another path: after one apply the new path answers and
+	// the old one is gone from the stage (AWS serves the deployment's
+	// snapshot; Terraform deletes the old method only after the new
+	// deployment exists, and the apply redeploys once more for it).
+	editRoutes(t, project, "    path: /lookup/{id}\n", "    path: /found/{id}\n")
+	generate(t, project)
+	plan, planFile = planToFile(t, ws)
+	assertUntouched(t, plan, "module.route_create_item.", "module.route_get_item.", "module.route_list_items.", "module.route_delete_item.", "aws_dynamodb_table.")
+	must(t, ws.ApplyPlan(ctx, planFile))
+	if got := api.expect(t, http.StatusOK, http.MethodGet, "/found/"+id, "", nil); !strings.Contains(got.body, id) {
+		t.Errorf("GET /found/%s after the move = %s, want the item", id, got.body)
+	}
+	if got := api.expect(t, http.StatusForbidden, http.MethodGet, "/lookup/"+id, "", nil); !strings.Contains(got.body, "Missing Authentication Token") {
+		t.Errorf("GET /lookup/%s after moving the route away = %s, want API Gateway's Missing Authentication Token", id, got.body)
+	}
+	resID = resourceID(t, tg, out.RestAPIID, "/found/{id}")
+
+	// 7. Removed: its function, role, log group and method are gone, and
+	// the stage no longer serves it after one apply; the other routes
+	// still answer.
+	editRoutes(t, project, strings.Replace(strings.Replace(lookupRoute, "lookup_item", "find_item", 1), "/lookup/{id}", "/found/{id}", 1), "")
 	generate(t, project)
 	plan, planFile = planToFile(t, ws)
 	assertUntouched(t, plan, "module.route_create_item.", "module.route_get_item.", "module.route_list_items.", "module.route_delete_item.", "aws_dynamodb_table.")
@@ -170,11 +188,13 @@ func testLifecycle(t *testing.T, tg *target) {
 		t.Errorf("log group of %s after removing its route: %v %v; want none", lookupFn, groups, err)
 	}
 	_, err = tg.APIGateway().GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: aws.String(out.RestAPIID), ResourceId: aws.String(resID), HttpMethod: aws.String("GET")})
-	mustNotExist(t, "method GET /lookup/{id}", err)
-	api.expect(t, http.StatusForbidden, http.MethodGet, "/lookup/"+id, "", nil)
+	mustNotExist(t, "method GET /found/{id}", err)
+	if got := api.expect(t, http.StatusForbidden, http.MethodGet, "/found/"+id, "", nil); !strings.Contains(got.body, "Missing Authentication Token") {
+		t.Errorf("GET /found/%s after removing its route = %s, want API Gateway's Missing Authentication Token", id, got.body)
+	}
 	api.expect(t, http.StatusOK, http.MethodGet, "/items/"+id, "", nil)
 
-	// 7. Destroy leaves nothing of this API behind, by every API that lists.
+	// 8. Destroy leaves nothing of this API behind, by every API that lists.
 	// The same listing first finds every kind while the API exists, so an
 	// empty answer afterwards means gone, not unlisted.
 	listed := map[string]bool{}

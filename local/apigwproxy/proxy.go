@@ -99,8 +99,17 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.forward(w, r)
 }
 
-// forward answers r with a gap fill, or passes it to moto.
+// forward answers r with a gap fill, or passes it to moto; answers about
+// REST APIs get their policy escaped as AWS answers it (policy.go).
 func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
+	parts := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	if servePolicyEscaped(w, r, parts, http.HandlerFunc(p.toMoto)) {
+		return
+	}
+	p.toMoto(w, r)
+}
+
+func (p *Proxy) toMoto(w http.ResponseWriter, r *http.Request) {
 	if p.gaps.serve(w, r) {
 		return
 	}

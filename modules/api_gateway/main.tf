@@ -40,7 +40,7 @@ resource "aws_api_gateway_rest_api" "this" {
 
   endpoint_configuration {
     types            = [var.endpoint_type]
-    vpc_endpoint_ids = var.endpoint_type == "PRIVATE" ? var.vpc_endpoint_ids : null
+    vpc_endpoint_ids = var.endpoint_type == "PRIVATE" && length(var.vpc_endpoint_ids) > 0 ? var.vpc_endpoint_ids : null
   }
 }
 
