@@ -9,13 +9,14 @@ import (
 )
 
 // TestGeneratedEnvsValidate runs terraform validate, with the real AWS
-// provider, on every environment the generator writes for the example.
+// provider, on every environment the generator writes for the example and
+// on its account bootstrap (envs/_account), each with its lock file.
 func TestGeneratedEnvsValidate(t *testing.T) {
 	t.Parallel()
 	tc := toolchain(t)
 	project := copyProject(t)
 	generate(t, project, "-no-build")
-	for _, env := range []string{"dev", "prod"} {
+	for _, env := range []string{"dev", "prod", "_account"} {
 		t.Run(env, func(t *testing.T) {
 			ws, err := deploy.New(filepath.Join(project, "envs", env), tc.Terraform, tc.Env(), failureLog(t, "terraform-"+env))
 			if err != nil {

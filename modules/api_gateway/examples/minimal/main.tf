@@ -16,7 +16,7 @@ module "api" {
   stage_name = "dev"
 
   # Access logs need the account's API Gateway CloudWatch role, which a fresh
-  # account does not have (see create_cloudwatch_role); off keeps the example
-  # applicable anywhere.
+  # account does not have (apibuilder's envs/_account sets it, once per account
+  # and region); off keeps the example applicable anywhere.
   access_logs = false
 }

@@ -26,7 +26,8 @@ module "api" {
   }
 
   # Access logs need the account's API Gateway CloudWatch role, which a fresh
-  # account does not have (see create_cloudwatch_role).
+  # account does not have (apibuilder's envs/_account sets it, once per account
+  # and region).
   access_logs = false
 }
 
