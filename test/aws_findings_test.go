@@ -9,8 +9,8 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -23,6 +23,7 @@ import (
 	"github.com/gruntwork-io/terratest/modules/random"
 	tfjson "github.com/hashicorp/terraform-json"
 
+	gen "github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
@@ -171,14 +172,16 @@ func createBeforeDestroy(t *testing.T, state []byte) []string {
 	return out
 }
 
-// generateErr runs the generator (built by generate) and returns its output
-// and error instead of failing the test.
+// generateErr runs the generator on project and returns what it logged
+// and its error instead of failing the test.
 func generateErr(t *testing.T, project string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(generatorBin, "-config", filepath.Join(project, "routes.yaml"))
-	cmd.Dir = project
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	var log strings.Builder
+	_, err := gen.Run(context.Background(), gen.Options{Config: filepath.Join(project, "routes.yaml"), Log: &log})
+	if err != nil {
+		fmt.Fprintln(&log, err)
+	}
+	return log.String(), err
 }
 
 // bigHandler is a Go handler whose zip is over 5 MiB: incompressible bytes
