@@ -55,22 +55,6 @@ resource "aws_s3_bucket_policy" "artifacts" {
   depends_on = [aws_s3_bucket_public_access_block.artifacts]
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-
-  rule {
-    id     = "abort-incomplete-uploads"
-    status = "Enabled"
-
-    # Every object.
-    filter {}
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-}
-
 # Each distinct package once, under its content hash: functions built the same
 # way share it, and an unchanged package keeps its key.
 resource "aws_s3_object" "package" {
