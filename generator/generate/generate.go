@@ -98,7 +98,7 @@ type Result struct {
 	Packaging packaging.Summary
 	// Notes are what the deployment needs from the AWS account that the
 	// generator cannot provide (e.g. the account's API Gateway CloudWatch
-	// role); Run also logs each as "note: ...".
+	// role); Run logs each as "note: ..." when it writes a changed generation.
 	Notes []string
 }
 
@@ -222,9 +222,6 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	addLockFiles(res, append(slices.Clone(dirs), accountDir))
 	maps.Copy(res.Files, copies)
 	res.Notes = notes(m, accountDir)
-	for _, n := range res.Notes {
-		fmt.Fprintf(opt.Log, "note: %s\n", n)
-	}
 	owned := output.Owned{Dirs: append(slices.Clone(dirs), accountDir), Trees: []string{modcopy.Root}}
 	plan, err := output.Compute(res.Root, res.Files, owned, isGenerated)
 	if err != nil {
@@ -252,6 +249,13 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	if err := output.Apply(res.Root, res.Files, plan); err != nil {
 		return nil, err
+	}
+	// Said when the generation changes (the first run included), not on
+	// every warm run, where a repeated paragraph would hide what changed.
+	if plan.Changed() {
+		for _, n := range res.Notes {
+			fmt.Fprintf(opt.Log, "note: %s\n", n)
+		}
 	}
 	return res, nil
 }
@@ -352,7 +356,7 @@ func addLockFiles(res *Result, dirs []string) {
 }
 
 // notes are what the generated configuration needs from the AWS account
-// that the generator cannot provide, said at every run.
+// that the generator cannot provide.
 func notes(m *model.Model, accountDir string) []string {
 	logging := m.API.AccessLogs
 	for _, e := range m.Envs {
