@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
@@ -76,6 +77,10 @@ type Result struct {
 	Files map[string][]byte
 	// What the writer did (or, with Check, would do), as slash paths.
 	Written, Unchanged, Removed []string
+	// Replayed: nothing the last up-to-date run read or wrote had changed,
+	// so this run loaded and rendered nothing and gives that run's result
+	// again (the build still checks its own inputs).
+	Replayed bool
 	// Stale and Diff: with Check, whether files on disk are out of date and
 	// a unified diff of each.
 	Stale bool
@@ -168,6 +173,14 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
+	if opt.OutDir == "" {
+		opt.OutDir = "envs"
+	}
+	start := time.Now()
+	warm := warmRecord(opt)
+	if r, ok := warm.replay(ctx, opt); ok {
+		return r.Result, r.err
+	}
 	cfg, err := config.Load(opt.Config)
 	if err != nil {
 		return nil, err
@@ -181,15 +194,16 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		res.Envs = append(res.Envs, e.Name)
 	}
 	describe(m, res)
-	const buildDir = "build/functions"
+	// A project without go.mod can still render (-no-build, -check).
+	modRoot, fns, fnErr := functions(res.Root, m)
 	if opt.PackageOnly {
-		res.Packages, res.Packaging, err = build(ctx, res.Root, m, buildDir, opt)
+		if fnErr != nil {
+			return nil, fnErr
+		}
+		res.Packages, res.Packaging, err = build(ctx, res.Root, modRoot, fns, opt)
 		return res, err
 	}
 
-	if opt.OutDir == "" {
-		opt.OutDir = "envs"
-	}
 	ropt := render.Options{OutDir: path.Clean(opt.OutDir), BuildDir: buildDir}
 	copies, err := moduleFiles(m, opt, &ropt)
 	if err != nil {
@@ -215,14 +229,23 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	res.Files = render.Render(m, ropt)
-	if err := addOpenAPI(m, res, dirs, opt.Log); err != nil {
+	losses, err := addOpenAPI(m, res, dirs)
+	if err != nil {
 		return nil, err
+	}
+	for _, l := range losses {
+		fmt.Fprintln(opt.Log, l)
 	}
 	accountDir := path.Join(ropt.OutDir, render.AccountDir)
 	addLockFiles(res, append(slices.Clone(dirs), accountDir))
 	maps.Copy(res.Files, copies)
 	res.Notes = notes(m, accountDir)
 	owned := output.Owned{Dirs: append(slices.Clone(dirs), accountDir), Trees: []string{modcopy.Root}}
+	// What an up-to-date run would give again while nothing changes.
+	saveWarm := func() {
+		warm.save(res, append([]string{filepath.Join(cfg.Dir, filepath.Base(cfg.File))}, cfg.Inputs...), append(slices.Clone(owned.Dirs), owned.Trees...),
+			warmPayload{Losses: losses, ModRoot: modRoot, Functions: fns}, start)
+	}
 	plan, err := output.Compute(res.Root, res.Files, owned, isGenerated)
 	if err != nil {
 		return nil, err
@@ -237,18 +260,25 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			res.Stale, res.Diff = true, diff(res.Root, res.Files, plan, edited)
 			return res, ErrStale
 		}
+		saveWarm()
 		return res, nil
 	}
 	if len(edited) > 0 {
 		return nil, fmt.Errorf("the module copy was edited by hand: %s; generate would overwrite or remove your edit. Make the change in apibuilder's modules (or use your own copy with modules: { path: <dir> } in %s), then delete the edited files and generate again", strings.Join(edited, ", "), filepath.Base(opt.Config))
 	}
 	if !opt.NoBuild {
-		if res.Packages, res.Packaging, err = build(ctx, res.Root, m, buildDir, opt); err != nil {
+		if fnErr != nil {
+			return nil, fnErr
+		}
+		if res.Packages, res.Packaging, err = build(ctx, res.Root, modRoot, fns, opt); err != nil {
 			return nil, err
 		}
 	}
 	if err := output.Apply(res.Root, res.Files, plan); err != nil {
 		return nil, err
+	}
+	if !plan.Changed() {
+		saveWarm()
 	}
 	// Said when the generation changes (the first run included), not on
 	// every warm run, where a repeated paragraph would hide what changed.
@@ -297,23 +327,25 @@ func describe(m *model.Model, res *Result) {
 }
 
 // addOpenAPI adds each environment's OpenAPI document (envs/<env>/openapi.json)
-// and logs, once, what the schema conversion could not express.
-func addOpenAPI(m *model.Model, res *Result, dirs []string, log io.Writer) error {
+// and returns, once, the lines saying what the schema conversion could not
+// express.
+func addOpenAPI(m *model.Model, res *Result, dirs []string) ([]string, error) {
 	read := func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(res.Root, filepath.FromSlash(rel))) }
+	var lines []string
 	for i, e := range m.Envs {
 		doc, losses, err := openapi.Render(m, e, read)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		res.Files[path.Join(dirs[i], openapi.FileName)] = doc
 		if i > 0 {
 			continue // every environment has the same schemas
 		}
 		for _, l := range losses {
-			fmt.Fprintf(log, "openapi: %s\n", l)
+			lines = append(lines, "openapi: "+l.String())
 		}
 	}
-	return nil
+	return lines, nil
 }
 
 // readPrevious reads what the generator wrote into envDir last time;
@@ -459,22 +491,28 @@ func diff(root string, files map[string][]byte, plan output.Plan, edited []strin
 	return b.String()
 }
 
-// build packages every function's handler (routes and token or request
-// authorizers) into <root>/<buildDir>: one zip per distinct build, and the
-// manifest the generated envs read.
-func build(ctx context.Context, root string, m *model.Model, buildDir string, opt Options) ([]packaging.Artifact, packaging.Summary, error) {
-	modRoot, err := moduleRoot(root)
-	if err != nil {
-		return nil, packaging.Summary{}, err
+// buildDir is where the functions' packages go, relative to the root.
+const buildDir = "build/functions"
+
+// functions lists what build packages: every function's handler (routes
+// and token or request authorizers) in the Go module holding them.
+func functions(root string, m *model.Model) (modRoot string, fns []packaging.Function, err error) {
+	if modRoot, err = moduleRoot(root); err != nil {
+		return "", nil, err
 	}
-	var fns []packaging.Function
 	for _, f := range m.Functions() {
 		src, err := filepath.Rel(modRoot, filepath.Join(root, filepath.FromSlash(f.Handler)))
 		if err != nil {
-			return nil, packaging.Summary{}, err
+			return "", nil, err
 		}
 		fns = append(fns, packaging.Function{Name: f.Name, SourceDir: filepath.ToSlash(src), Arch: f.Architecture})
 	}
+	return modRoot, fns, nil
+}
+
+// build packages fns into <root>/<buildDir>: one zip per distinct build,
+// and the manifest the generated envs read.
+func build(ctx context.Context, root, modRoot string, fns []packaging.Function, opt Options) ([]packaging.Artifact, packaging.Summary, error) {
 	return packaging.Build(ctx, fns, packaging.Options{
 		ModuleRoot: modRoot, OutDir: filepath.Join(root, filepath.FromSlash(buildDir)),
 		Log: opt.Log, Verbose: opt.Verbose, Progress: opt.Progress,

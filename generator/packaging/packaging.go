@@ -34,6 +34,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apibuilder/apibuilder/internal/output"
 )
 
 // Function is one function to package.
@@ -306,7 +308,7 @@ func buildOne(ctx context.Context, g *buildGroup, opt Options) (buildResult, err
 	b := buildResult{Artifact: hex.EncodeToString(sum[:]), SHA256: base64.StdEncoding.EncodeToString(sum[:]), Size: int64(len(data))}
 	path := filepath.Join(opt.OutDir, b.Artifact+".zip")
 	if !exists(path, b.Size) {
-		if err := writeAtomic(path, data); err != nil {
+		if err := output.WriteFile(path, data); err != nil {
 			return buildResult{}, err
 		}
 	}
@@ -366,23 +368,6 @@ func exists(path string, size int64) bool {
 	return err == nil && st.Mode().IsRegular() && st.Size() == size
 }
 
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		_ = os.Remove(f.Name())
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
 // writeJSONIfChanged writes v as indented JSON unless the file already
 // holds exactly that, so a warm run writes nothing.
 func writeJSONIfChanged(path string, v any) error {
@@ -394,7 +379,7 @@ func writeJSONIfChanged(path string, v any) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
-	return writeAtomic(path, data)
+	return output.WriteFile(path, data)
 }
 
 // ReadManifest reads the manifest a Build wrote into outDir.

@@ -296,6 +296,7 @@ func (v *validator) handler(h Str, f string) {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
 			continue
 		}
+		v.cfg.Inputs = append(v.cfg.Inputs, filepath.Join(dir, e.Name()))
 		file, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, parser.PackageClauseOnly)
 		if err != nil {
 			v.add(h.Pos, f, fmt.Sprintf("%s/%s does not parse: %v", h.V, e.Name(), err), "")
@@ -322,6 +323,7 @@ const draft04 = "http://json-schema.org/draft-04/schema#"
 // with it. allow_paths_outside_project: true allows it.
 func (v *validator) inProject(p Str, field, what string) (string, bool) {
 	abs := filepath.Join(v.cfg.Dir, filepath.FromSlash(p.V))
+	v.cfg.Inputs = append(v.cfg.Inputs, abs)
 	if v.cfg.AllowOutside.V {
 		return abs, true
 	}

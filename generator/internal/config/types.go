@@ -21,6 +21,11 @@ type Config struct {
 	// AllowOutside lets handlers and schemas live outside the project
 	// (allow_paths_outside_project), symbolic links included.
 	AllowOutside Bool
+
+	// Inputs are the absolute paths of every file and directory Load read
+	// or checked besides the routes file: while none of them (nor the
+	// routes file) changes, neither does what Load returns.
+	Inputs []string
 }
 
 // Modules says where the generated module calls find apibuilder's

@@ -841,6 +841,7 @@ func (v *validator) modules() {
 		}
 		dir := filepath.Join(v.cfg.Dir, filepath.FromSlash(p))
 		for _, name := range []string{"api_gateway", "lambda_route"} {
+			v.cfg.Inputs = append(v.cfg.Inputs, filepath.Join(dir, name, "main.tf"))
 			if st, err := os.Stat(filepath.Join(dir, name, "main.tf")); err != nil || st.IsDir() {
 				v.add(m.Path.Pos, "modules.path", fmt.Sprintf("no %s module (%s/main.tf) in %s", name, name, dir), use)
 				return

@@ -1,0 +1,118 @@
+package generate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apibuilder/apibuilder/generator/internal/warmrun"
+	"github.com/apibuilder/apibuilder/generator/packaging"
+)
+
+// warmPayload is what a replayed run needs besides the Result: the lines
+// the full run logged, and what it built.
+type warmPayload struct {
+	Result    *Result
+	Losses    []string
+	ModRoot   string
+	Functions []packaging.Function
+}
+
+// warmState is the record of an up-to-date run for these options; nil
+// when this run cannot use one (a test's own module set, packaging only).
+type warmState struct {
+	key, path, root string
+}
+
+// warmRecord finds where the record of a run with opt lives. Check and
+// NoBuild are not part of the key: they do not change what is generated.
+func warmRecord(opt Options) *warmState {
+	if opt.Modules != nil || opt.PackageOnly {
+		return nil
+	}
+	cfg, err := filepath.Abs(opt.Config)
+	if err != nil {
+		return nil
+	}
+	key, ok := warmrun.Key("generate", cfg, strings.Join(opt.Envs, ","), opt.OutDir, opt.ModulesVersion)
+	if !ok {
+		return nil
+	}
+	root := filepath.Dir(cfg)
+	return &warmState{key: key, root: root, path: warmrun.Path(filepath.Join(root, "build", "generate"), key)}
+}
+
+// replayed is a Result given again from a record, with Run's error.
+type replayed struct {
+	*Result
+	err error
+}
+
+// replay gives the result of the recorded run when nothing it read or
+// wrote has changed: the generated files as they are on disk, then the
+// build (whose own record makes an unchanged build cheap).
+func (w *warmState) replay(ctx context.Context, opt Options) (replayed, bool) {
+	if w == nil {
+		return replayed{}, false
+	}
+	rec := warmrun.Load(w.path, w.key)
+	if rec == nil {
+		return replayed{}, false
+	}
+	var p warmPayload
+	if err := json.Unmarshal(rec.Payload, &p); err != nil || p.Result == nil {
+		return replayed{}, false
+	}
+	if p.ModRoot == "" && !opt.Check && !opt.NoBuild {
+		return replayed{}, false // no Go module: the full run says so
+	}
+	res := p.Result
+	res.Files = make(map[string][]byte, len(rec.Outputs))
+	for rel := range rec.Outputs {
+		data, err := os.ReadFile(filepath.Join(w.root, filepath.FromSlash(rel)))
+		if err != nil {
+			return replayed{}, false
+		}
+		res.Files[rel] = data
+		res.Unchanged = append(res.Unchanged, rel)
+	}
+	slices.Sort(res.Unchanged)
+	res.Replayed = true
+	rec.Settle(w.path, time.Now())
+	for _, l := range p.Losses {
+		fmt.Fprintln(opt.Log, l)
+	}
+	if opt.Check || opt.NoBuild {
+		return replayed{Result: res}, true
+	}
+	var err error
+	res.Packages, res.Packaging, err = build(ctx, w.root, p.ModRoot, p.Functions, opt)
+	if err != nil {
+		return replayed{err: err}, true
+	}
+	return replayed{Result: res}, true
+}
+
+// save records an up-to-date run. A failure to save costs the next run
+// its shortcut, nothing else, so it is not an error.
+func (w *warmState) save(res *Result, inputs, dirs []string, p warmPayload, start time.Time) {
+	if w == nil || w.root != res.Root {
+		return
+	}
+	r := *res
+	r.Files, r.Written, r.Unchanged, r.Removed = nil, nil, nil, nil
+	r.Packages, r.Packaging = nil, packaging.Summary{}
+	r.Stale, r.Diff, r.Replayed = false, "", false
+	p.Result = &r
+	outputs := make([]string, 0, len(res.Files))
+	for rel := range res.Files {
+		outputs = append(outputs, rel)
+	}
+	slices.Sort(outputs)
+	_ = warmrun.Save(w.path, w.key, w.root, inputs, outputs, dirs, p, start)
+}
