@@ -60,8 +60,8 @@ func generateBench(ctx context.Context, root string, sizes []int, w io.Writer) e
 	for _, name := range []string{"shared", "per7"} {
 		if a, b := warm[name][first], warm[name][last]; a > 0 && len(sizes) > 1 {
 			mid := sizes[len(sizes)-2]
-			fmt.Fprintf(w, "- %s handlers: warm %d → %d routes took %.1fx the time (%.1fx the routes); %d → %d: %.1fx.\n",
-				map[string]string{"shared": "One shared", "per7": "One per 7 routes"}[name], first, last, float64(b)/float64(a), float64(last)/float64(first),
+			fmt.Fprintf(w, "- %s: warm %d → %d routes took %.1fx the time (%.1fx the routes); %d → %d: %.1fx.\n",
+				map[string]string{"shared": "One handler for all routes", "per7": "One handler per 7 routes"}[name], first, last, float64(b)/float64(a), float64(last)/float64(first),
 				mid, last, float64(b)/float64(warm[name][mid]))
 		}
 	}

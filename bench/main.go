@@ -76,11 +76,28 @@ func run(ctx context.Context, counts, genCounts, parallelisms []int, outPath str
 	if len(only) == 0 {
 		fmt.Fprintf(&report, "# Benchmarks\n\nWritten by `bench/run` on %s.\n\n", stamp)
 	}
+	// stamped says when a section of a partial run was measured: the rest
+	// of the report may be older.
+	stamped := func(sec *bytes.Buffer, name string) {
+		if len(only) > 0 && sec.Len() > 0 {
+			text := strings.Replace(sec.String(), "\n\n", fmt.Sprintf("\n\nMeasured by `bench/run -only %s` on %s.\n\n", name, stamp), 1)
+			sec.Reset()
+			sec.WriteString(text)
+		}
+		report.Write(sec.Bytes())
+	}
 	if want("generator") {
-		fmt.Fprintln(os.Stderr, "== generate, everything included")
-		if err := generateBench(ctx, root, genCounts, &report); err != nil {
+		var gen, whole bytes.Buffer
+		fmt.Fprintln(os.Stderr, "== generator: parse, validate, render")
+		if err := generatorBench(ctx, root, &gen); err != nil {
 			return err
 		}
+		stamped(&gen, "generator")
+		fmt.Fprintln(os.Stderr, "== generate, everything included")
+		if err := generateBench(ctx, root, genCounts, &whole); err != nil {
+			return err
+		}
+		stamped(&whole, "generator")
 	}
 	if want("packaging") {
 		fmt.Fprintln(os.Stderr, "== packaging")
@@ -100,13 +117,7 @@ func run(ctx context.Context, counts, genCounts, parallelisms []int, outPath str
 		fmt.Fprintln(os.Stderr, "== the local loop: local up, edit to serve, route added, load")
 		var loop bytes.Buffer
 		err := loopBench(ctx, root, &loop)
-		if len(only) > 0 && loop.Len() > 0 {
-			// Say when this section was measured: the rest of the file may be older.
-			text := strings.Replace(loop.String(), "\n\n", fmt.Sprintf("\n\nMeasured by `bench/run -only loop` on %s.\n\n", stamp), 1)
-			loop.Reset()
-			loop.WriteString(text)
-		}
-		report.Write(loop.Bytes())
+		stamped(&loop, "loop")
 		if err != nil {
 			return err
 		}
@@ -552,21 +563,35 @@ func mergeSections(report, fresh []byte) []byte {
 	heading := func(sec string) string { return strings.SplitN(sec, "\n", 2)[0] }
 	head, old := split(string(report))
 	_, add := split(string(fresh))
-	byHeading := map[string]string{}
-	for _, s := range add {
-		byHeading[heading(s)] = s
+	// A fresh section the report lacks goes right after the fresh section
+	// before it, so a run's sections stay in the run's order.
+	index := map[string]int{}
+	for i, s := range add {
+		index[heading(s)] = i
 	}
-	var out []string
+	inOld := map[string]bool{}
 	for _, s := range old {
-		if n, ok := byHeading[heading(s)]; ok {
-			s = n
-			delete(byHeading, heading(s))
-		}
-		out = append(out, strings.TrimRight(s, "\n")+"\n")
+		inOld[heading(s)] = true
 	}
-	for _, s := range add {
-		if _, ok := byHeading[heading(s)]; ok {
-			out = append(out, strings.TrimRight(s, "\n")+"\n")
+	placed := map[int]bool{}
+	var out []string
+	put := func(s string) { out = append(out, strings.TrimRight(s, "\n")+"\n") }
+	for _, s := range old {
+		i, ok := index[heading(s)]
+		if !ok {
+			put(s)
+			continue
+		}
+		put(add[i])
+		placed[i] = true
+		for j := i + 1; j < len(add) && !inOld[heading(add[j])]; j++ {
+			put(add[j])
+			placed[j] = true
+		}
+	}
+	for i, s := range add {
+		if !placed[i] {
+			put(s)
 		}
 	}
 	text := strings.TrimRight(head, "\n")
