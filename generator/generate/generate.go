@@ -42,8 +42,10 @@ type Options struct {
 	// Envs are the environments to generate; empty means every one the
 	// routes file defines (dev and prod when it defines none).
 	Envs []string
-	// Check writes nothing and compares: Result.Stale and Result.Diff say
-	// what is out of date, and Run returns ErrStale with the result.
+	// Check writes no generated file and compares: Result.Stale and
+	// Result.Diff say what is out of date, and Run returns ErrStale with the
+	// result. (An up-to-date check still records itself under
+	// build/generate/, so the next run can replay it.)
 	Check bool
 	// NoBuild skips building and zipping the functions (Check implies it).
 	NoBuild bool

@@ -1,7 +1,6 @@
 package packaging
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -182,37 +181,17 @@ func hashBytes(data []byte) string {
 // version, the target and the flags. One `go list` serves all groups.
 func inputHashes(ctx context.Context, root string, groups map[string]*buildGroup, order []string, goVersion string, prev *state) (map[string]string, depFiles, error) {
 	deps := depFiles{files: map[string]fstat{}, dirs: map[string]int64{}}
-	type pkg struct {
-		ImportPath string
-		Dir        string
-		GoFiles    []string
-		EmbedFiles []string
-		Module     *struct{ Main bool }
-		Deps       []string
-	}
-	args := []string{"list", "-json=ImportPath,Dir,GoFiles,EmbedFiles,Module,Deps", "-deps", "-tags", "lambda.norpc"}
-	for _, key := range order {
-		args = append(args, "./"+groups[key].source)
-	}
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	absRoot, err := filepath.Abs(root)
 	if err != nil {
-		return nil, deps, fmt.Errorf("go list the handlers: %v\n%s", err, strings.TrimSpace(stderr.String()))
+		return nil, deps, err
 	}
-	pkgs := map[string]pkg{}
-	byDir := map[string]pkg{}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for dec.More() {
-		var p pkg
-		if err := dec.Decode(&p); err != nil {
-			return nil, deps, err
-		}
-		pkgs[p.ImportPath] = p
-		byDir[p.Dir] = p
+	dirs := make([]string, len(order))
+	for i, key := range order {
+		dirs[i] = filepath.Join(absRoot, filepath.FromSlash(groups[key].source))
+	}
+	pkgs, err := HandlerDeps(ctx, absRoot, dirs, DepsOptions{GOOS: "linux"})
+	if err != nil {
+		return nil, deps, err
 	}
 	now := time.Now()
 	common := sha256.New()
@@ -225,26 +204,12 @@ func inputHashes(ctx context.Context, root string, groups map[string]*buildGroup
 	}
 	fmt.Fprintf(common, "%s %q\n", goVersion, buildFlags)
 	hashes := map[string]string{}
-	absRoot, _ := filepath.Abs(root)
-	for _, key := range order {
+	for i, key := range order {
 		g := groups[key]
-		dir := filepath.Join(absRoot, filepath.FromSlash(g.source))
-		main, ok := byDir[dir]
-		if !ok {
-			return nil, deps, fmt.Errorf("handler %s is not a package of the module at %s", g.source, root)
-		}
 		h := sha256.New()
 		h.Write(common.Sum(nil))
 		fmt.Fprintf(h, "linux/%s\n", g.arch)
-		local := []string{main.ImportPath}
-		for _, d := range main.Deps {
-			if p, ok := pkgs[d]; ok && p.Module != nil && p.Module.Main {
-				local = append(local, d)
-			}
-		}
-		sort.Strings(local)
-		for _, ip := range local {
-			p := pkgs[ip]
+		for _, p := range pkgs[dirs[i]] {
 			files := append(append([]string{}, p.GoFiles...), p.EmbedFiles...)
 			sort.Strings(files)
 			for _, f := range files {

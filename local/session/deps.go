@@ -1,14 +1,13 @@
 package session
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/apibuilder/apibuilder/generator/packaging"
 )
 
 // depIndex knows which handlers a changed file concerns: for each handler
@@ -21,62 +20,17 @@ type depIndex struct {
 }
 
 // buildDeps lists the in-module dependencies of the handler directories
-// (absolute paths). A package that does not compile is still listed (-e),
-// so a broken edit is rebuilt, and its error shown, when it is fixed.
+// (absolute paths), for this machine, as the runner builds them. A package
+// that does not compile is still listed, so a broken edit is rebuilt, and
+// its error shown, when it is fixed.
 func buildDeps(ctx context.Context, moduleRoot string, handlers []string) (*depIndex, error) {
 	idx := &depIndex{moduleRoot: moduleRoot, pkgDirs: map[string][]string{}, files: map[string][]string{}}
-	if len(handlers) == 0 {
-		return idx, nil
-	}
-	type pkg struct {
-		ImportPath string
-		Dir        string
-		EmbedFiles []string
-		Module     *struct{ Main bool }
-		Deps       []string
-	}
-	args := []string{"list", "-e", "-deps", "-json=ImportPath,Dir,EmbedFiles,Module,Deps", "-tags", "lambda.norpc"}
-	for _, h := range handlers {
-		rel, err := filepath.Rel(moduleRoot, h)
-		if err != nil || strings.HasPrefix(rel, "..") {
-			return nil, fmt.Errorf("handler %s is outside the Go module at %s", h, moduleRoot)
-		}
-		args = append(args, "./"+filepath.ToSlash(rel))
-	}
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = moduleRoot
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	deps, err := packaging.HandlerDeps(ctx, moduleRoot, handlers, packaging.DepsOptions{Tolerant: true})
 	if err != nil {
-		return nil, fmt.Errorf("go list the handlers' packages: %v\n%s", err, strings.TrimSpace(stderr.String()))
-	}
-	pkgs := map[string]pkg{}
-	byDir := map[string]pkg{}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for dec.More() {
-		var p pkg
-		if err := dec.Decode(&p); err != nil {
-			return nil, err
-		}
-		pkgs[p.ImportPath] = p
-		if p.Dir != "" {
-			byDir[filepath.Clean(p.Dir)] = p
-		}
+		return nil, err
 	}
 	for _, h := range handlers {
-		main, ok := byDir[filepath.Clean(h)]
-		if !ok {
-			continue // not a package (yet): its directory still counts below
-		}
-		local := []pkg{main}
-		for _, d := range main.Deps {
-			if p, ok := pkgs[d]; ok && p.Module != nil && p.Module.Main && p.Dir != "" {
-				local = append(local, p)
-			}
-		}
-		for _, p := range local {
+		for _, p := range deps[h] { // none for a directory that is not a package yet
 			dir := filepath.Clean(p.Dir)
 			idx.pkgDirs[dir] = appendOnce(idx.pkgDirs[dir], h)
 			for _, f := range p.EmbedFiles {
@@ -84,8 +38,7 @@ func buildDeps(ctx context.Context, moduleRoot string, handlers []string) (*depI
 				idx.files[file] = appendOnce(idx.files[file], h)
 			}
 		}
-	}
-	for _, h := range handlers {
+		// Its directory counts even before it holds a package.
 		idx.pkgDirs[filepath.Clean(h)] = appendOnce(idx.pkgDirs[filepath.Clean(h)], h)
 	}
 	return idx, nil
