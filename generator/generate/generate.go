@@ -180,8 +180,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	start := time.Now()
 	warm := warmRecord(opt)
-	if r, ok := warm.replay(ctx, opt); ok {
-		return r.Result, r.err
+	if res, ok, err := warm.replay(ctx, opt); ok {
+		return res, err
 	}
 	cfg, err := config.Load(opt.Config)
 	if err != nil {
@@ -221,8 +221,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	for i, e := range m.Envs {
 		dirs[i] = path.Join(ropt.OutDir, e.Name)
 		envDir := filepath.Join(res.Root, filepath.FromSlash(dirs[i]))
-		previous[e.Name] = readPrevious(envDir)
+		// The previous main.tf, read once: its names and its tables.
 		previousMain[e.Name] = readGenerated(envDir, "main.tf")
+		previous[e.Name] = identity.ParsePrevious(previousMain[e.Name], readGenerated(envDir, "moved.tf"))
 	}
 	if err := identity.Assign(m, previous); err != nil {
 		return nil, err
@@ -350,13 +351,8 @@ func addOpenAPI(m *model.Model, res *Result, dirs []string) ([]string, error) {
 	return lines, nil
 }
 
-// readPrevious reads what the generator wrote into envDir last time;
+// readGenerated is a file the generator wrote into dir last time, or nil:
 // files without the generated header are the user's and are ignored.
-func readPrevious(envDir string) identity.Previous {
-	return identity.ParsePrevious(readGenerated(envDir, "main.tf"), readGenerated(envDir, "moved.tf"))
-}
-
-// readGenerated is a file the generator wrote into dir, or nil.
 func readGenerated(dir, name string) []byte {
 	data, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil || !render.IsGenerated(data) {
@@ -499,7 +495,7 @@ const buildDir = "build/functions"
 // functions lists what build packages: every function's handler (routes
 // and token or request authorizers) in the Go module holding them.
 func functions(root string, m *model.Model) (modRoot string, fns []packaging.Function, err error) {
-	if modRoot, err = moduleRoot(root); err != nil {
+	if modRoot, err = packaging.ModuleRoot(root); err != nil {
 		return "", nil, err
 	}
 	for _, f := range m.Functions() {
@@ -519,16 +515,4 @@ func build(ctx context.Context, root, modRoot string, fns []packaging.Function, 
 		ModuleRoot: modRoot, OutDir: filepath.Join(root, filepath.FromSlash(buildDir)),
 		Log: opt.Log, Verbose: opt.Verbose, Progress: opt.Progress,
 	})
-}
-
-// moduleRoot finds the Go module (go.mod) holding the handlers.
-func moduleRoot(dir string) (string, error) {
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod at or above %s: handlers must be in a Go module; run \"go mod init <module path>\" there", dir)
-		}
-	}
 }

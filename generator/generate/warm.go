@@ -47,36 +47,31 @@ func warmRecord(opt Options) *warmState {
 	return &warmState{key: key, root: root, path: warmrun.Path(filepath.Join(root, "build", "generate"), key)}
 }
 
-// replayed is a Result given again from a record, with Run's error.
-type replayed struct {
-	*Result
-	err error
-}
-
 // replay gives the result of the recorded run when nothing it read or
 // wrote has changed: the generated files as they are on disk, then the
-// build (whose own record makes an unchanged build cheap).
-func (w *warmState) replay(ctx context.Context, opt Options) (replayed, bool) {
+// build (whose own record makes an unchanged build cheap). ok is false
+// when there is nothing to replay: then Run runs in full.
+func (w *warmState) replay(ctx context.Context, opt Options) (res *Result, ok bool, err error) {
 	if w == nil {
-		return replayed{}, false
+		return nil, false, nil
 	}
 	rec := warmrun.Load(w.path, w.key)
 	if rec == nil {
-		return replayed{}, false
+		return nil, false, nil
 	}
 	var p warmPayload
 	if err := json.Unmarshal(rec.Payload, &p); err != nil || p.Result == nil {
-		return replayed{}, false
+		return nil, false, nil
 	}
 	if p.ModRoot == "" && !opt.Check && !opt.NoBuild {
-		return replayed{}, false // no Go module: the full run says so
+		return nil, false, nil // no Go module: the full run says so
 	}
-	res := p.Result
+	res = p.Result
 	res.Files = make(map[string][]byte, len(rec.Outputs))
 	for rel := range rec.Outputs {
 		data, err := os.ReadFile(filepath.Join(w.root, filepath.FromSlash(rel)))
 		if err != nil {
-			return replayed{}, false
+			return nil, false, nil
 		}
 		res.Files[rel] = data
 		res.Unchanged = append(res.Unchanged, rel)
@@ -88,14 +83,12 @@ func (w *warmState) replay(ctx context.Context, opt Options) (replayed, bool) {
 		fmt.Fprintln(opt.Log, l)
 	}
 	if opt.Check || opt.NoBuild {
-		return replayed{Result: res}, true
+		return res, true, nil
 	}
-	var err error
-	res.Packages, res.Packaging, err = build(ctx, w.root, p.ModRoot, p.Functions, opt)
-	if err != nil {
-		return replayed{err: err}, true
+	if res.Packages, res.Packaging, err = build(ctx, w.root, p.ModRoot, p.Functions, opt); err != nil {
+		return nil, true, err
 	}
-	return replayed{Result: res}, true
+	return res, true, nil
 }
 
 // save records an up-to-date run. A failure to save costs the next run

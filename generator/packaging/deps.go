@@ -106,3 +106,16 @@ func HandlerDeps(ctx context.Context, moduleRoot string, handlers []string, opt 
 	}
 	return out, nil
 }
+
+// ModuleRoot finds the Go module (go.mod) at or above dir that holds the
+// handlers: what packaging builds in and lists dependencies of.
+func ModuleRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod at or above %s: handlers must be in a Go module; run \"go mod init <module path>\" there", dir)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/apibuilder/apibuilder/generator/generate"
+	"github.com/apibuilder/apibuilder/generator/packaging"
 	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/watch"
 )
@@ -88,7 +89,7 @@ func (s *Session) Watch(ctx context.Context, opt WatchOptions) error {
 	}
 	defer w.Close()
 	wl := &watchLoop{s: s, opt: opt}
-	if wl.modRoot, err = moduleRoot(s.Root); err != nil {
+	if wl.modRoot, err = packaging.ModuleRoot(s.Root); err != nil {
 		return err
 	}
 	wl.refreshDeps(ctx)
