@@ -31,7 +31,7 @@ lint: ## gofmt, go vet, terraform fmt, generated envs and module READMEs up to d
 	cd test && go vet ./...
 	TF_CLI_CONFIG_FILE=$(TF_CLI_CONFIG) $(TERRAFORM) fmt -check -recursive -diff .
 	go run ./generator -check
-	go run ./internal/cmd/moduledocs -check
+	go run ./devtools/cmd/moduledocs -check
 
 # End-to-end tests run one at a time: on 2 cores, concurrent applies starve the
 # emulators and an SDK retry of a request that had succeeded surfaces as

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apibuilder/apibuilder/bench/synth"
 	"github.com/apibuilder/apibuilder/generator/generate"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
-	"github.com/apibuilder/apibuilder/internal/synth"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // generateBench times the whole `generate` a user runs (load, validate,
@@ -84,12 +84,12 @@ func timeGenerate(ctx context.Context, root string, n, handlers int) (genResult,
 	}
 	defer os.RemoveAll(dir)
 	for _, name := range []string{"go.mod", "go.sum", "functions"} {
-		if err := fsutil.CopyTree(filepath.Join(root, name), filepath.Join(dir, name), nil); err != nil {
+		if err := testkit.CopyTree(filepath.Join(root, name), filepath.Join(dir, name), nil); err != nil {
 			return r, err
 		}
 	}
 	for h := range handlers {
-		if err := fsutil.CopyTree(filepath.Join(root, "functions", "get_item"), filepath.Join(dir, "functions", fmt.Sprintf("h%d", h)), nil); err != nil {
+		if err := testkit.CopyTree(filepath.Join(root, "functions", "get_item"), filepath.Join(dir, "functions", fmt.Sprintf("h%d", h)), nil); err != nil {
 			return r, err
 		}
 	}

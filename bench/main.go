@@ -25,11 +25,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apibuilder/apibuilder/bench/synth"
 	"github.com/apibuilder/apibuilder/generator/generate"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
-	"github.com/apibuilder/apibuilder/internal/synth"
 	"github.com/apibuilder/apibuilder/local/instrument"
 	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // AWS API Gateway control-plane limits (per account and region) that bound
@@ -187,7 +187,7 @@ func packagingBench(ctx context.Context, root string, w io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	for _, name := range []string{"go.mod", "go.sum", "functions", "schemas", "routes.yaml", "modules"} {
-		if err := fsutil.CopyTree(filepath.Join(root, name), filepath.Join(dir, name), nil); err != nil {
+		if err := testkit.CopyTree(filepath.Join(root, name), filepath.Join(dir, name), nil); err != nil {
 			return err
 		}
 	}

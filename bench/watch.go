@@ -21,7 +21,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/apibuilder/apibuilder/internal/synth"
+	"github.com/apibuilder/apibuilder/bench/synth"
 	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/session"
 )

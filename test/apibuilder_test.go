@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/apibuilder/apibuilder/internal/apibuilder"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // These tests use apibuilder as a team would: the generated end-to-end
@@ -218,7 +218,7 @@ func TestBookstoreOutsideTheRepository(t *testing.T) {
 		t.Skip("deploys on the local stack; run without -short")
 	}
 	project := filepath.Join(outside(t), "bookstore")
-	if err := fsutil.CopyTree(filepath.Join(repoRoot(t), "examples", "bookstore"), project, func(rel string, d os.DirEntry) bool {
+	if err := testkit.CopyTree(filepath.Join(repoRoot(t), "examples", "bookstore"), project, func(rel string, d os.DirEntry) bool {
 		return d.Name() == "build" || d.Name() == ".terraform"
 	}); err != nil {
 		t.Fatal(err)

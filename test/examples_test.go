@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/apibuilder/apibuilder/generator/packaging"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // exampleFiles is the layout of every module example (terraform-aws-modules'
@@ -31,7 +31,7 @@ func copyModules(t *testing.T) string {
 	skip := func(_ string, d os.DirEntry) bool {
 		return d.Name() == ".terraform" || strings.HasSuffix(d.Name(), ".tfstate")
 	}
-	if err := fsutil.CopyTree(filepath.Join(repoRoot(t), "modules"), dst, skip); err != nil {
+	if err := testkit.CopyTree(filepath.Join(repoRoot(t), "modules"), dst, skip); err != nil {
 		t.Fatalf("copy modules: %v", err)
 	}
 	return dst

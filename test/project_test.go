@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	gen "github.com/apibuilder/apibuilder/generator/generate"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // repoRoot is the apibuilder checkout this test module lives in.
@@ -35,7 +35,7 @@ func copyProject(t *testing.T) string {
 	src, dst := repoRoot(t), t.TempDir()
 	for _, name := range projectFiles {
 		skip := func(_ string, d os.DirEntry) bool { return d.Name() == ".terraform" }
-		if err := fsutil.CopyTree(filepath.Join(src, name), filepath.Join(dst, name), skip); err != nil {
+		if err := testkit.CopyTree(filepath.Join(src, name), filepath.Join(dst, name), skip); err != nil {
 			t.Fatalf("copy %s: %v", name, err)
 		}
 	}

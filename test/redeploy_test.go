@@ -20,9 +20,9 @@ import (
 
 	gen "github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/generator/packaging"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // redeployProject has two routes with schemas of their own and a Lambda
@@ -63,7 +63,7 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 	writeFile(t, dir, "functions/fn/main.go", "package main\n\nfunc main() {}\n")
 	writeFile(t, dir, "schemas/create.json", createSchema)
 	writeFile(t, dir, "schemas/list.json", listSchema)
-	if err := fsutil.CopyTree(filepath.Join(repoRoot(t), "modules"), filepath.Join(dir, "modules"), nil); err != nil {
+	if err := testkit.CopyTree(filepath.Join(repoRoot(t), "modules"), filepath.Join(dir, "modules"), nil); err != nil {
 		t.Fatal(err)
 	}
 	regenerate(t, dir)

@@ -8,7 +8,7 @@
 //
 // ALLOWED_TOKEN_SHA256 may be a reference instead of the list itself,
 // ssm:<parameter name> or secretsmanager:<secret name or ARN> (package
-// functions/secrets): the list is then fetched at cold start, and again on
+// lambdakit/secrets): the list is then fetched at cold start, and again on
 // the next call while fetching it fails. Until the list is known, or when
 // it is malformed, every caller is refused (fail closed).
 package main
@@ -28,7 +28,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/apibuilder/apibuilder/functions/secrets"
+	"github.com/apibuilder/apibuilder/lambdakit/secrets"
 )
 
 // errUnauthorized is the exact error API Gateway maps to 401.

@@ -15,7 +15,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/apibuilder/apibuilder/functions/internal/kumotest"
-	"github.com/apibuilder/apibuilder/functions/secrets"
+	"github.com/apibuilder/apibuilder/lambdakit/secrets"
 )
 
 func TestMain(m *testing.M) { kumotest.Main(m) }

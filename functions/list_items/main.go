@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/apibuilder/apibuilder/functions/cors"
 	"github.com/apibuilder/apibuilder/functions/internal/apiresp"
 	"github.com/apibuilder/apibuilder/functions/internal/items"
+	"github.com/apibuilder/apibuilder/lambdakit/cors"
 )
 
 const defaultLimit, maxLimit = 25, 100

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/apibuilder/apibuilder/generator/generate"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // project copies the example project (routes, handlers, schemas) into a temp dir.
@@ -21,7 +21,7 @@ func project(t *testing.T) string {
 	src := filepath.Join("..", "internal", "render", "testdata", "example")
 	dst := t.TempDir()
 	skipGolden := func(rel string, d os.DirEntry) bool { return rel == "golden" }
-	if err := fsutil.CopyTree(src, dst, skipGolden); err != nil {
+	if err := testkit.CopyTree(src, dst, skipGolden); err != nil {
 		t.Fatal(err)
 	}
 	return dst

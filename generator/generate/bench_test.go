@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/apibuilder/apibuilder/bench/synth"
 	"github.com/apibuilder/apibuilder/generator/generate"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
-	"github.com/apibuilder/apibuilder/internal/synth"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // BenchmarkGenerateWarm is the whole generate of a project where nothing
@@ -20,7 +20,7 @@ func BenchmarkGenerateWarm(b *testing.B) {
 			dir := b.TempDir()
 			root := filepath.Join("..", "..")
 			for _, name := range []string{"go.mod", "go.sum", "functions"} {
-				if err := fsutil.CopyTree(filepath.Join(root, name), filepath.Join(dir, name), nil); err != nil {
+				if err := testkit.CopyTree(filepath.Join(root, name), filepath.Join(dir, name), nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -28,8 +28,8 @@ import (
 	"github.com/apibuilder/apibuilder/generator/internal/openapi"
 	"github.com/apibuilder/apibuilder/generator/internal/render"
 	"github.com/apibuilder/apibuilder/generator/internal/replacement"
+	"github.com/apibuilder/apibuilder/generator/output"
 	"github.com/apibuilder/apibuilder/generator/packaging"
-	"github.com/apibuilder/apibuilder/internal/output"
 	"github.com/apibuilder/apibuilder/internal/version"
 	"github.com/apibuilder/apibuilder/modules"
 )

@@ -10,8 +10,8 @@ import (
 	"testing/fstest"
 
 	"github.com/apibuilder/apibuilder/generator/generate"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/modules"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // project copies the example project (routes, handlers, schemas; no
@@ -20,7 +20,7 @@ func project(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
 	skipGolden := func(rel string, d os.DirEntry) bool { return rel == "golden" }
-	if err := fsutil.CopyTree(filepath.Join("..", "internal", "render", "testdata", "example"), dst, skipGolden); err != nil {
+	if err := testkit.CopyTree(filepath.Join("..", "internal", "render", "testdata", "example"), dst, skipGolden); err != nil {
 		t.Fatal(err)
 	}
 	return dst

@@ -35,7 +35,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apibuilder/apibuilder/internal/output"
+	"github.com/apibuilder/apibuilder/generator/output"
 )
 
 // Function is one function to package.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apibuilder/apibuilder/internal/fsutil"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // fixture copies testdata/mod (three tiny handlers, two sharing a package)
@@ -17,7 +17,7 @@ import (
 func fixture(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	if err := fsutil.CopyTree("testdata/mod", dst, nil); err != nil {
+	if err := testkit.CopyTree("testdata/mod", dst, nil); err != nil {
 		t.Fatal(err)
 	}
 	return dst

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/apibuilder/apibuilder/internal/output"
+	"github.com/apibuilder/apibuilder/generator/output"
 )
 
 //go:embed all:template

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apibuilder/apibuilder/internal/fsutil"
 	"github.com/apibuilder/apibuilder/local/runner"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // helloHandler answers GET /hello with the word it was built with.
@@ -83,7 +83,7 @@ func watchProject(t *testing.T) string {
 		}
 	}
 	skipTests := func(rel string, d os.DirEntry) bool { return strings.HasSuffix(rel, "_test.go") }
-	if err := fsutil.CopyTree(filepath.Join(repo, "functions"), filepath.Join(dir, "functions"), skipTests); err != nil {
+	if err := testkit.CopyTree(filepath.Join(repo, "functions"), filepath.Join(dir, "functions"), skipTests); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, dir, "functions/hello/main.go", fmt.Sprintf(helloHandler, "one"))

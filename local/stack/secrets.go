@@ -18,7 +18,7 @@ import (
 type Secret struct{ Ref, Value string }
 
 // PutSecret stores a secret an environment references, so that the env's
-// plan finds it and its functions can read it (functions/secrets): ref is
+// plan finds it and its functions can read it (lambdakit/secrets): ref is
 // the reference as routes.yaml writes it, ssm:<parameter name> (stored as
 // a SecureString, replacing any value) or secretsmanager:<secret name>
 // (created, or given value as its new version); a bare name that starts

@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-
-	"github.com/apibuilder/apibuilder/internal/fsutil"
 )
 
 func platform() string { return runtime.GOOS + "_" + runtime.GOARCH }
@@ -134,7 +132,7 @@ func buildProvider(ctx context.Context, opt Options, mirror string) (string, err
 	work := filepath.Join(opt.CacheDir, "src", "terraform-provider-aws-"+ProviderFallbackVersion)
 	_ = os.RemoveAll(work)
 	if dl.Error == "" {
-		if err := fsutil.CopyTree(dl.Dir, work, nil); err != nil {
+		if err := os.CopyFS(work, os.DirFS(dl.Dir)); err != nil {
 			return "", err
 		}
 	}

@@ -150,7 +150,7 @@ variable "usage_plans" {
 }
 
 variable "cors" {
-  description = "CORS for browsers: OPTIONS preflight on every path (one origin or \"*\" answered as it is; several by echoing the request's Origin when it is one of them) and CORS headers on 4XX/5XX gateway responses (several origins: \"*\" without credentials); null turns it off. Lambda proxy functions must add the headers to their own answers (functions/cors)."
+  description = "CORS for browsers: OPTIONS preflight on every path (one origin or \"*\" answered as it is; several by echoing the request's Origin when it is one of them) and CORS headers on 4XX/5XX gateway responses (several origins: \"*\" without credentials); null turns it off. Lambda proxy functions must add the headers to their own answers (lambdakit/cors)."
   type = object({
     allow_origins     = list(string)
     allow_methods     = optional(list(string), ["OPTIONS", "GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/errors/*/stderr.txt with what Load reports now")
@@ -41,10 +41,10 @@ func TestErrorCases(t *testing.T) {
 			t.Parallel()
 			caseDir := filepath.Join(casesDir, name)
 			dir := filepath.Join(t.TempDir(), "project")
-			if err := fsutil.CopyTree(baseDir, dir, nil); err != nil {
+			if err := testkit.CopyTree(baseDir, dir, nil); err != nil {
 				t.Fatal(err)
 			}
-			if err := fsutil.CopyTree(caseDir, dir, func(rel string, _ os.DirEntry) bool { return rel == stderrTxt }); err != nil {
+			if err := testkit.CopyTree(caseDir, dir, func(rel string, _ os.DirEntry) bool { return rel == stderrTxt }); err != nil {
 				t.Fatal(err)
 			}
 			got := stderrOf(t, dir)

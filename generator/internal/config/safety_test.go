@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apibuilder/apibuilder/internal/fsutil"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // tempProject copies testdata/base into a temp dir with src as its
@@ -14,7 +14,7 @@ import (
 func tempProject(t *testing.T, src string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "project")
-	if err := fsutil.CopyTree(baseDir, dir, nil); err != nil {
+	if err := testkit.CopyTree(baseDir, dir, nil); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "routes.yaml")

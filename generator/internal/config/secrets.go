@@ -21,7 +21,7 @@ const (
 // SecretRef is an environment value that names a secret instead of holding
 // it: ssm:<parameter name> or secretsmanager:<secret name or ARN>. The
 // function receives the reference and resolves it at run time
-// (functions/secrets); its role may read exactly that parameter or secret.
+// (lambdakit/secrets); its role may read exactly that parameter or secret.
 type SecretRef struct {
 	Kind string // SecretSSM or SecretSecretsManager
 	Name string // the parameter's name; the secret's name or full ARN

@@ -57,7 +57,7 @@ var (
 )
 
 // CORSEnvPrefix starts the names of the variables that carry api.cors to
-// every function (functions/cors reads them); routes.yaml may not set them.
+// every function (lambdakit/cors reads them); routes.yaml may not set them.
 const CORSEnvPrefix = "APIBUILDER_CORS_"
 
 // Allowed values, shared with the model and the README.

@@ -693,7 +693,7 @@ func resolve(layers []config.Settings) RouteValues {
 }
 
 // The variables that carry api.cors to every route's function. They are
-// functions/cors's EnvOrigins, EnvCredentials and EnvExposeHeaders (a test
+// lambdakit/cors's EnvOrigins, EnvCredentials and EnvExposeHeaders (a test
 // keeps them equal; the generator does not import Lambda's packages).
 const (
 	EnvCORSOrigins       = "APIBUILDER_CORS_ORIGINS"
@@ -702,7 +702,7 @@ const (
 )
 
 // withCORS adds the variables that give a route's function the API's
-// CORS settings (functions/cors reads them): with Lambda proxy
+// CORS settings (lambdakit/cors reads them): with Lambda proxy
 // integrations the function's own answer must carry
 // Access-Control-Allow-Origin. routes.yaml cannot set these names.
 func withCORS(v RouteValues, c *CORS) RouteValues {

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apibuilder/apibuilder/functions/cors"
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
+	"github.com/apibuilder/apibuilder/lambdakit/cors"
 )
 
 // The tests below pin each rule of Build with the smallest routes.yaml that
@@ -458,7 +458,7 @@ routes:
 	}
 	for _, names := range [][2]string{{EnvCORSOrigins, cors.EnvOrigins}, {EnvCORSCredentials, cors.EnvCredentials}, {EnvCORSExposeHeaders, cors.EnvExposeHeaders}} {
 		if names[0] != names[1] || !strings.HasPrefix(names[0], config.CORSEnvPrefix) {
-			t.Errorf("the generator sets %s, functions/cors reads %s; both must be the same, under the reserved %s", names[0], names[1], config.CORSEnvPrefix)
+			t.Errorf("the generator sets %s, lambdakit/cors reads %s; both must be the same, under the reserved %s", names[0], names[1], config.CORSEnvPrefix)
 		}
 	}
 	m = build(t, "api: { name: items, cors: { allow_origins: [\"*\"] } }\nroutes: [{ name: get, method: GET, path: /items, handler: functions/get }]\n")

@@ -6,10 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/apibuilder/apibuilder/bench/synth"
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
 	"github.com/apibuilder/apibuilder/generator/internal/openapi"
-	"github.com/apibuilder/apibuilder/internal/synth"
 )
 
 // BenchmarkRender measures the documents of every environment for growing

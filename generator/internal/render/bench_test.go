@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/apibuilder/apibuilder/bench/synth"
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
 	"github.com/apibuilder/apibuilder/generator/internal/render"
-	"github.com/apibuilder/apibuilder/internal/synth"
 )
 
 // BenchmarkGenerate measures parse + validate + model + render of both

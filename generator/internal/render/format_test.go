@@ -13,9 +13,9 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/apibuilder/apibuilder/bench/synth"
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
-	"github.com/apibuilder/apibuilder/internal/synth"
 )
 
 // TestFastFormatMatchesHCLWrite renders the golden cases and a synthetic

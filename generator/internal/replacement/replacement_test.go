@@ -12,7 +12,7 @@ import (
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
 	"github.com/apibuilder/apibuilder/generator/internal/replacement"
-	"github.com/apibuilder/apibuilder/internal/fsutil"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // previous is a main.tf as render writes a table.
@@ -93,7 +93,7 @@ func TestTables(t *testing.T) {
 func TestGenerateRefusesAKeyChange(t *testing.T) {
 	dir := t.TempDir()
 	skipGolden := func(rel string, d os.DirEntry) bool { return rel == "golden" }
-	if err := fsutil.CopyTree(filepath.Join("..", "render", "testdata", "example"), dir, skipGolden); err != nil {
+	if err := testkit.CopyTree(filepath.Join("..", "render", "testdata", "example"), dir, skipGolden); err != nil {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "routes.yaml")

@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apibuilder/apibuilder/internal/output"
+	"github.com/apibuilder/apibuilder/generator/output"
 )
 
 // version changes when the record's meaning does.

@@ -4,7 +4,7 @@
 // files, so the tables never drift from the code. With -check it writes
 // nothing and fails with a diff when a README is out of date (make lint).
 //
-//	go run ./internal/cmd/moduledocs [-check] [module dir ...]
+//	go run ./devtools/cmd/moduledocs [-check] [module dir ...]
 //
 // Without directories it documents every directory under modules/.
 package main
@@ -18,7 +18,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/apibuilder/apibuilder/internal/moduledocs"
+	"github.com/apibuilder/apibuilder/devtools/moduledocs"
 )
 
 func main() {
@@ -30,7 +30,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	check := fs.Bool("check", false, "write nothing; fail with a diff when a README is out of date")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./internal/cmd/moduledocs [-check] [module dir ...]")
+		fmt.Fprintln(stderr, "usage: go run ./devtools/cmd/moduledocs [-check] [module dir ...]")
 		fmt.Fprintln(stderr, "Rewrites the tables between <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS --> in each module's README.md.")
 		fmt.Fprintln(stderr, "Without directories: every directory under modules/.")
 		fs.PrintDefaults()

@@ -3,7 +3,7 @@
 // module's .tf files. It reads the files with the HCL parser Terraform itself
 // uses, so what the README says is what Terraform sees: types, defaults,
 // descriptions, sensitivity, whether an input is required and its validation
-// messages. `go run ./internal/cmd/moduledocs` rewrites the tables; `make lint`
+// messages. `go run ./devtools/cmd/moduledocs` rewrites the tables; `make lint`
 // runs it with -check.
 package moduledocs
 

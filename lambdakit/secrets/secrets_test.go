@@ -2,6 +2,7 @@ package secrets_test
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -9,15 +10,33 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/sivchari/kumo"
 
-	"github.com/apibuilder/apibuilder/functions/internal/kumotest"
-	"github.com/apibuilder/apibuilder/functions/secrets"
+	"github.com/apibuilder/apibuilder/lambdakit/secrets"
 )
 
-func TestMain(m *testing.M) { kumotest.Main(m) }
+// The tests read parameters and secrets from kumo served in process, the
+// emulator the local stack runs: nothing installed, nothing of the tool.
+var kumoServer *kumo.Server
+
+func TestMain(m *testing.M) {
+	kumoServer = kumo.NewServer()
+	code := m.Run()
+	kumoServer.Close()
+	os.Exit(code)
+}
+
+func kumoConfig() aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(kumoServer.URL),
+	}
+}
 
 var seq atomic.Int64
 
@@ -29,7 +48,7 @@ func unique(t *testing.T, prefix string) string {
 
 func putParameter(t *testing.T, name, value string, typ ssmtypes.ParameterType) {
 	t.Helper()
-	_, err := ssm.NewFromConfig(kumotest.Config()).PutParameter(context.Background(), &ssm.PutParameterInput{
+	_, err := ssm.NewFromConfig(kumoConfig()).PutParameter(context.Background(), &ssm.PutParameterInput{
 		Name: aws.String(name), Value: aws.String(value), Type: typ, Overwrite: aws.Bool(true),
 	})
 	if err != nil {
@@ -48,7 +67,7 @@ func TestPlainValuesAreReturnedAsTheyAre(t *testing.T) {
 }
 
 func TestSSMParametersResolveDecrypted(t *testing.T) {
-	r := secrets.New(kumotest.Config())
+	r := secrets.New(kumoConfig())
 	for _, typ := range []ssmtypes.ParameterType{ssmtypes.ParameterTypeString, ssmtypes.ParameterTypeSecureString} {
 		name := "/" + unique(t, "app/") + "/" + string(typ)
 		putParameter(t, name, "value-of-"+string(typ), typ)
@@ -61,13 +80,13 @@ func TestSSMParametersResolveDecrypted(t *testing.T) {
 
 func TestSecretsManagerSecretsResolveByNameAndARN(t *testing.T) {
 	ctx := context.Background()
-	sm := secretsmanager.NewFromConfig(kumotest.Config())
+	sm := secretsmanager.NewFromConfig(kumoConfig())
 	name := unique(t, "app/")
 	created, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("s3cret")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := secrets.New(kumotest.Config())
+	r := secrets.New(kumoConfig())
 	for _, ref := range []string{"secretsmanager:" + name, "secretsmanager:" + aws.ToString(created.ARN)} {
 		if got, err := r.Resolve(ctx, ref); err != nil || got != "s3cret" {
 			t.Errorf("Resolve(%s) = %q, %v; want the secret's string", ref, got, err)
@@ -79,7 +98,7 @@ func TestValuesAreFetchedOnceAndCached(t *testing.T) {
 	ctx := context.Background()
 	name := "/" + unique(t, "app/")
 	putParameter(t, name, "first", ssmtypes.ParameterTypeSecureString)
-	counting := &countingSSM{SSMAPI: ssm.NewFromConfig(kumotest.Config())}
+	counting := &countingSSM{SSMAPI: ssm.NewFromConfig(kumoConfig())}
 	r := &secrets.Resolver{SSM: counting}
 	var wg sync.WaitGroup
 	for range 8 {
@@ -116,7 +135,7 @@ func (c *countingSSM) GetParameter(ctx context.Context, in *ssm.GetParameterInpu
 func TestAMissingSecretIsAnErrorThatIsNotCached(t *testing.T) {
 	ctx := context.Background()
 	name := "/" + unique(t, "app/")
-	r := secrets.New(kumotest.Config())
+	r := secrets.New(kumoConfig())
 	_, err := r.Resolve(ctx, "ssm:"+name)
 	if err == nil || !strings.Contains(err.Error(), "ssm:"+name) || !strings.Contains(err.Error(), "ParameterNotFound") {
 		t.Fatalf("missing parameter: %v; want an error naming the reference and ParameterNotFound", err)
@@ -139,7 +158,7 @@ func TestAMissingSecretIsAnErrorThatIsNotCached(t *testing.T) {
 // nothing but environment variables, as a function started by the local
 // stack (AWS_ENDPOINT_URL) or by Lambda gets them.
 func TestEnvUsesTheStandardChain(t *testing.T) {
-	t.Setenv("AWS_ENDPOINT_URL", kumotest.URL())
+	t.Setenv("AWS_ENDPOINT_URL", kumoServer.URL)
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")

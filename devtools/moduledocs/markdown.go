@@ -16,7 +16,7 @@ const (
 
 // Generator is the command that writes the tables, named in the README so a
 // reader knows not to edit them by hand.
-const Generator = "go run ./internal/cmd/moduledocs"
+const Generator = "go run ./devtools/cmd/moduledocs"
 
 // Markdown renders the module's tables: Requirements, Resources, Inputs and
 // Outputs. The result is deterministic.

@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	fileout "github.com/apibuilder/apibuilder/internal/output"
+	fileout "github.com/apibuilder/apibuilder/generator/output"
 )
 
 // Readme returns a module's README.md as it is on disk and as it should be.

@@ -35,7 +35,7 @@ func TestReadmeMatchesGolden(t *testing.T) {
 	}
 	expected, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (run go test ./internal/moduledocs -update to create it)", err)
+		t.Fatalf("%v (run go test ./devtools/moduledocs -update to create it)", err)
 	}
 	if string(expected) != string(want) {
 		t.Errorf("README differs from %s (run with -update if the change is intended):\n%s", golden, Diff(golden, expected, want))

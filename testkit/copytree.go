@@ -1,6 +1,7 @@
-// Package fsutil holds the one file-tree copy the project needs in several
-// places (tool builds, local runs, tests).
-package fsutil
+// Package testkit holds what tests (and the benchmarks) share: a file-tree
+// copy, golden-file comparison and a buffer safe for concurrent writers, so
+// no test package writes its own.
+package testkit
 
 import (
 	"os"

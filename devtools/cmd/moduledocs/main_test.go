@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apibuilder/apibuilder/internal/fsutil"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // TestCheckThenWrite runs the command on a copy of the fixture module: -check
@@ -15,7 +15,7 @@ import (
 // and -check then passes.
 func TestCheckThenWrite(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "module")
-	if err := fsutil.CopyTree(filepath.Join("..", "..", "moduledocs", "testdata", "module"), dir, nil); err != nil {
+	if err := testkit.CopyTree(filepath.Join("..", "..", "moduledocs", "testdata", "module"), dir, nil); err != nil {
 		t.Fatal(err)
 	}
 	readme := filepath.Join(dir, "README.md")
@@ -28,7 +28,7 @@ func TestCheckThenWrite(t *testing.T) {
 	if code := run([]string{"-check", dir}, &out, &errOut); code != 1 {
 		t.Fatalf("-check on a stale README: exit %d, want 1\n%s", code, errOut.String())
 	}
-	for _, want := range []string{readme + " is out of date", "run `go run ./internal/cmd/moduledocs`", "-stale tables from an older run", "+## Inputs"} {
+	for _, want := range []string{readme + " is out of date", "run `go run ./devtools/cmd/moduledocs`", "-stale tables from an older run", "+## Inputs"} {
 		if !strings.Contains(errOut.String(), want) {
 			t.Errorf("-check output lacks %q:\n%s", want, errOut.String())
 		}
@@ -85,6 +85,6 @@ func TestRepositoryModulesAreDocumented(t *testing.T) {
 	t.Chdir(root)
 	var out, errOut bytes.Buffer
 	if code := run([]string{"-check"}, &out, &errOut); code != 0 {
-		t.Fatalf("module READMEs are stale (run go run ./internal/cmd/moduledocs):\n%s", errOut.String())
+		t.Fatalf("module READMEs are stale (run go run ./devtools/cmd/moduledocs):\n%s", errOut.String())
 	}
 }
