@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apibuilder/apibuilder/internal/scaffold"
 	"github.com/apibuilder/apibuilder/local/tools"
 )
 
@@ -41,6 +42,27 @@ func TestGeneratedWorkflowPassesActionlint(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("actionlint %s: %v\n%s", workflow, err, out)
+	}
+
+	// The pipeline for other environment lists (apibuilder ci writes the
+	// project's own) passes too: one env, and three chained.
+	for _, envs := range [][]string{{"qa"}, {"dev", "staging", "prod"}} {
+		files, err := scaffold.CIFiles(scaffold.CIOptions{Version: "v1.2.3", Envs: envs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, ".github", "workflows"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, workflow), files[scaffold.WorkflowPath], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(lint, "-no-color", "-shellcheck=", "-pyflakes=", workflow)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("actionlint on the workflow for %v: %v\n%s", envs, err, out)
+		}
 	}
 
 	// actionlint really read it: a broken copy fails with the error named.

@@ -363,7 +363,8 @@ func TestWorkflowPipeline(t *testing.T) {
 		mp := must("merge-plan-"+e, "apibuilder deploy -env "+e+" -out plan.tfplan")
 		up := mp.Steps[len(mp.Steps)-1]
 		if !strings.HasPrefix(up.Uses, "actions/upload-artifact@") || up.With["name"] != "plan-"+e ||
-			!strings.Contains(up.With["path"].(string), "plan.tfplan") || !strings.Contains(up.With["path"].(string), "build/functions/") {
+			!strings.Contains(up.With["path"].(string), "plan.tfplan") || !strings.Contains(up.With["path"].(string), "build/functions/") ||
+			!strings.Contains(up.With["path"].(string), "envs/"+e+"/.terraform.lock.hcl") || up.With["include-hidden-files"] != true {
 			t.Errorf("merge-plan-%s does not upload its plan and packages: %+v", e, up)
 		}
 		if days, _ := up.With["retention-days"].(int); days < 1 || days > 7 {
@@ -412,6 +413,9 @@ func TestWorkflowPipeline(t *testing.T) {
 		t.Errorf("drift checks %v", dr.Strategy.Matrix.Include)
 	}
 	for name, j := range wf.Jobs {
+		if (j.role(t, name) != "" || name == "comment") && !strings.Contains(j.If, "vars.AWS_REGION != ''") {
+			t.Errorf("job %s runs before AWS is set up (if: %s)", name, j.If)
+		}
 		if ev := j.events(t, name); slices.Contains(ev, "schedule") && j.environment() != "" && j.environment() != "preview" {
 			t.Errorf("scheduled job %s waits on the GitHub environment %s", name, j.environment())
 		}
