@@ -19,6 +19,15 @@ import (
 // pin) with one command. A file carries the generated marker on its first
 // line while apibuilder owns it; the team takes it over by deleting that
 // line, and from then on it is never written again.
+//
+// The pin: the workflow installs the apibuilder release that wrote it
+// (APIBUILDER_VERSION), so CI generates with exactly the tool whose modules
+// are in .apibuilder/modules/<version>/, and upgrading is running the newer
+// release's `ci`. Requiring the tool from the project's go.mod (a tool line,
+// `go tool apibuilder`) was the other way; it is not taken because init
+// cannot write the go.sum lines of its own release offline (they exist only
+// once the release is published) and it would put apibuilder's whole module
+// graph into the handlers' module.
 const (
 	WorkflowPath   = ".github/workflows/apibuilder.yml"
 	DependabotPath = ".github/dependabot.yml"
