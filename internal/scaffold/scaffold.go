@@ -1,7 +1,9 @@
 // Package scaffold writes a new apibuilder project (`apibuilder init`): a
 // routes.yaml with two routes, a table and a schema, a Go handler in the
-// project's own Go module, a README, a .gitignore and a CI workflow. The
-// templates travel inside the binary, so init works anywhere.
+// project's own Go module, a README, a .gitignore and the CI pipeline (a
+// GitHub Actions workflow and a Dependabot config), which `apibuilder ci`
+// rewrites later (WriteCI). The templates travel inside the binary, so init
+// works anywhere.
 package scaffold
 
 import (
@@ -92,8 +94,17 @@ func Init(opt Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Every file is the user's from now on: none carries the generated
-	// header, so the writer refuses to replace any that exists.
+	ci, err := CIFiles(CIOptions{Version: opt.Version, Envs: Envs})
+	if err != nil {
+		return nil, err
+	}
+	for rel, data := range ci {
+		files[rel] = data
+	}
+	// Init never replaces a file that exists, not even a generated
+	// workflow (`apibuilder ci` does that): the writer is told none is
+	// generated. From now on every file is the team's except the pipeline
+	// files, which carry the marker until the team takes them over.
 	plan, err := output.Compute(opt.Dir, files, output.Owned{}, func([]byte) bool { return false })
 	if err != nil {
 		return nil, fmt.Errorf("%w (init never overwrites a file)", err)
@@ -107,7 +118,7 @@ func Init(opt Options) ([]string, error) {
 	return plan.Write, nil
 }
 
-// render fills in the templates: "x.tmpl" becomes "x", "_x" becomes ".x".
+// render fills in the project's templates (the pipeline files are CIFiles').
 func render(opt Options) (map[string][]byte, error) {
 	ver := opt.Version
 	if ver == "" {
@@ -115,19 +126,28 @@ func render(opt Options) (map[string][]byte, error) {
 	}
 	data := map[string]any{
 		"Name": opt.Name, "Title": strings.ToUpper(opt.Name[:1]) + opt.Name[1:], "Module": opt.Module,
-		"Version": ver, "Envs": Envs, "EnvList": "[" + strings.Join(Envs, ", ") + "]",
+		"Version": ver, "Envs": Envs, "GoToolchain": GoToolchain,
 	}
-	funcs := template.FuncMap{"sub": func(a, b int) int { return a - b }}
+	return renderTree(data, func(rel string) bool { return !strings.HasPrefix(rel, "_github/") })
+}
+
+// renderTree fills in the templates whose path (relative to template/)
+// want accepts: "x.tmpl" becomes "x", "_x" becomes ".x".
+func renderTree(data map[string]any, want func(rel string) bool) (map[string][]byte, error) {
+	funcs := template.FuncMap{"args": args}
 	files := map[string][]byte{}
 	err := fs.WalkDir(templates, "template", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
+		rel := strings.TrimPrefix(p, "template/")
+		if !want(rel) {
+			return nil
+		}
 		src, err := templates.ReadFile(p)
 		if err != nil {
 			return err
 		}
-		rel := strings.TrimPrefix(p, "template/")
 		parts := strings.Split(rel, "/")
 		for i, part := range parts {
 			if strings.HasPrefix(part, "_") {
@@ -150,4 +170,21 @@ func render(opt Options) (map[string][]byte, error) {
 		return nil
 	})
 	return files, err
+}
+
+// args makes a map of its key, value pairs: the arguments of a template
+// call ([[template "aws" (args "Role" "vars.X" "Session" "y")]]).
+func args(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("args: an odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("args: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 )
 
 func TestName(t *testing.T) {
@@ -32,7 +30,7 @@ func TestInitWritesTheProject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{".github/workflows/apibuilder.yml", ".gitignore", "README.md", "go.mod", "go.sum", "handlers/items/main.go", "routes.yaml", "schemas/item.json"}
+	want := []string{".github/dependabot.yml", ".github/workflows/apibuilder.yml", ".gitignore", "README.md", "go.mod", "go.sum", "handlers/items/main.go", "routes.yaml", "schemas/item.json"}
 	if strings.Join(files, " ") != strings.Join(want, " ") {
 		t.Errorf("files = %v, want %v", files, want)
 	}
@@ -53,57 +51,28 @@ func TestInitWritesTheProject(t *testing.T) {
 		t.Error("a template placeholder was left unfilled")
 	}
 
-	// The workflow: valid YAML, the triggers and jobs the README promises,
-	// OIDC role assumption and never a stored key.
-	wf := read(".github/workflows/apibuilder.yml")
-	var doc struct {
-		On   map[string]any `yaml:"on"`
-		Jobs map[string]struct {
-			If    string `yaml:"if"`
-			Needs any    `yaml:"needs"`
-			Steps []struct {
-				Uses string            `yaml:"uses"`
-				Run  string            `yaml:"run"`
-				With map[string]string `yaml:"with"`
-			} `yaml:"steps"`
-		} `yaml:"jobs"`
+	if !strings.Contains(read("go.mod"), "\ntoolchain "+GoToolchain+"\n") {
+		t.Errorf("go.mod has no toolchain line:\n%s", read("go.mod"))
 	}
-	if err := yaml.Unmarshal([]byte(wf), &doc); err != nil {
-		t.Fatalf("the workflow is not YAML: %v", err)
+
+	// The pipeline files are CIFiles' own, marked as apibuilder's.
+	ci, err := CIFiles(CIOptions{Version: "v1.2.3"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, trigger := range []string{"pull_request", "push", "schedule"} {
-		if _, ok := doc.On[trigger]; !ok {
-			t.Errorf("the workflow has no %s trigger", trigger)
+	for rel, want := range ci {
+		if got := read(rel); got != string(want) {
+			t.Errorf("init wrote a %s that differs from CIFiles'", rel)
+		}
+		if !IsGenerated(want) {
+			t.Errorf("%s does not start with the marker", rel)
 		}
 	}
-	runs := map[string]string{}
-	for name, job := range doc.Jobs {
-		for _, s := range job.Steps {
-			runs[name] += s.Run + "\n"
-			if strings.HasPrefix(s.Uses, "aws-actions/configure-aws-credentials") && s.With["role-to-assume"] == "" {
-				t.Errorf("job %s configures AWS credentials without role-to-assume", name)
-			}
-		}
-	}
-	for job, want := range map[string]string{
-		"check": "apibuilder generate -check", "plan": "plan -input=false", "apply-dev": "apibuilder deploy -env dev -auto-approve",
-		"apply-prod": "apibuilder deploy -env prod -auto-approve", "drift": "-detailed-exitcode",
-	} {
-		if !strings.Contains(runs[job], want) {
-			t.Errorf("job %s does not run %q:\n%s", job, want, runs[job])
-		}
-	}
-	if !strings.Contains(runs["check"], "apibuilder test") {
-		t.Error("pull requests do not run apibuilder test")
-	}
-	if doc.Jobs["apply-prod"].Needs != "apply-dev" {
-		t.Errorf("apply-prod needs %v, want apply-dev", doc.Jobs["apply-prod"].Needs)
-	}
-	if strings.Contains(wf, "aws-access-key-id") || strings.Contains(wf, "AWS_SECRET_ACCESS_KEY") {
-		t.Error("the workflow uses long-lived keys")
-	}
-	if !strings.Contains(wf, "cmd/apibuilder@v1.2.3") {
+	if !strings.Contains(read(WorkflowPath), "\n  APIBUILDER_VERSION: v1.2.3\n") {
 		t.Error("the workflow does not install the apibuilder version that wrote it")
+	}
+	if !strings.Contains(read("README.md"), "go run github.com/apibuilder/apibuilder/cmd/apibuilder@vX.Y.Z ci") {
+		t.Error("the README does not give the one upgrade command")
 	}
 }
 

@@ -48,7 +48,7 @@ var (
 
 // GoTools lists the tools built from an embedded build module (what the
 // build-module generator writes).
-func GoTools() []GoTool { return []GoTool{kumoTool, terraformTool} }
+func GoTools() []GoTool { return []GoTool{kumoTool, terraformTool, actionlintTool} }
 
 // BuildModule is the go.mod and go.sum a tool is built from.
 type BuildModule struct{ GoMod, GoSum []byte }
