@@ -22,10 +22,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/apibuilder/apibuilder/local/dataplane"
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // awsEnvVar switches the AWS variants of the tests on.
@@ -95,7 +95,7 @@ func awsTarget(t *testing.T) *target {
 	tc := toolchain(t)
 	env := tc.Env()
 	// An emulator endpoint left in the caller's environment must not turn
-	// a real-AWS run into a local one (deploy.New drops empty values).
+	// a real-AWS run into a local one (tfdriver.New drops empty values).
 	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_API_GATEWAY", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB"} {
 		env[k] = ""
 	}
@@ -113,12 +113,12 @@ func (c awsClients) Logs() *cloudwatchlogs.Client   { return cloudwatchlogs.NewF
 func (c awsClients) S3() *s3.Client                 { return s3.NewFromConfig(c.cfg) }
 
 // workspace drives one generated env on this target through terraform-exec
-// (local/deploy): init, apply, plans decoded as JSON, typed outputs,
+// (tfdriver): init, apply, plans decoded as JSON, typed outputs,
 // destroy. The region is the target's, so that Terraform and the SDK
 // clients agree.
-func (tg *target) workspace(t *testing.T, envDir, apiName string) *deploy.Workspace {
+func (tg *target) workspace(t *testing.T, envDir, apiName string) *tfdriver.Workspace {
 	t.Helper()
-	ws, err := deploy.New(envDir, tg.terraform, tg.tfEnv, failureLog(t, "terraform-"+filepath.Base(envDir)))
+	ws, err := tfdriver.New(envDir, tg.terraform, tg.tfEnv, failureLog(t, "terraform-"+filepath.Base(envDir)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func (tg *target) workspace(t *testing.T, envDir, apiName string) *deploy.Worksp
 
 // applyEnv inits and applies ws, and destroys it when the test ends (after
 // the test's functions and data plane stop, before its stack does).
-func applyEnv(t *testing.T, ws *deploy.Workspace) {
+func applyEnv(t *testing.T, ws *tfdriver.Workspace) {
 	t.Helper()
 	ctx := context.Background()
 	t.Cleanup(func() { destroy(t, ws) })
@@ -139,7 +139,7 @@ func applyEnv(t *testing.T, ws *deploy.Workspace) {
 }
 
 // destroy destroys what ws applied.
-func destroy(t *testing.T, ws *deploy.Workspace) {
+func destroy(t *testing.T, ws *tfdriver.Workspace) {
 	t.Helper()
 	if err := ws.Destroy(context.Background()); err != nil {
 		t.Error(err)
@@ -158,7 +158,7 @@ func must(t *testing.T, err error) {
 func (tg *target) local() bool { return tg.stack != nil }
 
 // outputs reads the env's outputs, sensitive ones included.
-func (tg *target) outputs(t *testing.T, ws *deploy.Workspace) *deploy.Outputs {
+func (tg *target) outputs(t *testing.T, ws *tfdriver.Workspace) *tfdriver.Outputs {
 	t.Helper()
 	out, err := ws.Outputs(context.Background())
 	if err != nil {
@@ -179,7 +179,7 @@ type stage struct {
 
 // serve makes the stage of an applied env callable and starts the handlers
 // of functions (deployed function name -> handler dir in project).
-func (tg *target) serve(t *testing.T, project string, out *deploy.Outputs, functions map[string]string) *stage {
+func (tg *target) serve(t *testing.T, project string, out *tfdriver.Outputs, functions map[string]string) *stage {
 	t.Helper()
 	s := &stage{tg: tg, project: project, base: strings.TrimSuffix(out.InvokeURL, "/")}
 	if !tg.local() {
@@ -244,7 +244,7 @@ func (s *stage) expect(t *testing.T, want int, method, path, body string, header
 // handler directory: the env's function_sources output, checked against the
 // routes file the env was generated from so that a generator bug cannot
 // start the wrong handler unnoticed.
-func handlers(t *testing.T, project string, out *deploy.Outputs) map[string]string {
+func handlers(t *testing.T, project string, out *tfdriver.Outputs) map[string]string {
 	t.Helper()
 	byRoute := map[string]string{}
 	for _, r := range readRoutes(t, project).Routes {

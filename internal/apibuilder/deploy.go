@@ -15,7 +15,7 @@ import (
 	"syscall"
 
 	"github.com/apibuilder/apibuilder/generator/generate"
-	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 const deployManual = `NAME
@@ -76,7 +76,7 @@ func deployEnv(ctx context.Context, cfg, env string, yes bool, parallelism int, 
 		return err
 	}
 	dir := filepath.Join(res.Root, "envs", env)
-	ws, err := deploy.New(dir, tf, map[string]string{"CHECKPOINT_DISABLE": "1"}, out)
+	ws, err := tfdriver.New(dir, tf, map[string]string{"CHECKPOINT_DISABLE": "1"}, out)
 	if err != nil {
 		return err
 	}

@@ -24,9 +24,9 @@ import (
 	"github.com/apibuilder/apibuilder/apitest"
 	"github.com/apibuilder/apibuilder/generator/generate"
 	localcli "github.com/apibuilder/apibuilder/local/cli"
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/session"
 	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 const testManual = `NAME
@@ -199,7 +199,7 @@ func TestAWS(ctx context.Context, opt TestOptions) (apitest.Result, error) {
 	if err := os.WriteFile(filepath.Join(dir, "local_override.tf"), []byte(override), 0o644); err != nil {
 		return apitest.Result{}, err
 	}
-	ws, err := deploy.New(dir, tf, map[string]string{"CHECKPOINT_DISABLE": "1"}, io.Discard)
+	ws, err := tfdriver.New(dir, tf, map[string]string{"CHECKPOINT_DISABLE": "1"}, io.Discard)
 	if err != nil {
 		return apitest.Result{}, err
 	}
@@ -233,7 +233,7 @@ func TestAWS(ctx context.Context, opt TestOptions) (apitest.Result, error) {
 }
 
 // changes lists what a plan of ws would change.
-func changes(ws *deploy.Workspace) func(context.Context) ([]string, error) {
+func changes(ws *tfdriver.Workspace) func(context.Context) ([]string, error) {
 	return func(ctx context.Context) ([]string, error) {
 		plan, _, err := ws.PlanJSON(ctx)
 		if err != nil {
@@ -254,7 +254,7 @@ func changes(ws *deploy.Workspace) func(context.Context) ([]string, error) {
 const limitsFile = "zz_apibuilder_test.auto.tfvars.json"
 
 // limiter re-applies ws with some usage plans' limits replaced.
-func limiter(ws *deploy.Workspace) func(context.Context, map[string]apitest.Limits) error {
+func limiter(ws *tfdriver.Workspace) func(context.Context, map[string]apitest.Limits) error {
 	return func(ctx context.Context, limits map[string]apitest.Limits) error {
 		plans, err := usagePlans(filepath.Join(ws.Dir, "terraform.tfvars"))
 		if err != nil {

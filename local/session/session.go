@@ -20,9 +20,9 @@ import (
 
 	"github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/local/dataplane"
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // WorkDir is where the local copy of the environments is rendered,
@@ -56,8 +56,8 @@ type Session struct {
 	Root      string           // the project root
 	Result    *generate.Result // the project as generated
 	Stack     *stack.Stack
-	Workspace *deploy.Workspace // the local copy of the environment
-	Outputs   *deploy.Outputs
+	Workspace *tfdriver.Workspace // the local copy of the environment
+	Outputs   *tfdriver.Outputs
 	Runner    *runner.Runner
 	URL       string // the stage's invoke URL on the local data plane
 	Logs      string // directory of the stack's and Terraform's logs
