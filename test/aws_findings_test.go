@@ -26,6 +26,7 @@ import (
 	gen "github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
+	abtarget "github.com/apibuilder/apibuilder/target"
 	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
@@ -39,7 +40,7 @@ func TestAccountBootstrap(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := stacktest.Start(t, stack.Options{Logs: failureLog(t, "emulators"), Progress: os.Stderr})
-	tg := &target{clients: st, region: stack.Region, terraform: st.Tools.Terraform, providerVersion: st.Tools.ProviderVersion, tfEnv: st.Env(), stack: st}
+	tg := onAccount(abtarget.OnStack(st))
 	project := copyProject(t)
 	generate(t, project)
 	for _, env := range []string{"dev", "prod"} {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -25,6 +24,7 @@ import (
 	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
+	abtarget "github.com/apibuilder/apibuilder/target"
 	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
@@ -32,12 +32,14 @@ import (
 const awsEnvVar = "APIBUILDER_E2E_AWS"
 
 // target is where a test deploys: a private local stack (moto + kumo) or a
-// real AWS account. Tests reach AWS only through their target — Terraform's
-// environment, SDK clients, the stage's URL — so one test body serves both.
+// real AWS account, an abtarget.Account (the one model of "local or AWS",
+// shared with apibuilder test). Tests reach AWS only through their target
+// (Terraform's environment, SDK clients, the stage's URL) so one test body
+// serves both. The lower-case fields name the account's for the tests.
 type target struct {
-	clients          // SDK clients of the target's account
-	region    string // where Terraform deploys and the clients call
-	terraform string // terraform binary
+	*abtarget.Account        // SDK clients of the target's account
+	region            string // where Terraform deploys and the clients call
+	terraform         string // terraform binary
 	// providerVersion is the hashicorp/aws version of the toolchain's mirror.
 	providerVersion string
 	tfEnv           map[string]string // environment of every terraform run ("" unsets)
@@ -47,15 +49,11 @@ type target struct {
 	patience time.Duration
 }
 
-// clients are the SDK clients of a target. API Gateway is moto on the
-// local stack; everything else is kumo there.
-type clients interface {
-	APIGateway() *apigateway.Client
-	Lambda() *lambda.Client
-	DynamoDB() *dynamodb.Client
-	IAM() *iam.Client
-	Logs() *cloudwatchlogs.Client
-	S3() *s3.Client
+func onAccount(a *abtarget.Account) *target {
+	return &target{
+		Account: a, region: a.Region, terraform: a.Terraform, providerVersion: a.ProviderVersion,
+		tfEnv: a.TFEnv, stack: a.Stack, patience: a.Patience,
+	}
 }
 
 // localTarget starts a private local stack for one test.
@@ -68,10 +66,7 @@ func localTarget(t *testing.T) *target {
 	if _, err := st.BootstrapAccount(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return &target{
-		clients: st, region: stack.Region, terraform: st.Tools.Terraform, providerVersion: st.Tools.ProviderVersion,
-		tfEnv: st.Env(), stack: st, patience: 5 * time.Second,
-	}
+	return onAccount(abtarget.OnStack(st))
 }
 
 // awsTarget is the real account of the standard credential chain. It skips
@@ -81,36 +76,15 @@ func awsTarget(t *testing.T) *target {
 	if os.Getenv(awsEnvVar) != "1" {
 		t.Skipf("real AWS: set %s=1 with AWS credentials (environment, profile or SSO; AWS_REGION picks the region, default us-east-1) to run this against a real account whose API Gateway settings name a CloudWatch role (apply envs/_account once); it creates, then destroys, resources named <sk|lc><random id>-dev-*", awsEnvVar)
 	}
-	ctx := context.Background()
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		t.Fatalf("AWS config: %v", err)
-	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		t.Skipf("real AWS: %s=1 but no AWS credentials were found: %v", awsEnvVar, err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
 	tc := toolchain(t)
-	env := tc.Env()
-	// An emulator endpoint left in the caller's environment must not turn
-	// a real-AWS run into a local one (tfdriver.New drops empty values).
-	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_API_GATEWAY", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB"} {
-		env[k] = ""
+	// The toolchain's terraform and provider mirror; the account drops
+	// emulator endpoints left in the caller's environment.
+	a, err := abtarget.AWSAccount(context.Background(), abtarget.AWSOptions{Terraform: tc.Terraform, ProviderVersion: tc.ProviderVersion, TFEnv: tc.Env()})
+	if err != nil {
+		t.Skipf("real AWS: %s=1 but %v", awsEnvVar, err)
 	}
-	return &target{clients: awsClients{cfg}, region: cfg.Region, terraform: tc.Terraform, providerVersion: tc.ProviderVersion, tfEnv: env, patience: 2 * time.Minute}
+	return onAccount(a)
 }
-
-// awsClients are the clients of a real account.
-type awsClients struct{ cfg aws.Config }
-
-func (c awsClients) APIGateway() *apigateway.Client { return apigateway.NewFromConfig(c.cfg) }
-func (c awsClients) Lambda() *lambda.Client         { return lambda.NewFromConfig(c.cfg) }
-func (c awsClients) DynamoDB() *dynamodb.Client     { return dynamodb.NewFromConfig(c.cfg) }
-func (c awsClients) IAM() *iam.Client               { return iam.NewFromConfig(c.cfg) }
-func (c awsClients) Logs() *cloudwatchlogs.Client   { return cloudwatchlogs.NewFromConfig(c.cfg) }
-func (c awsClients) S3() *s3.Client                 { return s3.NewFromConfig(c.cfg) }
 
 // workspace drives one generated env on this target through terraform-exec
 // (tfdriver): init, apply, plans decoded as JSON, typed outputs,
@@ -118,13 +92,12 @@ func (c awsClients) S3() *s3.Client                 { return s3.NewFromConfig(c.
 // clients agree.
 func (tg *target) workspace(t *testing.T, envDir, apiName string) *tfdriver.Workspace {
 	t.Helper()
-	ws, err := tfdriver.New(envDir, tg.terraform, tg.tfEnv, failureLog(t, "terraform-"+filepath.Base(envDir)))
+	ws, err := tg.Workspace(envDir, failureLog(t, "terraform-"+filepath.Base(envDir)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ws.Vars["api_name"] = apiName
 	ws.Vars["region"] = tg.region
-	ws.ProviderVersion = tg.providerVersion
 	return ws
 }
 
@@ -155,7 +128,7 @@ func must(t *testing.T, err error) {
 	}
 }
 
-func (tg *target) local() bool { return tg.stack != nil }
+func (tg *target) local() bool { return tg.Local() }
 
 // outputs reads the env's outputs, sensitive ones included.
 func (tg *target) outputs(t *testing.T, ws *tfdriver.Workspace) *tfdriver.Outputs {
