@@ -65,9 +65,17 @@ func init() {
 }
 
 // Run executes the command line (without the program name) and returns
-// the exit code: 0 success, 1 failure, 2 a bad command line.
+// the exit code: 0 success, 1 failure, 2 a bad command line. Ctrl-C or
+// SIGTERM ends the command's context.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	std := &stdio{in: stdin, out: stdout, errOut: stderr}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, args, &stdio{in: stdin, out: stdout, errOut: stderr})
+}
+
+// run is Run in ctx.
+func run(ctx context.Context, args []string, std *stdio) int {
+	stdout, stderr := std.out, std.errOut
 	if len(args) == 0 {
 		printOverview(stderr)
 		return 2
@@ -87,7 +95,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "apibuilder: unknown command %q%s; run \"apibuilder help\" for the commands\n", args[0], suggest(args[0]))
 		return 2
 	}
-	return cmd.exec(rest, std)
+	return cmd.exec(ctx, rest, std)
 }
 
 // lookup finds the command args name: a group's verb ("local up") or a
@@ -144,9 +152,8 @@ func isHelp(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
 }
 
-// exec parses the command's flags and runs it, with a context that ends
-// at Ctrl-C or SIGTERM.
-func (c *command) exec(args []string, std *stdio) int {
+// exec parses the command's flags and runs it.
+func (c *command) exec(ctx context.Context, args []string, std *stdio) int {
 	fs := c.flagSet(std.errOut)
 	run := c.flags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -155,8 +162,6 @@ func (c *command) exec(args []string, std *stdio) int {
 		}
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	return run(ctx, std, fs.Args())
 }
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// run runs the command line in-process.
-func run(args ...string) (code int, stdout, stderr string) {
+// runArgs runs the command line in-process.
+func runArgs(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
 	code = Run(args, strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
@@ -23,7 +23,7 @@ func run(args ...string) (code int, stdout, stderr string) {
 func TestEveryVerbsManualComesFromTheTable(t *testing.T) {
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {
-			code, stdout, stderr := run(append(strings.Fields(c.name), "-h")...)
+			code, stdout, stderr := runArgs(append(strings.Fields(c.name), "-h")...)
 			if code != 0 || stdout != "" {
 				t.Fatalf("%s -h: exit %d, stdout %q", c.name, code, stdout)
 			}
@@ -31,7 +31,7 @@ func TestEveryVerbsManualComesFromTheTable(t *testing.T) {
 			if !strings.HasPrefix(stderr, head) || !strings.Contains(stderr, c.usage) || !strings.HasSuffix(stderr, c.footer) {
 				t.Errorf("%s -h does not print the table's row:\n%s", c.name, stderr)
 			}
-			_, help, _ := run(append([]string{"help"}, strings.Fields(c.name)...)...)
+			_, help, _ := runArgs(append([]string{"help"}, strings.Fields(c.name)...)...)
 			if help != stderr {
 				t.Errorf("help %s differs from %s -h:\n%s", c.name, c.name, help)
 			}
@@ -47,7 +47,7 @@ func TestEveryVerbsManualComesFromTheTable(t *testing.T) {
 }
 
 func TestHelpListsEveryVerb(t *testing.T) {
-	code, stdout, _ := run("help")
+	code, stdout, _ := runArgs("help")
 	if code != 0 {
 		t.Fatalf("help: exit %d", code)
 	}
@@ -56,10 +56,10 @@ func TestHelpListsEveryVerb(t *testing.T) {
 			t.Errorf("help does not list %q (%s):\n%s", c.name, c.summary, stdout)
 		}
 	}
-	if _, h, _ := run("-h"); h != stdout {
+	if _, h, _ := runArgs("-h"); h != stdout {
 		t.Errorf("-h differs from help")
 	}
-	code, _, stderr := run()
+	code, _, stderr := runArgs()
 	if code != 2 || stderr != stdout {
 		t.Errorf("no command: exit %d, want 2 and the list on stderr", code)
 	}
@@ -75,26 +75,26 @@ func TestUnknownVerbsExit2WithAHint(t *testing.T) {
 		{[]string{"local", "down"}, `apibuilder local: unknown command "down"; run "apibuilder local -h" for its commands`},
 		{[]string{"help", "nope"}, `apibuilder help: unknown command "nope"`},
 	} {
-		code, stdout, stderr := run(tc.args...)
+		code, stdout, stderr := runArgs(tc.args...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and %q", tc.args, code, stdout, stderr, tc.want)
 		}
 	}
-	if code, _, stderr := run("generate", "-nope"); code != 2 || !strings.Contains(stderr, "flag provided but not defined: -nope") {
+	if code, _, stderr := runArgs("generate", "-nope"); code != 2 || !strings.Contains(stderr, "flag provided but not defined: -nope") {
 		t.Errorf("generate -nope: exit %d, %q", code, stderr)
 	}
-	if code, _, stderr := run("generate", "extra"); code != 2 || !strings.Contains(stderr, `apibuilder generate: unexpected argument "extra"`) {
+	if code, _, stderr := runArgs("generate", "extra"); code != 2 || !strings.Contains(stderr, `apibuilder generate: unexpected argument "extra"`) {
 		t.Errorf("generate extra: exit %d, %q", code, stderr)
 	}
 }
 
 func TestVersion(t *testing.T) {
-	_, want, _ := run("version")
+	_, want, _ := runArgs("version")
 	if !strings.HasPrefix(want, "apibuilder ") {
 		t.Fatalf("version: %q", want)
 	}
 	for _, args := range [][]string{{"-version"}, {"--version"}, {"generate", "-version"}} {
-		if code, got, _ := run(args...); code != 0 || got != want {
+		if code, got, _ := runArgs(args...); code != 0 || got != want {
 			t.Errorf("%v: exit %d, %q; want %q", args, code, got, want)
 		}
 	}
@@ -102,11 +102,11 @@ func TestVersion(t *testing.T) {
 
 // TestLocalGroupListsItsVerbs: "local -h" lists local up and local tools.
 func TestLocalGroupListsItsVerbs(t *testing.T) {
-	code, stdout, _ := run("local", "-h")
+	code, stdout, _ := runArgs("local", "-h")
 	if code != 0 || !strings.Contains(stdout, "apibuilder local up ") || !strings.Contains(stdout, "apibuilder local tools ") {
 		t.Errorf("local -h: exit %d\n%s", code, stdout)
 	}
-	if code, _, stderr := run("local"); code != 2 || stderr != stdout {
+	if code, _, stderr := runArgs("local"); code != 2 || stderr != stdout {
 		t.Errorf("local: exit %d, want 2 and the list on stderr", code)
 	}
 }
@@ -115,7 +115,7 @@ func TestLocalGroupListsItsVerbs(t *testing.T) {
 // generate -check finds it up to date, both run in-process in a temp dir.
 func TestInitThenGenerateInProcess(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "shop")
-	code, stdout, stderr := run("init", "-module", "example.com/shop", dir)
+	code, stdout, stderr := runArgs("init", "-module", "example.com/shop", dir)
 	if code != 0 {
 		t.Fatalf("init: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -127,11 +127,11 @@ func TestInitThenGenerateInProcess(t *testing.T) {
 	if !strings.Contains(stdout, "apibuilder local up") {
 		t.Errorf("init does not say what is next:\n%s", stdout)
 	}
-	code, stdout, stderr = run("generate", "-config", filepath.Join(dir, "routes.yaml"), "-check")
+	code, stdout, stderr = runArgs("generate", "-config", filepath.Join(dir, "routes.yaml"), "-check")
 	if code != 0 || stdout != "envs: up to date\n" {
 		t.Errorf("generate -check after init: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if code, _, stderr := run("init", dir); code != 1 || !strings.Contains(stderr, "apibuilder init: ") {
+	if code, _, stderr := runArgs("init", dir); code != 1 || !strings.Contains(stderr, "apibuilder init: ") {
 		t.Errorf("init into a project: exit %d, %q; want 1", code, stderr)
 	}
 }
@@ -151,7 +151,7 @@ func TestAliasesRunTheSameCommands(t *testing.T) {
 		cmd := exec.Command(exe, "-h")
 		cmd.Stdout, cmd.Stderr = &out, &errOut
 		_ = cmd.Run()
-		_, wantOut, wantErr := run(alias.verb, "-h")
+		_, wantOut, wantErr := runArgs(alias.verb, "-h")
 		if out.String() != wantOut || errOut.String() != wantErr || !strings.Contains(wantOut+wantErr, "apibuilder "+alias.verb) {
 			t.Errorf("%s -h is not apibuilder %s -h:\n%s%s", alias.pkg, alias.verb, out.String(), errOut.String())
 		}
