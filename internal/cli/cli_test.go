@@ -136,11 +136,35 @@ func TestInitThenGenerateInProcess(t *testing.T) {
 	}
 }
 
-// TestAliasesRunTheSameCommands: go run ./generator and go run ./local
-// are apibuilder generate and apibuilder local.
+// aliases are the mains that run a verb of apibuilder.
+var aliases = []struct{ pkg, verb string }{{"./generator", "generate"}, {"./local", "local"}}
+
+// TestAliasesAreOneCallIntoRun: each alias's main ends in the one call
+// os.Exit(cli.Run(append([]string{"<verb>"}, os.Args[1:]...), ...)).
+func TestAliasesAreOneCallIntoRun(t *testing.T) {
+	for _, alias := range aliases {
+		file := filepath.Join("..", "..", alias.pkg, "main.go")
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `os.Exit(cli.Run(append([]string{"` + alias.verb + `"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr))`
+		_, body, _ := strings.Cut(string(src), "func main() {\n")
+		lines := strings.Split(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(body), "}")), "\n")
+		if last := strings.TrimSpace(lines[len(lines)-1]); last != want || strings.Count(body, "cli.") != 1 {
+			t.Errorf("%s: main does not end in the one call %s:\n%s", file, want, body)
+		}
+	}
+}
+
+// TestAliasesRunTheSameCommands: the built go run ./generator and go run
+// ./local print apibuilder generate's and apibuilder local's manuals.
 func TestAliasesRunTheSameCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("links both aliases (about 15 s); TestAliasesAreOneCallIntoRun checks their source")
+	}
 	bin := t.TempDir()
-	for _, alias := range []struct{ pkg, verb string }{{"./generator", "generate"}, {"./local", "local"}} {
+	for _, alias := range aliases {
 		exe := filepath.Join(bin, filepath.Base(alias.pkg))
 		build := exec.Command("go", "build", "-o", exe, alias.pkg)
 		build.Dir = filepath.Join("..", "..")
