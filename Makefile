@@ -3,34 +3,41 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 GO_PACKAGES := ./...
+# The apibuilder command, built once into .tools/ (gitignored) by the
+# apibuilder target, which every target that runs it depends on.
+APIBUILDER := .tools/bin/apibuilder
 # terraform as the tool installer resolved it (PATH, or the pinned fallback build).
-TERRAFORM = $(shell go run ./local tools -which terraform)
+TERRAFORM = $(shell $(APIBUILDER) local tools -which terraform)
 # The machine's TF_CLI_CONFIG_FILE may name a missing file; use the installer's.
-TF_CLI_CONFIG = $(shell go run ./local tools -which cli-config)
+TF_CLI_CONFIG = $(shell $(APIBUILDER) local tools -which cli-config)
 
 .PHONY: help
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
+.PHONY: apibuilder
+apibuilder: ## build the apibuilder command into .tools/bin (go build relinks only what changed)
+	go build -o $(APIBUILDER) ./cmd/apibuilder
+
 .PHONY: tools
-tools: ## find or install terraform, the aws provider mirror, moto and kumo
-	go run ./local tools
+tools: apibuilder ## find or install terraform, the aws provider mirror, moto and kumo
+	$(APIBUILDER) local tools
 
 .PHONY: generate
-generate: ## generate envs/ and the function zips from routes.yaml
-	go run ./generator
+generate: apibuilder ## generate envs/ and the function zips from routes.yaml
+	$(APIBUILDER) generate
 
 .PHONY: local
-local: ## run the example API on the local stack (Ctrl-C to stop)
-	go run ./local up
+local: apibuilder ## run the example API on the local stack (Ctrl-C to stop)
+	$(APIBUILDER) local up
 
 .PHONY: lint
-lint: ## gofmt, go vet, terraform fmt, generated envs and module READMEs up to date
+lint: apibuilder ## gofmt, go vet, terraform fmt, generated envs and module READMEs up to date
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	cd test && go vet ./...
 	TF_CLI_CONFIG_FILE=$(TF_CLI_CONFIG) $(TERRAFORM) fmt -check -recursive -diff .
-	go run ./generator -check
+	$(APIBUILDER) generate -check
 	go run ./devtools/cmd/moduledocs -check
 
 # End-to-end tests run one at a time: on 2 cores, concurrent applies starve the

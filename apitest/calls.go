@@ -9,9 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/apibuilder/apibuilder/generator/generate"
+	"github.com/apibuilder/apibuilder/target"
 )
 
 // Call is one request that should reach a route's function: its happy
@@ -83,10 +82,10 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// Do sends the call to the stage at base and returns the status and body.
-// creds and region sign AWS_IAM calls.
-func (c Call) Do(ctx context.Context, client *http.Client, base string, creds aws.CredentialsProvider, region string) (int, []byte, error) {
-	r := &runner{t: Target{URL: strings.TrimSuffix(base, "/"), Credentials: creds, Region: region}, client: client}
+// Do sends the call to the stage of tg and returns the status and body;
+// AWS_IAM calls are signed with tg's credentials.
+func (c Call) Do(ctx context.Context, client *http.Client, tg *target.Target) (int, []byte, error) {
+	r := &runner{stage: stageOf(tg), client: client}
 	a, err := r.send(ctx, request{method: c.Method, path: c.Path, query: c.Query, headers: c.Headers, body: c.Body, sign: c.Sign})
 	if err != nil {
 		return 0, nil, fmt.Errorf("%s %s: %w", c.Method, c.Path, err)

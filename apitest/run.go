@@ -15,48 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/apibuilder/apibuilder/generator/generate"
+	"github.com/apibuilder/apibuilder/target"
 )
-
-// Target is a deployed stage and what the checks may do with it.
-type Target struct {
-	// Name says what runs, for the report (e.g. "shop, env dev, local stack").
-	Name string
-	// URL is the stage's invoke URL (no trailing slash).
-	URL string
-	// Keys are the API keys' values by key name; Functions the deployed
-	// function of each route.
-	Keys      map[string]string
-	Functions map[string]string
-	// Local is true on the local stack; Region is the stage's region; Env
-	// the environment deployed (a token authorizer's test_token is for dev).
-	Local  bool
-	Region string
-	Env    string
-	// Credentials sign requests to AWS_IAM routes.
-	Credentials aws.CredentialsProvider
-	// Invocations counts a function's invocations so far; nil where they
-	// cannot be counted (on AWS they arrive in CloudWatch minutes later):
-	// then "API Gateway answered in front of the function" is judged by
-	// the answer alone.
-	Invocations func(function string) int
-	// Replan lists what terraform would change now ("<address>: <actions>").
-	Replan func(ctx context.Context) ([]string, error)
-	// Limit re-applies the environment with the usage plans given (plan
-	// name -> limits); nil skips the 429 checks.
-	Limit func(ctx context.Context, plans map[string]Limits) error
-	// Patience bounds the retries of a check whose answer is not yet the
-	// wanted one (a new deployment or key takes a while on AWS).
-	Patience time.Duration
-}
-
-// Limits are a usage plan's throttle and quota (zero: none).
-type Limits struct {
-	RateLimit   float64
-	BurstLimit  int
-	QuotaLimit  int
-	QuotaPeriod string
-}
 
 // Result is what a run found.
 type Result struct {
@@ -66,14 +26,14 @@ type Result struct {
 // OK reports whether nothing failed.
 func (r Result) OK() bool { return r.Failed == 0 }
 
-// Run runs every check of the API res describes against target and writes
-// the report to out: one line per check (PASS, FAIL with why, SKIP with
-// why), then go test's summary line.
-func Run(ctx context.Context, res *generate.Result, target Target, out io.Writer) Result {
+// Run runs every check of the API deployed on tg (as tg.Result describes
+// it) and writes the report to out: one line per check (PASS, FAIL with
+// why, SKIP with why), then go test's summary line.
+func Run(ctx context.Context, tg *target.Target, out io.Writer) Result {
 	start := time.Now()
-	p := &plan{res: res, keys: target.Keys, local: target.Local, env: target.Env, region: target.Region, functions: target.Functions}
-	r := &runner{t: target, out: out, client: &http.Client{Timeout: 35 * time.Second}}
-	fmt.Fprintf(out, "=== apibuilder test: %s\n", target.Name)
+	p := &plan{res: tg.Result, keys: tg.Keys, local: tg.Local(), env: tg.Env, region: tg.Region, functions: tg.Functions}
+	r := &runner{stage: stageOf(tg), t: tg, out: out, client: &http.Client{Timeout: 35 * time.Second}}
+	fmt.Fprintf(out, "=== apibuilder test: %s\n", tg.Name)
 	for _, c := range p.checks() {
 		if c.burst > 0 {
 			continue // after the re-plan: they change the usage plans
@@ -86,13 +46,25 @@ func Run(ctx context.Context, res *generate.Result, target Target, out io.Writer
 	if r.res.Failed > 0 {
 		status, verb = "FAIL", "FAIL"
 	}
-	fmt.Fprintf(out, "%s\n%s\t%s\t%.3fs\n", verb, status, target.Name, time.Since(start).Seconds())
+	fmt.Fprintf(out, "%s\n%s\t%s\t%.3fs\n", verb, status, tg.Name, time.Since(start).Seconds())
 	fmt.Fprintf(out, "(%d passed, %d failed, %d skipped)\n", r.res.Passed, r.res.Failed, r.res.Skipped)
 	return r.res
 }
 
+// stage is what a request needs: where to send it and how to sign it.
+type stage struct {
+	url         string
+	credentials aws.CredentialsProvider
+	region      string
+}
+
+func stageOf(tg *target.Target) stage {
+	return stage{url: tg.URL, credentials: tg.AWS.Credentials, region: tg.Region}
+}
+
 type runner struct {
-	t      Target
+	stage
+	t      *target.Target // nil: requests only (Call.Do)
 	out    io.Writer
 	client *http.Client
 	res    Result
@@ -158,8 +130,10 @@ func (r *runner) run(ctx context.Context, c check) {
 // attempt sends the check's request (burst times) and judges the answer.
 func (r *runner) attempt(ctx context.Context, c check, name string) error {
 	before := -1
-	if c.function != "" && r.t.Invocations != nil {
-		before = r.t.Invocations(c.function)
+	if c.function != "" {
+		if n, ok := r.t.Invocations(c.function); ok {
+			before = n
+		}
 	}
 	n := max(c.burst, 1)
 	var last *answer
@@ -194,7 +168,7 @@ func (r *runner) attempt(ctx context.Context, c check, name string) error {
 		return fmt.Errorf("%s %s: %w", c.req.method, c.req.path, err)
 	}
 	if before >= 0 && c.function != "" {
-		after := r.t.Invocations(c.function)
+		after, _ := r.t.Invocations(c.function)
 		switch {
 		case c.notInvoked && after != before:
 			return fmt.Errorf("%s %s: the function %s ran (%d invocation(s)); API Gateway must answer in front of it", c.req.method, c.req.path, c.function, after-before)
@@ -206,7 +180,7 @@ func (r *runner) attempt(ctx context.Context, c check, name string) error {
 }
 
 func (r *runner) send(ctx context.Context, q request) (*answer, error) {
-	u := r.t.URL + q.path
+	u := r.url + q.path
 	if len(q.query) > 0 {
 		u += "?" + q.query.Encode()
 	}
@@ -240,24 +214,20 @@ func (r *runner) send(ctx context.Context, q request) (*answer, error) {
 
 // sign signs a request to an AWS_IAM route with SigV4 (execute-api).
 func (r *runner) sign(ctx context.Context, req *http.Request, body []byte) error {
-	if r.t.Credentials == nil {
+	if r.credentials == nil {
 		return fmt.Errorf("no AWS credentials to sign the request with")
 	}
-	creds, err := r.t.Credentials.Retrieve(ctx)
+	creds, err := r.credentials.Retrieve(ctx)
 	if err != nil {
 		return fmt.Errorf("AWS credentials: %w", err)
 	}
 	sum := sha256.Sum256(body)
-	return v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", r.t.Region, time.Now())
+	return v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", r.region, time.Now())
 }
 
 // replan checks that the deployment is what the project says: an empty plan.
 func (r *runner) replan(ctx context.Context) {
 	const name = "terraform/re-plan is empty"
-	if r.t.Replan == nil {
-		r.report(name, 0, nil, "the target cannot plan")
-		return
-	}
 	start := time.Now()
 	changes, err := r.t.Replan(ctx)
 	if err == nil && len(changes) > 0 {
@@ -271,14 +241,11 @@ func (r *runner) replan(ctx context.Context) {
 func (r *runner) usagePlans(ctx context.Context, p *plan) {
 	for _, c := range p.usagePlanChecks() {
 		plan := strings.TrimSuffix(strings.TrimPrefix(c.name, "usage plan "), " throttles (429)")
-		if c.skip == "" && r.t.Limit == nil {
-			c.skip = "the target cannot re-apply with a small usage plan"
-		}
 		quota := c
 		quota.name = "usage plan " + plan + " quota (429 Limit Exceeded)"
 		quota.burst = 3
 		quota.before = func() error {
-			return r.t.Limit(ctx, map[string]Limits{plan: {RateLimit: 1000, BurstLimit: 1000, QuotaLimit: 1, QuotaPeriod: "DAY"}})
+			return r.t.Limit(ctx, map[string]target.Limits{plan: {RateLimit: 1000, BurstLimit: 1000, QuotaLimit: 1, QuotaPeriod: "DAY"}})
 		}
 		quota.expect = func(a *answer) error {
 			if a.status != 429 || !strings.Contains(string(a.body), "Limit Exceeded") {
@@ -290,7 +257,7 @@ func (r *runner) usagePlans(ctx context.Context, p *plan) {
 		throttle := c
 		throttle.name = "usage plan " + plan + " throttle (429 Too Many Requests)"
 		throttle.before = func() error {
-			return r.t.Limit(ctx, map[string]Limits{plan: {RateLimit: 1, BurstLimit: 1}})
+			return r.t.Limit(ctx, map[string]target.Limits{plan: {RateLimit: 1, BurstLimit: 1}})
 		}
 		throttle.expect = func(a *answer) error {
 			if a.status != 429 || !strings.Contains(string(a.body), "Too Many Requests") {

@@ -1,18 +1,16 @@
-// Command generator turns routes.yaml into Terraform root modules (envs/<env>)
-// and deterministic Lambda zips. Run "go run ./generator -h" for the manual.
+// Command generator is an alias of "apibuilder generate", kept so that
+// "go run ./generator [flags]" works from this repository: routes.yaml ->
+// envs/<env> and the function zips. "go run ./generator -h" prints the manual.
 package main
 
 import (
 	"os"
 	"runtime/debug"
 
-	"github.com/apibuilder/apibuilder/generator/cli"
+	"github.com/apibuilder/apibuilder/internal/cli"
 )
 
 func main() {
-	// A short-lived run that allocates a lot (1,000 routes: 300 MB) spends
-	// a third of its time collecting garbage at Go's default; memory is
-	// cheap for the seconds it runs.
-	debug.SetGCPercent(400)
-	os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
+	debug.SetGCPercent(400) // as cmd/apibuilder: a short run that allocates a lot
+	os.Exit(cli.Run(append([]string{"generate"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr))
 }

@@ -1,14 +1,14 @@
-// Command local runs apibuilder's local stack: it installs the tools,
-// starts the emulators, applies envs/dev, runs the functions and serves the
-// API. Run "go run ./local -h" for the subcommands.
+// Command local is an alias of "apibuilder local", kept so that
+// "go run ./local up" and "go run ./local tools" work from this
+// repository. "go run ./local -h" lists its commands.
 package main
 
 import (
 	"os"
 
-	"github.com/apibuilder/apibuilder/local/cli"
+	"github.com/apibuilder/apibuilder/internal/cli"
 )
 
 func main() {
-	os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(cli.Run(append([]string{"local"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr))
 }

@@ -9,7 +9,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/apibuilder/apibuilder/internal/apibuilder"
+	"github.com/apibuilder/apibuilder/apitest"
+	abtarget "github.com/apibuilder/apibuilder/target"
 	"github.com/apibuilder/apibuilder/testkit"
 )
 
@@ -26,9 +27,9 @@ func TestGeneratedChecksPassOnTheExample(t *testing.T) {
 	}
 	project := copyProject(t)
 	var report strings.Builder
-	res, err := apibuilder.TestLocal(context.Background(), apibuilder.TestOptions{
+	res, err := apitest.Test(context.Background(), apitest.Options{Options: abtarget.Options{
 		Config: filepath.Join(project, "routes.yaml"), Out: &report, FunctionLogs: failureLog(t, "functions"),
-	})
+	}})
 	if err != nil {
 		t.Fatalf("apibuilder test: %v\n%s", err, report.String())
 	}
@@ -49,9 +50,9 @@ func TestGeneratedChecksCatchBrokenHandlers(t *testing.T) {
 	writeFile(t, project, "functions/get_item/main.go", brokenHandler("500", `{"message":"broken on purpose"}`))
 	writeFile(t, project, "functions/list_items/main.go", brokenHandler("200", `{"items":"not a list"}`))
 	var report strings.Builder
-	res, err := apibuilder.TestLocal(context.Background(), apibuilder.TestOptions{
+	res, err := apitest.Test(context.Background(), apitest.Options{Options: abtarget.Options{
 		Config: filepath.Join(project, "routes.yaml"), Out: &report, FunctionLogs: failureLog(t, "functions"),
-	})
+	}})
 	if err != nil {
 		t.Fatalf("apibuilder test: %v\n%s", err, report.String())
 	}

@@ -24,9 +24,10 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	gen "github.com/apibuilder/apibuilder/generator/generate"
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
+	abtarget "github.com/apibuilder/apibuilder/target"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // TestAccountBootstrap: a fresh account cannot take a stage with access
@@ -39,7 +40,7 @@ func TestAccountBootstrap(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := stacktest.Start(t, stack.Options{Logs: failureLog(t, "emulators"), Progress: os.Stderr})
-	tg := &target{clients: st, region: stack.Region, terraform: st.Tools.Terraform, providerVersion: st.Tools.ProviderVersion, tfEnv: st.Env(), stack: st}
+	tg := onAccount(abtarget.OnStack(st))
 	project := copyProject(t)
 	generate(t, project)
 	for _, env := range []string{"dev", "prod"} {
@@ -61,7 +62,7 @@ func TestAccountBootstrap(t *testing.T) {
 		t.Fatalf("apply of envs/dev to an account without the CloudWatch role: %v; want API Gateway's refusal of the stage's access logs", err)
 	}
 
-	account, err := deploy.New(filepath.Join(project, "envs", "_account"), tg.terraform, tg.tfEnv, failureLog(t, "terraform-_account"))
+	account, err := tfdriver.New(filepath.Join(project, "envs", "_account"), tg.terraform, tg.tfEnv, failureLog(t, "terraform-_account"))
 	must(t, err)
 	account.ProviderVersion = tg.providerVersion
 	t.Cleanup(func() { destroy(t, account) }) // runs after the env's destroy
@@ -372,7 +373,7 @@ func TestVPCPermissionsAndFingerprint(t *testing.T) {
 }
 
 // showState is terraform show -json of the workspace's state.
-func showState(ctx context.Context, ws *deploy.Workspace) (*tfjson.State, error) {
+func showState(ctx context.Context, ws *tfdriver.Workspace) (*tfjson.State, error) {
 	plan, _, err := ws.PlanJSON(ctx)
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/gruntwork-io/terratest/modules/random"
 
-	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // TestS3BackendLocking keeps an env's state in the S3 backend with DynamoDB
@@ -152,7 +152,7 @@ type pendingApply struct {
 // startApplyAwaitingApproval runs `terraform apply` without -auto-approve
 // and returns once it asks for approval. Unlike a slow resource, the prompt
 // holds the lock for exactly as long as the test needs.
-func startApplyAwaitingApproval(t *testing.T, tg *target, ws *deploy.Workspace) *pendingApply {
+func startApplyAwaitingApproval(t *testing.T, tg *target, ws *tfdriver.Workspace) *pendingApply {
 	t.Helper()
 	args := []string{"apply", "-input=true", "-lock=true", "-no-color"}
 	for k, v := range ws.Vars {
@@ -161,7 +161,7 @@ func startApplyAwaitingApproval(t *testing.T, tg *target, ws *deploy.Workspace) 
 	cmd := exec.Command(tg.terraform, args...)
 	cmd.Dir = ws.Dir
 	// The workspace's environment: the process's, with tg.tfEnv on top
-	// ("" unsets a variable, as in deploy.New).
+	// ("" unsets a variable, as in tfdriver.New).
 	env := map[string]string{}
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")

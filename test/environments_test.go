@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/gruntwork-io/terratest/modules/random"
 
-	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // prodTokenParameter is where the example's prod keeps the SHA-256 of its
@@ -32,7 +32,7 @@ const prodTokenParameter = "/items/prod/admin-token-sha256"
 // missing; then it stores the SHA-256 of a new random token in the
 // parameter, through the stack's SSM API as an operator would with
 // aws ssm put-parameter, and returns that token.
-func prodAdminToken(t *testing.T, tg *target, ws *deploy.Workspace) string {
+func prodAdminToken(t *testing.T, tg *target, ws *tfdriver.Workspace) string {
 	t.Helper()
 	ctx := context.Background()
 	must(t, ws.Init(ctx, nil))
@@ -62,7 +62,7 @@ func prodAdminToken(t *testing.T, tg *target, ws *deploy.Workspace) string {
 // that parameter, and no other role may read any parameter or secret (in
 // the plan's state); and through the stage, the authorizer accepts the
 // stored token and refuses the example's public one.
-func assertProdSecrets(t *testing.T, tg *target, project string, ws *deploy.Workspace, out *deploy.Outputs, token string) {
+func assertProdSecrets(t *testing.T, tg *target, project string, ws *tfdriver.Workspace, out *tfdriver.Outputs, token string) {
 	t.Helper()
 	ctx := context.Background()
 	fns := map[string]string{} // function name -> handler, the two this check calls

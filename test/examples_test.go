@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/apibuilder/apibuilder/generator/packaging"
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
 	"github.com/apibuilder/apibuilder/testkit"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // exampleFiles is the layout of every module example (terraform-aws-modules'
@@ -61,7 +61,7 @@ func TestModuleExamplesValidate(t *testing.T) {
 					t.Errorf("modules/%s: missing %s (every example has %s)", rel, f, strings.Join(exampleFiles, ", "))
 				}
 			}
-			ws, err := deploy.New(dir, tc.Terraform, tc.Env(), failureLog(t, "terraform"))
+			ws, err := tfdriver.New(dir, tc.Terraform, tc.Env(), failureLog(t, "terraform"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // indexActions are the DynamoDB actions that also read a table's indexes,
@@ -28,7 +28,7 @@ var indexActions = map[string]bool{"Query": true, "Scan": true, "PartiQLSelect":
 // reads that use them) — plus writing to the function's own log group, and
 // nothing else: one inline policy, no managed policies, no wildcard action.
 // A Lambda authorizer's function may only write its logs.
-func assertRolePolicies(t *testing.T, tg *target, project string, out *deploy.Outputs) {
+func assertRolePolicies(t *testing.T, tg *target, project string, out *tfdriver.Outputs) {
 	t.Helper()
 	ctx := context.Background()
 	tableARN := map[string]string{}

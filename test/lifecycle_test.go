@@ -17,7 +17,7 @@ import (
 	"github.com/gruntwork-io/terratest/modules/random"
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // lookupRoute is the route the lifecycle adds: a second route on the
@@ -215,7 +215,7 @@ func testLifecycle(t *testing.T, tg *target) {
 
 // planToFile plans into a file and returns the decoded plan and the file,
 // which ApplyPlan applies exactly, so what is applied is what was inspected.
-func planToFile(t *testing.T, ws *deploy.Workspace) (*tfjson.Plan, string) {
+func planToFile(t *testing.T, ws *tfdriver.Workspace) (*tfjson.Plan, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tfplan")
 	plan, _, err := ws.PlanFile(context.Background(), path)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -22,22 +21,25 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/apibuilder/apibuilder/local/dataplane"
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
+	abtarget "github.com/apibuilder/apibuilder/target"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // awsEnvVar switches the AWS variants of the tests on.
 const awsEnvVar = "APIBUILDER_E2E_AWS"
 
 // target is where a test deploys: a private local stack (moto + kumo) or a
-// real AWS account. Tests reach AWS only through their target — Terraform's
-// environment, SDK clients, the stage's URL — so one test body serves both.
+// real AWS account, an abtarget.Account (the one model of "local or AWS",
+// shared with apibuilder test). Tests reach AWS only through their target
+// (Terraform's environment, SDK clients, the stage's URL) so one test body
+// serves both. The lower-case fields name the account's for the tests.
 type target struct {
-	clients          // SDK clients of the target's account
-	region    string // where Terraform deploys and the clients call
-	terraform string // terraform binary
+	*abtarget.Account        // SDK clients of the target's account
+	region            string // where Terraform deploys and the clients call
+	terraform         string // terraform binary
 	// providerVersion is the hashicorp/aws version of the toolchain's mirror.
 	providerVersion string
 	tfEnv           map[string]string // environment of every terraform run ("" unsets)
@@ -47,15 +49,11 @@ type target struct {
 	patience time.Duration
 }
 
-// clients are the SDK clients of a target. API Gateway is moto on the
-// local stack; everything else is kumo there.
-type clients interface {
-	APIGateway() *apigateway.Client
-	Lambda() *lambda.Client
-	DynamoDB() *dynamodb.Client
-	IAM() *iam.Client
-	Logs() *cloudwatchlogs.Client
-	S3() *s3.Client
+func onAccount(a *abtarget.Account) *target {
+	return &target{
+		Account: a, region: a.Region, terraform: a.Terraform, providerVersion: a.ProviderVersion,
+		tfEnv: a.TFEnv, stack: a.Stack, patience: a.Patience,
+	}
 }
 
 // localTarget starts a private local stack for one test.
@@ -68,10 +66,7 @@ func localTarget(t *testing.T) *target {
 	if _, err := st.BootstrapAccount(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return &target{
-		clients: st, region: stack.Region, terraform: st.Tools.Terraform, providerVersion: st.Tools.ProviderVersion,
-		tfEnv: st.Env(), stack: st, patience: 5 * time.Second,
-	}
+	return onAccount(abtarget.OnStack(st))
 }
 
 // awsTarget is the real account of the standard credential chain. It skips
@@ -81,56 +76,34 @@ func awsTarget(t *testing.T) *target {
 	if os.Getenv(awsEnvVar) != "1" {
 		t.Skipf("real AWS: set %s=1 with AWS credentials (environment, profile or SSO; AWS_REGION picks the region, default us-east-1) to run this against a real account whose API Gateway settings name a CloudWatch role (apply envs/_account once); it creates, then destroys, resources named <sk|lc><random id>-dev-*", awsEnvVar)
 	}
-	ctx := context.Background()
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		t.Fatalf("AWS config: %v", err)
-	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		t.Skipf("real AWS: %s=1 but no AWS credentials were found: %v", awsEnvVar, err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
 	tc := toolchain(t)
-	env := tc.Env()
-	// An emulator endpoint left in the caller's environment must not turn
-	// a real-AWS run into a local one (deploy.New drops empty values).
-	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_API_GATEWAY", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB"} {
-		env[k] = ""
+	// The toolchain's terraform and provider mirror; the account drops
+	// emulator endpoints left in the caller's environment.
+	a, err := abtarget.AWSAccount(context.Background(), abtarget.AWSOptions{Terraform: tc.Terraform, ProviderVersion: tc.ProviderVersion, TFEnv: tc.Env()})
+	if err != nil {
+		t.Skipf("real AWS: %s=1 but %v", awsEnvVar, err)
 	}
-	return &target{clients: awsClients{cfg}, region: cfg.Region, terraform: tc.Terraform, providerVersion: tc.ProviderVersion, tfEnv: env, patience: 2 * time.Minute}
+	return onAccount(a)
 }
 
-// awsClients are the clients of a real account.
-type awsClients struct{ cfg aws.Config }
-
-func (c awsClients) APIGateway() *apigateway.Client { return apigateway.NewFromConfig(c.cfg) }
-func (c awsClients) Lambda() *lambda.Client         { return lambda.NewFromConfig(c.cfg) }
-func (c awsClients) DynamoDB() *dynamodb.Client     { return dynamodb.NewFromConfig(c.cfg) }
-func (c awsClients) IAM() *iam.Client               { return iam.NewFromConfig(c.cfg) }
-func (c awsClients) Logs() *cloudwatchlogs.Client   { return cloudwatchlogs.NewFromConfig(c.cfg) }
-func (c awsClients) S3() *s3.Client                 { return s3.NewFromConfig(c.cfg) }
-
 // workspace drives one generated env on this target through terraform-exec
-// (local/deploy): init, apply, plans decoded as JSON, typed outputs,
+// (tfdriver): init, apply, plans decoded as JSON, typed outputs,
 // destroy. The region is the target's, so that Terraform and the SDK
 // clients agree.
-func (tg *target) workspace(t *testing.T, envDir, apiName string) *deploy.Workspace {
+func (tg *target) workspace(t *testing.T, envDir, apiName string) *tfdriver.Workspace {
 	t.Helper()
-	ws, err := deploy.New(envDir, tg.terraform, tg.tfEnv, failureLog(t, "terraform-"+filepath.Base(envDir)))
+	ws, err := tg.Workspace(envDir, failureLog(t, "terraform-"+filepath.Base(envDir)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ws.Vars["api_name"] = apiName
 	ws.Vars["region"] = tg.region
-	ws.ProviderVersion = tg.providerVersion
 	return ws
 }
 
 // applyEnv inits and applies ws, and destroys it when the test ends (after
 // the test's functions and data plane stop, before its stack does).
-func applyEnv(t *testing.T, ws *deploy.Workspace) {
+func applyEnv(t *testing.T, ws *tfdriver.Workspace) {
 	t.Helper()
 	ctx := context.Background()
 	t.Cleanup(func() { destroy(t, ws) })
@@ -139,7 +112,7 @@ func applyEnv(t *testing.T, ws *deploy.Workspace) {
 }
 
 // destroy destroys what ws applied.
-func destroy(t *testing.T, ws *deploy.Workspace) {
+func destroy(t *testing.T, ws *tfdriver.Workspace) {
 	t.Helper()
 	if err := ws.Destroy(context.Background()); err != nil {
 		t.Error(err)
@@ -155,10 +128,10 @@ func must(t *testing.T, err error) {
 	}
 }
 
-func (tg *target) local() bool { return tg.stack != nil }
+func (tg *target) local() bool { return tg.Local() }
 
 // outputs reads the env's outputs, sensitive ones included.
-func (tg *target) outputs(t *testing.T, ws *deploy.Workspace) *deploy.Outputs {
+func (tg *target) outputs(t *testing.T, ws *tfdriver.Workspace) *tfdriver.Outputs {
 	t.Helper()
 	out, err := ws.Outputs(context.Background())
 	if err != nil {
@@ -179,7 +152,7 @@ type stage struct {
 
 // serve makes the stage of an applied env callable and starts the handlers
 // of functions (deployed function name -> handler dir in project).
-func (tg *target) serve(t *testing.T, project string, out *deploy.Outputs, functions map[string]string) *stage {
+func (tg *target) serve(t *testing.T, project string, out *tfdriver.Outputs, functions map[string]string) *stage {
 	t.Helper()
 	s := &stage{tg: tg, project: project, base: strings.TrimSuffix(out.InvokeURL, "/")}
 	if !tg.local() {
@@ -244,7 +217,7 @@ func (s *stage) expect(t *testing.T, want int, method, path, body string, header
 // handler directory: the env's function_sources output, checked against the
 // routes file the env was generated from so that a generator bug cannot
 // start the wrong handler unnoticed.
-func handlers(t *testing.T, project string, out *deploy.Outputs) map[string]string {
+func handlers(t *testing.T, project string, out *tfdriver.Outputs) map[string]string {
 	t.Helper()
 	byRoute := map[string]string{}
 	for _, r := range readRoutes(t, project).Routes {

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // TestGeneratedEnvsValidate runs terraform validate, with the real AWS
@@ -18,7 +18,7 @@ func TestGeneratedEnvsValidate(t *testing.T) {
 	generate(t, project, "-no-build")
 	for _, env := range []string{"dev", "prod", "_account"} {
 		t.Run(env, func(t *testing.T) {
-			ws, err := deploy.New(filepath.Join(project, "envs", env), tc.Terraform, tc.Env(), failureLog(t, "terraform-"+env))
+			ws, err := tfdriver.New(filepath.Join(project, "envs", env), tc.Terraform, tc.Env(), failureLog(t, "terraform-"+env))
 			if err != nil {
 				t.Fatal(err)
 			}

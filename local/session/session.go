@@ -20,9 +20,9 @@ import (
 
 	"github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/local/dataplane"
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // WorkDir is where the local copy of the environments is rendered,
@@ -56,8 +56,8 @@ type Session struct {
 	Root      string           // the project root
 	Result    *generate.Result // the project as generated
 	Stack     *stack.Stack
-	Workspace *deploy.Workspace // the local copy of the environment
-	Outputs   *deploy.Outputs
+	Workspace *tfdriver.Workspace // the local copy of the environment
+	Outputs   *tfdriver.Outputs
 	Runner    *runner.Runner
 	URL       string // the stage's invoke URL on the local data plane
 	Logs      string // directory of the stack's and Terraform's logs
@@ -199,21 +199,19 @@ func (s *Session) logFile(name string) (*os.File, error) {
 
 // freshState prepares the local copy for a new stack: the emulators start
 // empty, so the state of an earlier run is dropped (Terraform's working
-// directory, with its provider, is kept), and a backend override keeps
-// the state local whatever backend the project names.
+// directory, with its provider, is kept), and the state stays local
+// whatever backend the project names.
 func freshState(work string) error {
 	entries, err := os.ReadDir(work)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		// An override of apibuilder test (zz_apibuilder_test.*) goes too.
-		if strings.HasPrefix(e.Name(), "terraform.tfstate") || strings.HasPrefix(e.Name(), "zz_apibuilder_test.") {
+		if strings.HasPrefix(e.Name(), "terraform.tfstate") {
 			if err := os.Remove(filepath.Join(work, e.Name())); err != nil {
 				return err
 			}
 		}
 	}
-	override := "# Written by apibuilder's local stack: the local copy keeps its state here, never in your backend.\nterraform {\n  backend \"local\" {}\n}\n"
-	return os.WriteFile(filepath.Join(work, "local_override.tf"), []byte(override), 0o644)
+	return tfdriver.LocalBackend(work, "apibuilder's local stack: the local copy keeps its state here")
 }

@@ -16,11 +16,11 @@ import (
 	"sync"
 
 	"github.com/apibuilder/apibuilder/local/apigwproxy"
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/local/emulator"
 	"github.com/apibuilder/apibuilder/local/instrument"
 	"github.com/apibuilder/apibuilder/local/kumoproxy"
 	"github.com/apibuilder/apibuilder/local/tools"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // Region is the region every local resource lives in.
@@ -142,8 +142,8 @@ func (s *Stack) AWSEnv() map[string]string {
 
 // Workspace is a Terraform workspace for the root module in dir that
 // applies to this stack; terraform's output goes to log (may be nil).
-func (s *Stack) Workspace(dir string, log io.Writer) (*deploy.Workspace, error) {
-	ws, err := deploy.New(dir, s.Tools.Terraform, s.Env(), log)
+func (s *Stack) Workspace(dir string, log io.Writer) (*tfdriver.Workspace, error) {
+	ws, err := tfdriver.New(dir, s.Tools.Terraform, s.Env(), log)
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,9 @@
-package apibuilder
+package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 
@@ -14,14 +12,11 @@ import (
 	"github.com/apibuilder/apibuilder/internal/version"
 )
 
-const initManual = `NAME
-    apibuilder init - start a new project
-
-SYNOPSIS
-    apibuilder init [-name api] [-module path] [-force] [dir]
-
-DESCRIPTION
-    Writes a project that works on the first try into dir (default: the
+var initCommand = &command{
+	name:    "init",
+	summary: "start a new project in dir (default: the current directory)",
+	usage:   "[-name api] [-module path] [-force] [dir]",
+	manual: `    Writes a project that works on the first try into dir (default: the
     current directory; created if missing): routes.yaml with two routes
     (POST /items behind an API key, GET /items/{id}), a DynamoDB table and a
     JSON schema; one Go handler serving both routes, in the project's own Go
@@ -33,51 +28,43 @@ DESCRIPTION
 
     It refuses a directory that is not empty unless -force is given, and it
     never overwrites a file.
-
-OPTIONS
-`
-
-func runInit(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("apibuilder init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	name := fs.String("name", "", "the API's name (default: the directory's name)")
-	module := fs.String("module", "", "the Go module path (default: the API's name), e.g. github.com/acme/shop")
-	force := fs.Bool("force", false, "write into a directory that is not empty (never over an existing file)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, initManual)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+`,
+	flags: func(fs *flag.FlagSet) runFunc {
+		name := fs.String("name", "", "the API's name (default: the directory's name)")
+		module := fs.String("module", "", "the Go module path (default: the API's name), e.g. github.com/acme/shop")
+		force := fs.Bool("force", false, "write into a directory that is not empty (never over an existing file)")
+		return func(ctx context.Context, std *stdio, args []string) int {
+			dir := "."
+			switch len(args) {
+			case 0:
+			case 1:
+				dir = args[0]
+			default:
+				fmt.Fprintln(std.errOut, "apibuilder init: give at most one directory (see -h)")
+				return 2
+			}
+			return runInit(ctx, std, dir, scaffold.Options{Name: *name, Module: *module, Force: *force})
 		}
-		return 2
-	}
-	dir := "."
-	switch fs.NArg() {
-	case 0:
-	case 1:
-		dir = fs.Arg(0)
-	default:
-		fmt.Fprintln(stderr, "apibuilder init: give at most one directory (see -h)")
-		return 2
-	}
+	},
+}
+
+func runInit(ctx context.Context, std *stdio, dir string, opt scaffold.Options) int {
+	stdout := std.out
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		fmt.Fprintln(stderr, "apibuilder init:", err)
-		return 1
+		return fail(std, "init", err, "")
 	}
-	files, err := scaffold.Init(scaffold.Options{Dir: abs, Name: *name, Module: *module, Force: *force, Version: version.Release()})
+	opt.Dir, opt.Version = abs, version.Release()
+	files, err := scaffold.Init(opt)
 	if err != nil {
-		fmt.Fprintln(stderr, "apibuilder init:", err)
-		return 1
+		return fail(std, "init", err, "")
 	}
 	for _, f := range files {
 		fmt.Fprintf(stdout, "  wrote %s\n", f)
 	}
-	res, err := generate.Run(context.Background(), generate.Options{Config: filepath.Join(abs, "routes.yaml"), NoBuild: true})
+	res, err := generate.Run(ctx, generate.Options{Config: filepath.Join(abs, "routes.yaml"), NoBuild: true})
 	if err != nil {
-		fmt.Fprintf(stderr, "apibuilder init: the new project does not generate (a bug in apibuilder; please report it): %v\n", err)
+		fmt.Fprintf(std.errOut, "apibuilder init: the new project does not generate (a bug in apibuilder; please report it): %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "  generated %s (modules: %s)\n", strings.Join(envDirs(res), ", "), res.Modules)

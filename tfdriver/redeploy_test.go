@@ -1,4 +1,4 @@
-package deploy_test
+package tfdriver_test
 
 import (
 	"context"

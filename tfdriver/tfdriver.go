@@ -1,11 +1,12 @@
-// Package deploy drives Terraform through terraform-exec for one generated
+// Package tfdriver drives Terraform through terraform-exec for one generated
 // environment directory: init (providers from the offline mirror), apply,
 // plan (decoded as JSON, or saved and applied as inspected), typed outputs
-// and destroy. `local up`, `apibuilder deploy`, bench and every test that
+// and destroy, on the local stack and on AWS alike. `local up`,
+// `apibuilder test`, `apibuilder deploy`, bench and every test that
 // applies Terraform use it, so they all run Terraform the same way. Its
 // applies redeploy the API when they removed part of it after the stage's
 // deployment was made, as one plain apply cannot (redeploy.go).
-package deploy
+package tfdriver
 
 import (
 	"context"

@@ -18,7 +18,7 @@ import (
 // project copies the example project (routes, handlers, schemas) into a temp dir.
 func project(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join("..", "internal", "render", "testdata", "example")
+	src := filepath.Join("..", "..", "generator", "internal", "render", "testdata", "example")
 	dst := t.TempDir()
 	skipGolden := func(rel string, d os.DirEntry) bool { return rel == "golden" }
 	if err := testkit.CopyTree(src, dst, skipGolden); err != nil {
@@ -193,20 +193,20 @@ func TestCheckReportsStaleFilesWithADiff(t *testing.T) {
 
 func TestCommandLine(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := Run([]string{"-h"}, &out, &errOut); code != 0 || !strings.Contains(errOut.String(), "SYNOPSIS") {
+	if code := Run([]string{"generate", "-h"}, nil, &out, &errOut); code != 0 || !strings.Contains(errOut.String(), "SYNOPSIS\n    apibuilder generate ") {
 		t.Errorf("-h: code %d, output %q", code, errOut.String())
 	}
 	out.Reset()
-	if code := Run([]string{"-version"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "apibuilder generator ") {
+	if code := Run([]string{"generate", "-version"}, nil, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "apibuilder ") {
 		t.Errorf("-version: code %d, output %q", code, out.String())
 	}
 	errOut.Reset()
-	if code := Run([]string{"-config", filepath.Join(t.TempDir(), "nope.yaml")}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "no such file; pass the routes file with -config") {
+	if code := Run([]string{"generate", "-config", filepath.Join(t.TempDir(), "nope.yaml")}, nil, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "no such file; pass the routes file with -config") {
 		t.Errorf("missing config: code %d, output %q", code, errOut.String())
 	}
 	dir := project(t)
 	errOut.Reset()
-	if code := Run([]string{"-config", filepath.Join(dir, "routes.yaml"), "-env", "staging", "-no-build"}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "-env staging: ") {
+	if code := Run([]string{"generate", "-config", filepath.Join(dir, "routes.yaml"), "-env", "staging", "-no-build"}, nil, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "-env staging: ") {
 		t.Errorf("unknown env: code %d, output %q", code, errOut.String())
 	}
 }
@@ -337,7 +337,7 @@ func TestNameHeldByRenamedRouteIsAnError(t *testing.T) {
 	editRoutes(t, dir, newRoute("get_item"))
 	line := lineOf(t, dir, "  - name: get_item\n")
 	var out, errOut bytes.Buffer
-	if code := Run([]string{"-config", routes, "-no-build"}, &out, &errOut); code != 1 {
+	if code := Run([]string{"generate", "-config", routes, "-no-build"}, nil, &out, &errOut); code != 1 {
 		t.Fatalf("exit code %d, want 1; stderr:\n%s", code, errOut.String())
 	}
 	held := func(env string) string {

@@ -1,6 +1,3 @@
-// Package cli is the generator's command line, shared by `go run ./generator`
-// and `apibuilder generate`: it parses flags, runs the pipeline of package
-// generate and reports. All logic lives in generate.
 package cli
 
 import (
@@ -13,18 +10,13 @@ import (
 	"strings"
 
 	"github.com/apibuilder/apibuilder/generator/generate"
-	"github.com/apibuilder/apibuilder/internal/version"
 )
 
-const manual = `NAME
-    PROG - turn routes.yaml into Terraform for an API Gateway REST API
-           with one Lambda function per route
-
-SYNOPSIS
-    PROG [-config routes.yaml] [-env dev,prod] [-check] [-no-build]
-
-DESCRIPTION
-    Reads the routes file, checks all of it (every problem is reported with
+var generateCommand = &command{
+	name:    "generate",
+	summary: "routes.yaml -> envs/<env> (Terraform) and build/functions (zips)",
+	usage:   "[-config routes.yaml] [-env dev,prod] [-check] [-no-build] [-package-only]",
+	manual: `    Reads the routes file, checks all of it (every problem is reported with
     file:line:col, the field and what to do, and nothing is written), then
     writes one Terraform root module per environment under envs/<env>/:
     versions.tf, main.tf, variables.tf, outputs.tf and terraform.tfvars (plus
@@ -51,72 +43,43 @@ DESCRIPTION
     it, generate and apply, then add it back.
 
     All files are written atomically: on any error, nothing changes.
-
-OPTIONS
-`
-
-const footer = `
+`,
+	footer: `
 EXIT STATUS
     0  success (with -check: everything is up to date)
     1  invalid routes file, build error, or (with -check) stale files
     2  bad command line
 
 EXAMPLES
-    PROG                      # generate every environment
-    PROG -env prod            # only envs/prod
-    PROG -check               # CI: fail if envs/ is out of date
-    PROG -package-only        # just build the function zips
-`
-
-// Run executes the generator as "go run ./generator" and returns its exit code.
-func Run(args []string, stdout, stderr io.Writer) int {
-	return RunAs("go run ./generator", args, stdout, stderr)
-}
-
-// RunAs executes the generator under the program name prog (as the manual
-// and messages call it) and returns its exit code.
-func RunAs(prog string, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "routes.yaml", "path of the routes file; handlers, schemas, envs/ and build/ are relative to its directory")
-	envList := fs.String("env", "", "comma-separated environments to generate (default: all in the file)")
-	check := fs.Bool("check", false, "write nothing; exit 1 and print a diff if generated files are out of date")
-	noBuild := fs.Bool("no-build", false, "do not build and zip the functions")
-	packageOnly := fs.Bool("package-only", false, "only build and zip the functions (no envs/ output)")
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, strings.ReplaceAll(manual, "PROG", prog))
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, strings.ReplaceAll(footer, "PROG", prog))
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+    apibuilder generate                      # generate every environment
+    apibuilder generate -env prod            # only envs/prod
+    apibuilder generate -check               # CI: fail if envs/ is out of date
+    apibuilder generate -package-only        # just build the function zips
+`,
+	flags: func(fs *flag.FlagSet) runFunc {
+		cfgPath := fs.String("config", "routes.yaml", "path of the routes file; handlers, schemas, envs/ and build/ are relative to its directory")
+		envList := fs.String("env", "", "comma-separated environments to generate (default: all in the file)")
+		check := fs.Bool("check", false, "write nothing; exit 1 and print a diff if generated files are out of date")
+		noBuild := fs.Bool("no-build", false, "do not build and zip the functions")
+		packageOnly := fs.Bool("package-only", false, "only build and zip the functions (no envs/ output)")
+		showVersion := fs.Bool("version", false, "print the version and exit (as apibuilder version)")
+		return func(ctx context.Context, std *stdio, args []string) int {
+			if !noArgs(std, "generate", args) {
+				return 2
+			}
+			if *showVersion {
+				printVersion(std)
+				return 0
+			}
+			err := Generate(ctx, generate.Options{
+				Config: *cfgPath, Envs: splitList(*envList), Check: *check, NoBuild: *noBuild || *check, PackageOnly: *packageOnly,
+			}, std.out)
+			if err != nil {
+				return fail(std, "generate", err, "nothing was written")
+			}
 			return 0
 		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s: unexpected argument %q (see -h)\n", prog, fs.Arg(0))
-		return 2
-	}
-	if *showVersion {
-		fmt.Fprintln(stdout, "apibuilder generator", version.String())
-		return 0
-	}
-	err := Generate(context.Background(), generate.Options{
-		Config: *cfgPath, Envs: splitList(*envList), Check: *check, NoBuild: *noBuild || *check, PackageOnly: *packageOnly,
-	}, stdout)
-	if err != nil {
-		var de *generate.Diagnostics
-		if errors.As(err, &de) {
-			fmt.Fprintln(stderr, err)
-			fmt.Fprintf(stderr, "%d problem(s) found; nothing was written.\n", len(de.Items))
-		} else {
-			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
-		}
-		return 1
-	}
-	return 0
+	},
 }
 
 // Generate runs the pipeline and prints what it did to out: packaging
