@@ -59,6 +59,7 @@ func init() {
 		localToolsCommand,
 		testCommand,
 		deployCommand,
+		ciCommand,
 		versionCommand,
 		helpCommand,
 	}
@@ -298,4 +299,19 @@ func fail(std *stdio, name string, err error, nothing string) int {
 		fmt.Fprintf(std.errOut, "apibuilder %s: %v\n", name, err)
 	}
 	return 1
+}
+
+// Verbs are the command's verbs as typed after apibuilder, in the table's
+// order, groups once ("local"): for checks that docs name only real verbs.
+func Verbs() []string {
+	var verbs []string
+	seen := map[string]bool{}
+	for _, c := range commands {
+		v, _, _ := strings.Cut(c.name, " ")
+		if !seen[v] {
+			seen[v] = true
+			verbs = append(verbs, v)
+		}
+	}
+	return verbs
 }

@@ -21,9 +21,10 @@ var initCommand = &command{
     (POST /items behind an API key, GET /items/{id}), a DynamoDB table and a
     JSON schema; one Go handler serving both routes, in the project's own Go
     module (go.mod and go.sum require the AWS Lambda and SDK libraries);
-    .gitignore; a README; and a GitHub Actions workflow (checks and tests on
-    pull requests, terraform plan per environment, apply on merge to main
-    through OIDC role assumption, a scheduled drift check). Then it
+    .gitignore; a README; and the GitHub pipeline that apibuilder ci keeps
+    current (pull requests: checks, local tests, a plan per environment with
+    a read-only role, a preview; merge: each environment's saved plan
+    applied with its apply role; a scheduled drift check). Then it
     generates envs/dev and envs/prod.
 
     It refuses a directory that is not empty unless -force is given, and it
