@@ -30,7 +30,6 @@ const (
 	badRequestParameters
 	badRequestBody
 	apiConfigurationError
-	modelUnusable
 	invokeFailed
 	functionFailed
 	notServedLocally
@@ -78,14 +77,12 @@ var gatewayErrors = [...]gatewayAnswer{
 		"the usage plan's or the stage's throttle (rate and burst) refuses the request"},
 	quotaExceeded: {"QUOTA_EXCEEDED", http.StatusTooManyRequests, "LimitExceededException", "Limit Exceeded",
 		"the API key's usage-plan quota for the period is used up"},
-	badRequestParameters: {"BAD_REQUEST_BODY", http.StatusBadRequest, "BadRequestException", "",
+	badRequestParameters: {"BAD_REQUEST_PARAMETERS", http.StatusBadRequest, "BadRequestException", "",
 		"the request validator finds required parameters missing; the message lists them (headers, path, query string)"},
 	badRequestBody: {"BAD_REQUEST_BODY", http.StatusBadRequest, "BadRequestException", "Invalid request body",
 		"the request validator finds the body not JSON or not valid against the method's model"},
-	apiConfigurationError: {"DEFAULT_5XX", http.StatusInternalServerError, "InternalServerErrorException", msgInternal,
-		"the integration's URI is not a Lambda invocation, or a function's isBase64Encoded body is not base64"},
-	modelUnusable: {"BAD_REQUEST_BODY", http.StatusInternalServerError, "BadRequestException", msgInternal,
-		"the method's model is not a usable schema"},
+	apiConfigurationError: {"API_CONFIGURATION_ERROR", http.StatusInternalServerError, "InternalServerErrorException", msgInternal,
+		"the integration's URI is not a Lambda invocation, a function's isBase64Encoded body is not base64, or the method's model is not a usable schema"},
 	invokeFailed: {"DEFAULT_5XX", http.StatusInternalServerError, "InternalServerErrorException", msgInternal,
 		"the Lambda API refuses the Invoke call (no such function, kumo down)"},
 	functionFailed: {"DEFAULT_5XX", http.StatusBadGateway, "InternalServerErrorException", msgInternal,
@@ -101,17 +98,15 @@ var gatewayErrors = [...]gatewayAnswer{
 // notAnswered are the gateway response types API Gateway has and this
 // data plane never answers with, and why.
 var notAnswered = map[string]string{
-	"API_CONFIGURATION_ERROR": "answered as DEFAULT_5XX",
-	"BAD_REQUEST_PARAMETERS":  "answered as BAD_REQUEST_BODY",
-	"AUTHORIZER_FAILURE":      "an authorizer that cannot authenticate the caller is answered as AWS answers it: UNAUTHORIZED or AUTHORIZER_CONFIGURATION_ERROR",
-	"DEFAULT_4XX":             "only a fallback: its headers apply to 4xx answers whose own type has no gateway response",
-	"EXPIRED_TOKEN":           "SigV4 signatures are checked for their shape only, never their time",
-	"INTEGRATION_FAILURE":     "function errors answer 502 DEFAULT_5XX, as recorded on AWS",
-	"INTEGRATION_TIMEOUT":     "no integration timeout is enforced locally",
-	"INVALID_SIGNATURE":       "SigV4 signatures are checked for their shape only, not computed",
-	"RESOURCE_NOT_FOUND":      "an unmatched path is MISSING_AUTHENTICATION_TOKEN, as on AWS",
-	"UNSUPPORTED_MEDIA_TYPE":  "content handling (passthrough behaviour) is not served locally: AWS_PROXY passes every body",
-	"WAF_FILTERED":            "no AWS WAF web ACL runs locally",
+	"AUTHORIZER_FAILURE":     "an authorizer that refuses the caller is UNAUTHORIZED here, one that fails or answers something malformed AUTHORIZER_CONFIGURATION_ERROR",
+	"DEFAULT_4XX":            "only a fallback: its headers apply to 4xx answers whose own type has no gateway response",
+	"EXPIRED_TOKEN":          "SigV4 signatures are checked for their shape only, never their time",
+	"INTEGRATION_FAILURE":    "a function error or malformed answer is 502 (recorded on AWS), typed DEFAULT_5XX here: AWS's own type for it is not recorded",
+	"INTEGRATION_TIMEOUT":    "no integration timeout is enforced locally",
+	"INVALID_SIGNATURE":      "SigV4 signatures are checked for their shape only, not computed",
+	"RESOURCE_NOT_FOUND":     "an unmatched path is MISSING_AUTHENTICATION_TOKEN, as on AWS",
+	"UNSUPPORTED_MEDIA_TYPE": "request mapping templates and passthrough behaviour (non-proxy integrations) are not served locally: AWS_PROXY passes every body",
+	"WAF_FILTERED":           "no AWS WAF web ACL runs locally",
 }
 
 // noDeployment answers before a deployment is known: it has no gateway responses.

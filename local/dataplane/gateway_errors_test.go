@@ -39,7 +39,7 @@ var awsGatewayResponseTypes = map[string]int{
 func TestGatewayErrorsFollowAWSTypes(t *testing.T) {
 	for e, a := range gatewayErrors {
 		switch want, known := awsGatewayResponseTypes[a.Type]; {
-		case a.Type == "" || a.Type == "INCOMPLETE_SIGNATURE" || e == int(modelUnusable):
+		case a.Type == "" || a.Type == "INCOMPLETE_SIGNATURE":
 			// no gateway response of its own (documented in its row)
 		case !known:
 			t.Errorf("row %d: %s is not an API Gateway gateway response type", e, a.Type)
@@ -211,7 +211,7 @@ func TestEveryGatewayErrorThroughTheHandler(t *testing.T) {
 		missingToken = answer{403, "MissingAuthenticationTokenException", "Missing Authentication Token", "MISSING_AUTHENTICATION_TOKEN"}
 		forbiddenKey = answer{403, "ForbiddenException", "Forbidden", "INVALID_API_KEY"}
 		badBody      = answer{400, "BadRequestException", "Invalid request body", "BAD_REQUEST_BODY"}
-		configError  = answer{500, "InternalServerErrorException", "Internal server error", "DEFAULT_5XX"}
+		configError  = answer{500, "InternalServerErrorException", "Internal server error", "API_CONFIGURATION_ERROR"}
 		internal500  = answer{500, "InternalServerErrorException", "Internal server error", "DEFAULT_5XX"}
 		internal502  = answer{502, "InternalServerErrorException", "Internal server error", "DEFAULT_5XX"}
 	)
@@ -244,11 +244,10 @@ func TestEveryGatewayErrorThroughTheHandler(t *testing.T) {
 			answer{429, "LimitExceededException", "Limit Exceeded", "QUOTA_EXCEEDED"}},
 		{"stage throttle", throttled, "GET", base + "/throttled", nil, "", answer{429, "TooManyRequestsException", "Too Many Requests", "THROTTLED"}},
 		{"missing parameter", badRequestParameters, "POST", base + "/validated", map[string]string{"Content-Type": "application/json"}, `{"id":"a"}`,
-			answer{400, "BadRequestException", "Missing required request parameters: [limit]", "BAD_REQUEST_BODY"}},
+			answer{400, "BadRequestException", "Missing required request parameters: [limit]", "BAD_REQUEST_PARAMETERS"}},
 		{"body not JSON", badRequestBody, "POST", base + "/validated?limit=1", map[string]string{"Content-Type": "application/json"}, `{`, badBody},
 		{"body against the model", badRequestBody, "POST", base + "/validated?limit=1", map[string]string{"Content-Type": "application/json"}, `{"name":"x"}`, badBody},
-		{"model is no schema", modelUnusable, "POST", base + "/brokenmodel", map[string]string{"Content-Type": "application/json"}, `{}`,
-			answer{500, "BadRequestException", "Internal server error", "BAD_REQUEST_BODY"}},
+		{"model is no schema", apiConfigurationError, "POST", base + "/brokenmodel", map[string]string{"Content-Type": "application/json"}, `{}`, configError},
 		{"AWS_PROXY to no function", apiConfigurationError, "GET", base + "/s3proxy", nil, "", configError},
 		{"isBase64Encoded body is not base64", apiConfigurationError, "GET", base + "/badbase64", nil, "", configError},
 		{"no such function", invokeFailed, "GET", base + "/missing", nil, "", internal500},

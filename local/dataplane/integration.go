@@ -263,7 +263,7 @@ func (d *deployment) validation(m types.Method, req *request) (e gatewayError, m
 		if found && model != "" && model != "Empty" {
 			schema, err := d.schema(model)
 			if err != nil {
-				return modelUnusable, "", false
+				return apiConfigurationError, "", false
 			}
 			var doc any
 			if err := json.Unmarshal(req.body, &doc); err != nil || schema.Validate(doc) != nil {
