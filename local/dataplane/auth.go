@@ -48,14 +48,7 @@ type cachedAuth struct {
 	expires time.Time
 }
 
-// AWS's messages for an authorizer's outcomes (the default gateway responses).
-const (
-	msgUnauthorized   = "Unauthorized"
-	msgExplicitDeny   = "User is not authorized to access this resource with an explicit deny"
-	msgImplicitDeny   = "User is not authorized to access this resource"
-	msgMissingToken   = "Missing Authentication Token"
-	defaultAuthTTLSec = 300 // authorizerResultTtlInSeconds when unset
-)
+const defaultAuthTTLSec = 300 // authorizerResultTtlInSeconds when unset
 
 // authorize applies the method's authorizationType. On refusal it writes
 // API Gateway's answer and returns false.
@@ -85,12 +78,12 @@ func (s *Server) authorize(w http.ResponseWriter, d *deployment, res *resource, 
 // authConfigError is AUTHORIZER_CONFIGURATION_ERROR: 500 {"message": null}.
 func (s *Server) authConfigError(w http.ResponseWriter, d *deployment, req *request, why, detail string) bool {
 	s.cfg.Logger.Error("authorizer configuration error", "why", why, "detail", detail)
-	d.fail(w, req, http.StatusInternalServerError, "AUTHORIZER_CONFIGURATION_ERROR", "AuthorizerConfigurationException", "")
+	d.fail(w, req, authorizerConfigurationError, "")
 	return false
 }
 
 func (d *deployment) unauthorized(w http.ResponseWriter, req *request) bool {
-	d.fail(w, req, http.StatusUnauthorized, "UNAUTHORIZED", "UnauthorizedException", msgUnauthorized)
+	d.fail(w, req, unauthorized, "")
 	return false
 }
 
@@ -171,12 +164,12 @@ func (s *Server) authorizeLambda(w http.ResponseWriter, d *deployment, a types.A
 	req.auth = result
 	switch result.policy.evaluate("execute-api:Invoke", methodARN) {
 	case deny:
-		d.fail(w, req, http.StatusForbidden, "ACCESS_DENIED", "AccessDeniedException", msgExplicitDeny)
+		d.fail(w, req, accessDeniedExplicit, "")
 		return false
 	case allow:
 		return true
 	default:
-		d.fail(w, req, http.StatusForbidden, "ACCESS_DENIED", "AccessDeniedException", msgImplicitDeny)
+		d.fail(w, req, accessDeniedImplicit, "")
 		return false
 	}
 }
@@ -400,11 +393,11 @@ func (s *Server) authorizeIAM(w http.ResponseWriter, d *deployment, req *request
 	}
 	h := req.Header.Get("Authorization")
 	if h == "" {
-		d.fail(w, req, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", msgMissingToken)
+		d.fail(w, req, missingAuthenticationToken, "")
 		return false
 	}
 	if problem := sigV4Problem(h, req.Header); problem != "" {
-		d.fail(w, req, http.StatusForbidden, "INCOMPLETE_SIGNATURE", "IncompleteSignatureException", problem)
+		d.fail(w, req, incompleteSignature, problem)
 		return false
 	}
 	_, cred, _ := strings.Cut(h, "Credential=")

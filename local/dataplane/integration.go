@@ -27,7 +27,7 @@ func (s *Server) proxy(w http.ResponseWriter, d *deployment, res *resource, para
 	fn, ok := functionFromURI(uri)
 	if !ok {
 		s.cfg.Logger.Error("integration uri is not a Lambda invocation", "uri", uri)
-		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		d.fail(w, req, apiConfigurationError, "")
 		return
 	}
 	payload, _ := json.Marshal(buildEvent(d, res, params, req))
@@ -37,21 +37,21 @@ func (s *Server) proxy(w http.ResponseWriter, d *deployment, res *resource, para
 	if err != nil {
 		s.cfg.Logger.Error("invoke", "function", fn, "error", err)
 		req.integErr = err.Error()
-		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		d.fail(w, req, invokeFailed, "")
 		return
 	}
 	req.integState = int(out.StatusCode)
 	if out.FunctionError != nil {
 		s.cfg.Logger.Error("function error", "function", fn, "payload", string(out.Payload))
 		req.integErr = "Lambda function error: " + aws.ToString(out.FunctionError)
-		d.fail(w, req, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		d.fail(w, req, functionFailed, "")
 		return
 	}
 	answer, err := parseProxyAnswer(out.Payload)
 	if err != nil {
 		s.cfg.Logger.Error("malformed Lambda proxy response", "function", fn, "error", err, "payload", string(out.Payload))
 		req.integErr = "Malformed Lambda proxy response"
-		d.fail(w, req, http.StatusBadGateway, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		d.fail(w, req, functionFailed, "")
 		return
 	}
 	body := []byte(answer.body)
@@ -61,7 +61,7 @@ func (s *Server) proxy(w http.ResponseWriter, d *deployment, res *resource, para
 		if body, err = base64.StdEncoding.DecodeString(answer.body); err != nil {
 			s.cfg.Logger.Error("isBase64Encoded body is not base64", "function", fn, "error", err)
 			req.integErr = "Unable to base64 decode the body"
-			d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+			d.fail(w, req, apiConfigurationError, "")
 			return
 		}
 	}
@@ -91,7 +91,7 @@ func (s *Server) mock(w http.ResponseWriter, d *deployment, req *request, integ 
 	if err != nil {
 		s.cfg.Logger.Error("MOCK integration response not served locally", "path", req.res.path, "method", req.Method, "error", err)
 		req.integErr = err.Error()
-		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		d.fail(w, req, notServedLocally, "")
 		return
 	}
 	for _, h := range headers {
@@ -220,12 +220,13 @@ func (s *Server) usagePlanHasKey(ctx context.Context, planID, keyID string) bool
 	return err == nil
 }
 
-// validate applies the method's request validator before the function
-// runs; it returns 0 when the request may pass.
-func (d *deployment) validate(m types.Method, req *request) (int, string) {
-	v, ok := d.validators[aws.ToString(m.RequestValidatorId)]
-	if !ok {
-		return 0, ""
+// validation applies the method's request validator before the function
+// runs: it returns the gateway's answer and its message when the request
+// fails, ok when it may pass.
+func (d *deployment) validation(m types.Method, req *request) (e gatewayError, msg string, ok bool) {
+	v, found := d.validators[aws.ToString(m.RequestValidatorId)]
+	if !found {
+		return 0, "", true
 	}
 	if v.ValidateRequestParameters {
 		// AWS lists the missing ones headers first, then path parameters,
@@ -247,7 +248,7 @@ func (d *deployment) validate(m types.Method, req *request) (int, string) {
 		sort.Strings(path)
 		sort.Strings(query)
 		if missing := slices.Concat(headers, path, query); len(missing) > 0 {
-			return http.StatusBadRequest, "Missing required request parameters: [" + strings.Join(missing, ", ") + "]"
+			return badRequestParameters, "Missing required request parameters: [" + strings.Join(missing, ", ") + "]", false
 		}
 	}
 	if v.ValidateRequestBody {
@@ -255,20 +256,20 @@ func (d *deployment) validate(m types.Method, req *request) (int, string) {
 		if ct == "" {
 			ct = "application/json"
 		}
-		model, ok := m.RequestModels[ct]
-		if !ok {
-			model, ok = m.RequestModels["$default"]
+		model, found := m.RequestModels[ct]
+		if !found {
+			model, found = m.RequestModels["$default"]
 		}
-		if ok && model != "" && model != "Empty" {
+		if found && model != "" && model != "Empty" {
 			schema, err := d.schema(model)
 			if err != nil {
-				return http.StatusInternalServerError, "Internal server error"
+				return apiConfigurationError, "", false
 			}
 			var doc any
 			if err := json.Unmarshal(req.body, &doc); err != nil || schema.Validate(doc) != nil {
-				return http.StatusBadRequest, "Invalid request body"
+				return badRequestBody, "", false
 			}
 		}
 	}
-	return 0, ""
+	return 0, "", true
 }

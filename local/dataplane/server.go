@@ -140,7 +140,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	setHeader(rec.Header(), "x-amz-apigw-id", req.id[:16])
 	body, err := io.ReadAll(io.LimitReader(hr.Body, 10<<20+1))
 	if err != nil || len(body) > 10<<20 {
-		writeJSON(rec, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Too Long"}, nil)
+		noDeployment.fail(rec, req, requestTooLarge, "")
 	} else {
 		req.body = body
 		s.serve(rec, req)
@@ -153,13 +153,13 @@ func (s *Server) serve(w http.ResponseWriter, req *request) {
 	d, st, err := s.deployment(ctx, req.apiID, req.stage)
 	if err != nil {
 		s.cfg.Logger.Error("load deployment", "api", req.apiID, "stage", req.stage, "error", err)
-		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Forbidden"}, nil)
+		noDeployment.fail(w, req, unknownStage, "")
 		return
 	}
 	req.st = st
 	res, params := d.match(req.path)
 	if res == nil {
-		d.fail(w, req, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", "Missing Authentication Token")
+		d.fail(w, req, missingAuthenticationToken, "")
 		return
 	}
 	req.res, req.params = res, params
@@ -170,7 +170,7 @@ func (s *Server) serve(w http.ResponseWriter, req *request) {
 		method, ok = res.methods[methodName]
 	}
 	if !ok {
-		d.fail(w, req, http.StatusForbidden, "MISSING_AUTHENTICATION_TOKEN", "MissingAuthenticationTokenException", "Missing Authentication Token")
+		d.fail(w, req, missingAuthenticationToken, "")
 		return
 	}
 	req.method = &method
@@ -190,26 +190,26 @@ func (s *Server) serve(w http.ResponseWriter, req *request) {
 		}
 		id, p, ok := s.checkAPIKey(ctx, req, value)
 		if !ok {
-			d.fail(w, req, http.StatusForbidden, "INVALID_API_KEY", "ForbiddenException", "Forbidden")
+			d.fail(w, req, invalidAPIKey, "")
 			return
 		}
 		req.keyID, req.apiKey, plan = id, value, p
 	}
 	switch s.limits.admit(s.cfg.Now(), requestLimits(st, plan, req, res.path, methodName)) {
 	case refusedThrottle:
-		d.fail(w, req, http.StatusTooManyRequests, "THROTTLED", "TooManyRequestsException", "Too Many Requests")
+		d.fail(w, req, throttled, "")
 		return
 	case refusedQuota:
-		d.fail(w, req, http.StatusTooManyRequests, "QUOTA_EXCEEDED", "LimitExceededException", "Limit Exceeded")
+		d.fail(w, req, quotaExceeded, "")
 		return
 	}
-	if status, msg := d.validate(method, req); status != 0 {
-		d.fail(w, req, status, "BAD_REQUEST_BODY", "BadRequestException", msg)
+	if e, msg, ok := d.validation(method, req); !ok {
+		d.fail(w, req, e, msg)
 		return
 	}
 	integ := method.MethodIntegration
 	if integ == nil {
-		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		d.fail(w, req, notServedLocally, "")
 		return
 	}
 	switch integ.Type {
@@ -219,7 +219,7 @@ func (s *Server) serve(w http.ResponseWriter, req *request) {
 		s.mock(w, d, req, integ)
 	default:
 		s.cfg.Logger.Error("integration type not served locally", "type", integ.Type, "path", res.path)
-		d.fail(w, req, http.StatusInternalServerError, "DEFAULT_5XX", "InternalServerErrorException", "Internal server error")
+		d.fail(w, req, notServedLocally, "")
 	}
 }
 
@@ -287,36 +287,6 @@ func address(r *http.Request) (*request, bool) {
 	}
 	return &request{Request: r, apiID: apiID, stage: stage,
 		path: "/" + strings.TrimLeft(rest, "/"), contextPath: "/" + stage + rest}, true
-}
-
-// fail writes an error that API Gateway itself produces, with the
-// headers of the matching gateway response (e.g. CORS on DEFAULT_4XX).
-// An empty msg is written as null, as AUTHORIZER_CONFIGURATION_ERROR is.
-func (d *deployment) fail(w http.ResponseWriter, req *request, status int, responseType, errorType, msg string) {
-	req.errMsg, req.errType = msg, responseType
-	headers := []headerField{{"x-amzn-ErrorType", errorType}}
-	for _, t := range []string{responseType, defaultType(status)} {
-		if g, ok := d.gatewayResponses[t]; ok {
-			for k, v := range g.ResponseParameters {
-				if name, ok := strings.CutPrefix(k, "gatewayresponse.header."); ok {
-					headers = append(headers, headerField{name, strings.Trim(v, "'")})
-				}
-			}
-			break
-		}
-	}
-	var body any = msg
-	if msg == "" {
-		body = nil
-	}
-	writeJSON(w, status, map[string]any{"message": body}, headers)
-}
-
-func defaultType(status int) string {
-	if status >= 500 {
-		return "DEFAULT_5XX"
-	}
-	return "DEFAULT_4XX"
 }
 
 // writeJSON writes an answer of the gateway itself; header names keep

@@ -13,24 +13,28 @@ import (
 
 // ensureBuilt returns t's binary from the cache when it matches its sha256
 // record, and otherwise builds it from mod (a missing, unrecorded, corrupted
-// or changed binary is rebuilt, with a line saying why).
-func ensureBuilt(ctx context.Context, opt Options, t GoTool, mod BuildModule, eta string) (bin, sum, how string, err error) {
+// or changed binary is rebuilt, with a line saying why), once per machine
+// at a time (ensureInstalled). usually says how long a build takes.
+func ensureBuilt(ctx context.Context, opt Options, t GoTool, mod BuildModule, usually string) (bin, sum, how string, err error) {
 	dir := filepath.Join(opt.CacheDir, "bin", t.Name+"-"+t.Version)
 	bin = filepath.Join(dir, t.Name)
-	c := checkCached(bin, bin+".sha256")
-	if c.verified() {
-		return bin, c.SHA256, "cached build, sha256 verified", nil
-	}
-	how = "built from its pinned build module, every module checked against go.sum"
-	if c.Exists {
-		fmt.Fprintf(opt.Log, "%s: the cached build %s %s: rebuilding\n", t.Name, bin, c.Reason)
-		how = "rebuilt (the cached build " + c.Reason + "), every module checked against go.sum"
-	}
-	sum, err = buildGoTool(ctx, opt, t, mod, dir, eta)
+	in := install{Name: t.Name + " " + t.Version, What: "building from source", Why: t.Why, Usually: usually, Path: bin}
+	got, err := ensureInstalled(ctx, opt, in, func() cacheCheck { return checkCached(bin, bin+".sha256") },
+		func(p *progress) (string, error) { return buildGoTool(ctx, p, opt, t, mod, dir) })
 	if err != nil {
 		return "", "", "", err
 	}
-	return bin, sum, how, nil
+	switch {
+	case got.Cached && got.Waited:
+		how = "built by another apibuilder process while this one waited, sha256 verified"
+	case got.Cached:
+		how = "cached build, sha256 verified"
+	case got.Stale != "":
+		how = "rebuilt (the cached build " + got.Stale + "), every module checked against go.sum"
+	default:
+		how = "built from its pinned build module, every module checked against go.sum"
+	}
+	return bin, got.SHA256, how, nil
 }
 
 // buildGoTool builds t from its build module into dir/<t.Name>, with
@@ -39,7 +43,7 @@ func ensureBuilt(ctx context.Context, opt Options, t GoTool, mod BuildModule, et
 // go.sum names. Only then is the binary's sha256 recorded next to it and the
 // directory moved into place, so an interrupted or failed build never leaves
 // a binary a later run would use.
-func buildGoTool(ctx context.Context, opt Options, t GoTool, mod BuildModule, dir, eta string) (string, error) {
+func buildGoTool(ctx context.Context, p *progress, opt Options, t GoTool, mod BuildModule, dir string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return "", err
 	}
@@ -62,10 +66,10 @@ func buildGoTool(ctx context.Context, opt Options, t GoTool, mod BuildModule, di
 	bin := filepath.Join(out, t.Name)
 	env := append(verifiedGoEnv(os.Environ()), "CGO_ENABLED=0")
 	build := goCommand(ctx, src, env, "build", "-mod=readonly", "-trimpath", "-o", bin, t.Package)
-	what := fmt.Sprintf("%s %s: go build from its pinned build module (%s)", t.Name, t.Version, eta)
-	if err := runLogged(opt.Log, what, build); err != nil {
+	if err := runLogged(p, "go build of "+t.Package+" (downloads its modules, checks each against the pinned go.sum, compiles)", build); err != nil {
 		return "", fmt.Errorf("go build %s@%s: %w", t.Package, t.Version, err)
 	}
+	p.Phase("go mod verify (the module cache still holds what go.sum names)")
 	if _, err := runGo(ctx, src, env, nil, "mod", "verify"); err != nil {
 		return "", fmt.Errorf("%s: %w", t.Name, err)
 	}
@@ -88,12 +92,14 @@ func replaceDir(src, dst string) error {
 	return os.RemoveAll(old)
 }
 
-// runLogged runs a long go command with its output in log and progress
-// lines; an error carries the end of its output.
-func runLogged(log io.Writer, what string, cmd *exec.Cmd) error {
+// runLogged runs a long go command as the install's phase, its output in
+// the install's log; an error carries the end of its output.
+func runLogged(p *progress, phase string, cmd *exec.Cmd) error {
 	var tail tailBuffer
-	cmd.Stdout, cmd.Stderr = io.MultiWriter(log, &tail), io.MultiWriter(log, &tail)
-	if err := withProgress(log, what, cmd.Run); err != nil {
+	w := io.MultiWriter(p.log, &tail) // one writer: exec then writes from one goroutine at a time
+	cmd.Stdout, cmd.Stderr = w, w
+	p.Phase(phase)
+	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(tail)))
 	}
 	return nil

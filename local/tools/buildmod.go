@@ -37,13 +37,16 @@ type GoTool struct {
 	Module  string // the module holding the tool
 	Version string // its pinned version
 	Package string // the main package built
+	Why     string // why the local stack needs it, for the line announcing its build
 }
 
 var (
 	kumoTool = GoTool{Name: "kumo", Module: "github.com/sivchari/kumo", Version: KumoVersion,
-		Package: "github.com/sivchari/kumo/cmd/kumo"}
+		Package: "github.com/sivchari/kumo/cmd/kumo",
+		Why:     "the emulator of Lambda, DynamoDB, IAM, S3, CloudWatch Logs, Secrets Manager... that the local stack runs"}
 	terraformTool = GoTool{Name: "terraform", Module: "github.com/hashicorp/terraform", Version: "v" + TerraformFallbackVersion,
-		Package: "github.com/hashicorp/terraform"}
+		Package: "github.com/hashicorp/terraform",
+		Why:     "no terraform 1.5 or newer on PATH; the local stack applies the generated Terraform"}
 )
 
 // GoTools lists the tools built from an embedded build module (what the

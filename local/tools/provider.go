@@ -47,21 +47,25 @@ func ensureProvider(ctx context.Context, opt Options, tc *Toolchain) error {
 	}
 	mirror := filepath.Join(opt.CacheDir, "providers")
 	bin, sidecar := fallbackProviderPaths(mirror)
-	c := checkCached(bin, sidecar)
-	sum, how := c.SHA256, "cached source build, sha256 verified"
-	if !c.verified() {
-		how = "built from its Go-module source (pinned h1), every module checked against its go.sum"
-		if c.Exists {
-			fmt.Fprintf(opt.Log, "aws provider: the cached build %s %s: rebuilding\n", bin, c.Reason)
-			how = "rebuilt (the cached build " + c.Reason + ")"
-		}
-		var err error
-		if sum, err = buildProvider(ctx, opt, mirror); err != nil {
-			return err
-		}
+	in := install{Name: "aws provider " + ProviderFallbackVersion, What: "building from its Go-module source",
+		Why:     "this machine has no hashicorp/aws mirror to use (or APIBUILDER_PROVIDER_FALLBACK=1), and terraform must find the provider offline",
+		Usually: "~20 min on 2 cores, ~10 GB RAM", Path: bin}
+	got, err := ensureInstalled(ctx, opt, in, func() cacheCheck { return checkCached(bin, sidecar) },
+		func(p *progress) (string, error) { return buildProvider(ctx, p, opt, mirror) })
+	if err != nil {
+		return err
+	}
+	how := "built from its Go-module source (pinned h1), every module checked against its go.sum"
+	switch {
+	case got.Cached && got.Waited:
+		how = "built by another apibuilder process while this one waited, sha256 verified"
+	case got.Cached:
+		how = "cached source build, sha256 verified"
+	case got.Stale != "":
+		how = "rebuilt (the cached build " + got.Stale + ")"
 	}
 	tc.ProviderMirror, tc.ProviderVersion = mirror, ProviderFallbackVersion
-	tc.record(opt, Step{Tool: "aws", Version: ProviderFallbackVersion, Path: mirror, How: how, Checksum: "sha256:" + sum})
+	tc.record(opt, Step{Tool: "aws", Version: ProviderFallbackVersion, Path: mirror, How: how, Checksum: "sha256:" + got.SHA256})
 	return nil
 }
 
@@ -113,7 +117,7 @@ func providerSourceBuildModule() BuildModule {
 // directives, so go install cannot build it; we build inside a writable
 // copy of the module instead, whose go.sum (covered by the pinned checksum)
 // checks every module the build downloads.
-func buildProvider(ctx context.Context, opt Options, mirror string) (string, error) {
+func buildProvider(ctx context.Context, p *progress, opt Options, mirror string) (string, error) {
 	env := verifiedGoEnv(os.Environ())
 	dlDir, err := os.MkdirTemp(opt.CacheDir, "build-aws-provider-")
 	if err != nil {
@@ -123,7 +127,7 @@ func buildProvider(ctx context.Context, opt Options, mirror string) (string, err
 	if err := providerSourceBuildModule().write(dlDir); err != nil {
 		return "", err
 	}
-	fmt.Fprintf(opt.Log, "aws provider: downloading %s@%s source\n", providerSourcePath, providerSourceVersion)
+	p.Phase(fmt.Sprintf("go mod download of the source %s@%s, checked against its pinned checksum", providerSourcePath, providerSourceVersion))
 	out, err := runGo(ctx, dlDir, env, nil, "mod", "download", "-json", providerSourcePath+"@"+providerSourceVersion)
 	var dl moduleDownload
 	if jerr := json.Unmarshal(out, &dl); jerr != nil || (err != nil && dl.Error == "") {
@@ -131,6 +135,7 @@ func buildProvider(ctx context.Context, opt Options, mirror string) (string, err
 	}
 	work := filepath.Join(opt.CacheDir, "src", "terraform-provider-aws-"+ProviderFallbackVersion)
 	_ = os.RemoveAll(work)
+	p.Phase("copying the source into the cache and hashing it as go does")
 	if dl.Error == "" {
 		if err := os.CopyFS(work, os.DirFS(dl.Dir)); err != nil {
 			return "", err
@@ -142,9 +147,10 @@ func buildProvider(ctx context.Context, opt Options, mirror string) (string, err
 	tmp := work + ".bin.tmp"
 	defer os.Remove(tmp)
 	build := goCommand(ctx, work, env, "build", "-mod=readonly", "-trimpath", "-o", tmp, ".")
-	if err := runLogged(opt.Log, "aws provider "+ProviderFallbackVersion+": go build (about 20 min on 2 cores, ~10 GB RAM)", build); err != nil {
+	if err := runLogged(p, "go build (downloads its modules, checks each against the source's go.sum, compiles)", build); err != nil {
 		return "", fmt.Errorf("go build provider: %w", err)
 	}
+	p.Phase("go mod verify (the module cache still holds what go.sum names)")
 	if _, err := runGo(ctx, work, env, nil, "mod", "verify"); err != nil {
 		return "", fmt.Errorf("aws provider: %w", err)
 	}

@@ -7,6 +7,11 @@
 // against a go.sum we ship (or, for the provider, the source module's own
 // go.sum, the module itself pinned by its checksum), and every binary it
 // builds has its sha256 recorded and checked each time the cache is used.
+//
+// An install takes minutes on a fresh machine, so it says what it installs,
+// why and how long it usually takes, reports while it runs, and holds a
+// lock per tool in the cache: concurrent first runs build each tool once
+// (install.go).
 package tools
 
 import (
@@ -22,7 +27,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Pinned versions of everything installed from source.
@@ -72,10 +76,16 @@ type Step struct {
 
 // Options tune Ensure; the zero value is the normal behaviour.
 type Options struct {
-	CacheDir string    // default: $APIBUILDER_CACHE or <user cache dir>/apibuilder
-	Log      io.Writer // progress; default io.Discard
+	CacheDir string // default: $APIBUILDER_CACHE or <user cache dir>/apibuilder
+	// Log receives what was found or installed, and the progress of
+	// installs. Nil discards what was found, but an install (minutes on a
+	// fresh machine) still says what it does and how far it is, on
+	// os.Stderr: a first run never sits silent.
+	Log io.Writer
 	// RequireMoto makes a missing moto_server an error (the local stack needs it).
 	RequireMoto bool
+
+	installs io.Writer // where installs report: Log, or os.Stderr when Log is nil
 }
 
 // CacheDir is the per-user cache shared by clean clones and CI on one machine.
@@ -116,6 +126,9 @@ func Ensure(ctx context.Context, opt Options) (*Toolchain, error) {
 }
 
 func (opt Options) withDefaults() (Options, error) {
+	if opt.installs == nil {
+		opt.installs = opt.installLog()
+	}
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
@@ -130,6 +143,17 @@ func (opt Options) withDefaults() (Options, error) {
 		return opt, fmt.Errorf("create cache dir: %w", err)
 	}
 	return opt, nil
+}
+
+// installLog is where installs report (see Options.Log).
+func (opt Options) installLog() io.Writer {
+	if opt.installs != nil {
+		return opt.installs
+	}
+	if opt.Log != nil {
+		return opt.Log
+	}
+	return os.Stderr
 }
 
 func (tc *Toolchain) record(opt Options, s Step) {
@@ -164,7 +188,7 @@ func ensureTerraform(ctx context.Context, opt Options, tc *Toolchain) error {
 	if err != nil {
 		return err
 	}
-	bin, sum, how, err := ensureBuilt(ctx, opt, terraformTool, mod, "about 2 min")
+	bin, sum, how, err := ensureBuilt(ctx, opt, terraformTool, mod, "~2 min on 2 cores")
 	if err != nil {
 		return err
 	}
@@ -230,37 +254,13 @@ func ensureKumo(ctx context.Context, opt Options, tc *Toolchain) error {
 	if err != nil {
 		return err
 	}
-	bin, sum, how, err := ensureBuilt(ctx, opt, kumoTool, mod, "about 2-4 min")
+	bin, sum, how, err := ensureBuilt(ctx, opt, kumoTool, mod, "~2-4 min on 2 cores")
 	if err != nil {
 		return err
 	}
 	tc.Kumo = bin
 	tc.record(opt, Step{Tool: "kumo", Version: KumoVersion, Path: bin, How: how, Checksum: "sha256:" + sum})
 	return nil
-}
-
-// withProgress runs fn, printing the elapsed time every 20 s so that a long
-// build never looks hung.
-func withProgress(log io.Writer, what string, fn func() error) error {
-	start := time.Now()
-	fmt.Fprintf(log, "%s ...\n", what)
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(20 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				fmt.Fprintf(log, "  ... still running (%s)\n", time.Since(start).Round(time.Second))
-			}
-		}
-	}()
-	err := fn()
-	close(done)
-	fmt.Fprintf(log, "  done in %s\n", time.Since(start).Round(time.Second))
-	return err
 }
 
 // ---- CLI config ----
