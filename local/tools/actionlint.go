@@ -18,7 +18,8 @@ import (
 const ActionlintVersion = "v1.7.12"
 
 var actionlintTool = GoTool{Name: "actionlint", Module: "github.com/rhysd/actionlint", Version: ActionlintVersion,
-	Package: "github.com/rhysd/actionlint/cmd/actionlint"}
+	Package: "github.com/rhysd/actionlint/cmd/actionlint",
+	Why:     "the linter that checks the GitHub workflow apibuilder init and apibuilder ci write"}
 
 // EnsureActionlint returns the path of the pinned actionlint, building it
 // into the tools cache the first time (about a minute; later calls verify
@@ -33,7 +34,7 @@ func EnsureActionlint(ctx context.Context, opt Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	bin, sum, how, err := ensureBuilt(ctx, opt, actionlintTool, mod, "about 1 min")
+	bin, sum, how, err := ensureBuilt(ctx, opt, actionlintTool, mod, "~1 min on 2 cores")
 	if err != nil {
 		return "", fmt.Errorf("actionlint: %w", err)
 	}
