@@ -1,0 +1,46 @@
+package bootstrap
+
+import (
+	"flag"
+	"fmt"
+	"io"
+)
+
+// Usage is the verb's help text (apibuilder bootstrap -h).
+const Usage = `usage: apibuilder bootstrap -env ENV -github OWNER/REPO [-lock s3|dynamodb] [-oidc-provider ARN] [-cloudwatch-role ARN]
+
+Once per account, region and environment, with administrator credentials:
+writes and applies envs/_bootstrap/ENV (Terraform): the state bucket and its
+lock, GitHub's OIDC provider, the account's API Gateway CloudWatch role, and
+ENV's plan role (pull requests, main; read-only) and apply role (the GitHub
+environment ENV only). Its own state then moves into the bucket; routes.yaml
+gets the backend; it prints the GitHub variables to set. See docs/pipeline.md.
+`
+
+// ParseFlags parses the verb's arguments into Options (Dir ".", the
+// defaults for the rest). flag.ErrHelp means -h was asked for.
+func ParseFlags(args []string, stderr io.Writer) (Options, error) {
+	var o Options
+	fs := flag.NewFlagSet("bootstrap", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, Usage, "\nflags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.Env, "env", "", "the environment to bootstrap (required)")
+	fs.StringVar(&o.Repository, "github", "", "OWNER/REPO: the GitHub repository whose workflows may assume the roles (required)")
+	fs.StringVar(&o.Lock, "lock", LockS3, "the state lock: s3 (Terraform's S3 lock file, Terraform >= 1.10) or dynamodb (a lock table, Terraform >= 1.5)")
+	fs.StringVar(&o.OIDCProviderARN, "oidc-provider", "", "use this existing GitHub OIDC provider (default: the account's, else a new one)")
+	fs.StringVar(&o.CloudWatchRoleARN, "cloudwatch-role", "", "keep this API Gateway CloudWatch role (default: the one the account names, else a new one)")
+	fs.StringVar(&o.Dir, "dir", ".", "the project directory (holds routes.yaml)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("bootstrap: unexpected argument %q (flags only; see apibuilder bootstrap -h)", fs.Arg(0))
+	}
+	if o.Env == "" || o.Repository == "" {
+		return o, fmt.Errorf("bootstrap: -env and -github are required (e.g. apibuilder bootstrap -env dev -github acme/items-api)")
+	}
+	return o, nil
+}
