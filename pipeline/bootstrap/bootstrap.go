@@ -104,6 +104,9 @@ func VarPlanRole(env string) string {
 	return "APIBUILDER_PLAN_ROLE_ARN_" + strings.ToUpper(strings.ReplaceAll(env, "-", "_"))
 }
 
+// githubOIDCHost is the issuer of GitHub Actions' OIDC tokens.
+const githubOIDCHost = "token.actions.githubusercontent.com"
+
 // LockFloor is the oldest Terraform the S3 lock file works with.
 var LockFloor = version.Must(version.NewVersion("1.10.0"))
 
@@ -307,10 +310,15 @@ func params(ctx context.Context, cl Clients, opt Options, proj *project, account
 	}
 	p.OIDCProviderARN = opt.OIDCProviderARN
 	if p.OIDCProviderARN == "" {
-		arn := "arn:aws:iam::" + account + ":oidc-provider/token.actions.githubusercontent.com"
-		if _, err := cl.IAM().GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)}); err == nil {
-			p.OIDCProviderARN = arn
-			fmt.Fprintf(out, "bootstrap: the account has GitHub's OIDC provider; using it (%s)\n", arn)
+		list, err := cl.IAM().ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+		if err != nil {
+			return Params{}, fmt.Errorf("iam list-open-id-connect-providers: %w", err)
+		}
+		for _, pr := range list.OpenIDConnectProviderList {
+			if arn := aws.ToString(pr.Arn); strings.HasSuffix(arn, ":oidc-provider/"+githubOIDCHost) {
+				p.OIDCProviderARN = arn
+				fmt.Fprintf(out, "bootstrap: the account has GitHub's OIDC provider; using it (%s)\n", arn)
+			}
 		}
 	}
 	p.CloudWatchRoleARN = opt.CloudWatchRoleARN

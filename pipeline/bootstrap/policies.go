@@ -315,3 +315,35 @@ func withDynamoLock(tmpl string) (string, error) {
 	}
 	return string(out) + "\n", nil
 }
+
+// DocPolicies returns the policy blocks of docs/pipeline.md by name: each
+// is the ```json block right after a line "<!-- policy: NAME -->".
+func DocPolicies(md []byte) (map[string]string, error) {
+	out := map[string]string{}
+	lines := strings.SplitAfter(string(md), "\n")
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		name, ok := strings.CutPrefix(l, "<!-- policy: ")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSpace(strings.TrimSuffix(name, "-->"))
+		if i+1 >= len(lines) || strings.TrimSpace(lines[i+1]) != "```json" {
+			return nil, fmt.Errorf("line %d: policy %s: no ```json block on the next line", i+1, name)
+		}
+		var b strings.Builder
+		j := i + 2
+		for ; j < len(lines) && strings.TrimSpace(lines[j]) != "```"; j++ {
+			b.WriteString(lines[j])
+		}
+		if j == len(lines) {
+			return nil, fmt.Errorf("line %d: policy %s: the block does not end", i+1, name)
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("line %d: policy %s shown twice", i+1, name)
+		}
+		out[name] = b.String()
+		i = j
+	}
+	return out, nil
+}
