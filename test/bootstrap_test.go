@@ -49,7 +49,7 @@ func TestBootstrap(t *testing.T) {
 		t.Helper()
 		res, err := bootstrap.Run(ctx, bootstrap.Options{
 			Dir: project, Env: env, Repository: "acme/items-api",
-			Terraform: st.Tools.Terraform, TFEnv: st.Env(), Clients: stackClients{st}, Out: tfLog,
+			Terraform: st.Tools.Terraform, TFEnv: st.Env(), Clients: stackClients{st}, Out: tfLog, AutoApprove: true,
 			// The emulator goes in at init time only; backend.tf stays AWS's.
 			BackendConfig: map[string]string{
 				"endpoints":                   fmt.Sprintf("{ s3 = %q, dynamodb = %q }", kumo, kumo),

@@ -58,6 +58,11 @@ type Options struct {
 	// standard credential chain.
 	Clients Clients
 	Out     io.Writer // progress and terraform's output; default discarded
+	// AutoApprove applies without asking. Otherwise Confirm is shown the
+	// plan and decides; with neither, a run that would change anything
+	// stops with the plan in its error.
+	AutoApprove bool
+	Confirm     func(plan string) (bool, error)
 }
 
 // Clients are the AWS APIs bootstrap reads before it applies.
@@ -196,8 +201,32 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := tf.Init(ctx, initOpts...); err != nil {
 		return nil, fmt.Errorf("terraform init (%s): %w", rootRel, err)
 	}
-	if err := tf.Apply(ctx); err != nil {
-		return nil, fmt.Errorf("terraform apply (%s): %w", rootRel, err)
+	planFile := filepath.Join(root, "bootstrap.tfplan")
+	defer os.Remove(planFile)
+	changes, err := tf.Plan(ctx, tfexec.Out(planFile))
+	if err != nil {
+		return nil, fmt.Errorf("terraform plan (%s): %w", rootRel, err)
+	}
+	if changes && !opt.AutoApprove {
+		text, err := tf.ShowPlanFileRaw(ctx, planFile)
+		if err != nil {
+			return nil, fmt.Errorf("terraform show (%s): %w", rootRel, err)
+		}
+		if opt.Confirm == nil {
+			return nil, fmt.Errorf("bootstrap would change the account (plan below); review it, then run again with -auto-approve:\n%s", text)
+		}
+		ok, err := opt.Confirm(text)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("bootstrap: not applied (nothing changed in the account; %s and its terraform.tfvars are written)", rootRel)
+		}
+	}
+	if changes {
+		if err := tf.Apply(ctx, tfexec.DirOrPlan(planFile)); err != nil {
+			return nil, fmt.Errorf("terraform apply (%s): %w", rootRel, err)
+		}
 	}
 	outs, err := tf.Output(ctx)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 )
 
 // Usage is the verb's help text (apibuilder bootstrap -h).
-const Usage = `usage: apibuilder bootstrap -env ENV -github OWNER/REPO [-lock s3|dynamodb] [-oidc-provider ARN] [-cloudwatch-role ARN]
+const Usage = `usage: apibuilder bootstrap -env ENV -github OWNER/REPO [-lock s3|dynamodb] [-oidc-provider ARN] [-cloudwatch-role ARN] [-auto-approve]
 
 Once per account, region and environment, with administrator credentials:
 writes and applies envs/_bootstrap/ENV (Terraform): the state bucket and its
@@ -33,6 +33,7 @@ func ParseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.OIDCProviderARN, "oidc-provider", "", "use this existing GitHub OIDC provider (default: the account's, else a new one)")
 	fs.StringVar(&o.CloudWatchRoleARN, "cloudwatch-role", "", "keep this API Gateway CloudWatch role (default: the one the account names, else a new one)")
 	fs.StringVar(&o.Dir, "dir", ".", "the project directory (holds routes.yaml)")
+	fs.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking (default: show the plan and ask)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -86,14 +86,16 @@ func readProject(file, env string) (*project, error) {
 			for i := 0; i+1 < len(envs.Content); i += 2 {
 				names = append(names, envs.Content[i].Value)
 			}
-			return nil, fmt.Errorf("%s:%d:%d: environments: has no %q (it has %s)", file, envs.Line, envs.Column, env, strings.Join(names, ", "))
+			k := keyNode(top, "environments")
+			return nil, fmt.Errorf("%s:%d:%d: environments: has no %q (it has %s)", file, k.Line, k.Column, env, strings.Join(names, ", "))
 		}
 		if r := child(e, "region"); r != nil {
 			p.region = r.Value
 		}
 	}
-	if b := child(top, "backend"); b != nil {
-		p.backendLine, p.backendCol = b.Line, b.Column
+	if k := keyNode(top, "backend"); k != nil {
+		b := k.next
+		p.backendLine, p.backendCol = k.Line, k.Column
 		s3 := child(b, "s3")
 		be := &Backend{Region: p.region}
 		if r := child(api, "region"); r != nil {
@@ -116,12 +118,26 @@ func readProject(file, env string) (*project, error) {
 }
 
 func child(m *yaml.Node, key string) *yaml.Node {
+	if k := keyNode(m, key); k != nil {
+		return k.next
+	}
+	return nil
+}
+
+type entry struct {
+	*yaml.Node
+	next *yaml.Node
+}
+
+// keyNode is the key node of key in mapping m (its position is where an
+// error about the key points), with its value in next.
+func keyNode(m *yaml.Node, key string) *entry {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return m.Content[i+1]
+			return &entry{m.Content[i], m.Content[i+1]}
 		}
 	}
 	return nil
