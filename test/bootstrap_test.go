@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -44,24 +47,9 @@ func TestBootstrap(t *testing.T) {
 	routesBefore, err := os.ReadFile(filepath.Join(project, "routes.yaml"))
 	must(t, err)
 	tfLog := failureLog(t, "terraform-bootstrap")
-	kumo := st.Endpoints.Kumo
 	run := func(env string) *bootstrap.Result {
 		t.Helper()
-		res, err := bootstrap.Run(ctx, bootstrap.Options{
-			Dir: project, Env: env, Repository: "acme/items-api",
-			Terraform: st.Tools.Terraform, TFEnv: st.Env(), Clients: stackClients{st}, Out: tfLog, AutoApprove: true,
-			// The emulator goes in at init time only; backend.tf stays AWS's.
-			BackendConfig: map[string]string{
-				"endpoints":                   fmt.Sprintf("{ s3 = %q, dynamodb = %q }", kumo, kumo),
-				"use_path_style":              "true",
-				"skip_credentials_validation": "true",
-				"skip_requesting_account_id":  "true",
-			},
-		})
-		if err != nil {
-			t.Fatalf("bootstrap -env %s: %v", env, err)
-		}
-		return res
+		return runBootstrap(t, st, project, env, bootstrap.LockS3, tfLog)
 	}
 
 	dev := run("dev")
@@ -209,6 +197,76 @@ func TestBootstrap(t *testing.T) {
 	}
 	if now, _ := os.ReadFile(filepath.Join(project, "routes.yaml")); string(now) != other {
 		t.Error("the refused run changed routes.yaml")
+	}
+}
+
+// runBootstrap runs bootstrap for env in project on the stack, applying
+// without asking.
+func runBootstrap(t *testing.T, st *stack.Stack, project, env, lock string, tfLog io.Writer) *bootstrap.Result {
+	t.Helper()
+	kumo := st.Endpoints.Kumo
+	res, err := bootstrap.Run(context.Background(), bootstrap.Options{
+		Dir: project, Env: env, Repository: "acme/items-api", Lock: lock,
+		Terraform: st.Tools.Terraform, TFEnv: st.Env(), Clients: stackClients{st}, Out: tfLog, AutoApprove: true,
+		// The emulator goes in at init time only; backend.tf stays AWS's.
+		BackendConfig: map[string]string{
+			"endpoints":                   fmt.Sprintf("{ s3 = %q, dynamodb = %q }", kumo, kumo),
+			"use_path_style":              "true",
+			"skip_credentials_validation": "true",
+			"skip_requesting_account_id":  "true",
+		},
+	})
+	if err != nil {
+		t.Fatalf("bootstrap -env %s -lock %s: %v", env, lock, err)
+	}
+	return res
+}
+
+// TestBootstrapDynamoDBLock: with -lock dynamodb (Terraform before 1.10)
+// bootstrap makes the lock table (the S3 backend's schema), writes
+// dynamodb_table into routes.yaml's backend, moves its own state behind
+// that lock, and both roles get docs/pipeline.md's lock statement.
+func TestBootstrapDynamoDBLock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: TestBootstrapDynamoDBLock applies bootstrap's Terraform root on a local stack (~40 s)")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	st := stacktest.Start(t, stack.Options{Logs: failureLog(t, "emulators"), Progress: os.Stderr})
+	project := copyProject(t)
+	res := runBootstrap(t, st, project, "dev", bootstrap.LockDynamoDB, failureLog(t, "terraform-bootstrap"))
+	p := res.Params
+	if p.LockTable != "items-tflock" || !p.CreateLockTable {
+		t.Fatalf("params %+v; want the lock table items-tflock made", p)
+	}
+	table, err := st.DynamoDB().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(p.LockTable)})
+	must(t, err)
+	if ks := table.Table.KeySchema; len(ks) != 1 || aws.ToString(ks[0].AttributeName) != "LockID" || ks[0].KeyType != ddbtypes.KeyTypeHash {
+		t.Errorf("lock table key schema %+v; want the hash key LockID", ks)
+	}
+	routes, err := os.ReadFile(filepath.Join(project, "routes.yaml"))
+	must(t, err)
+	if !strings.Contains(string(routes), "dynamodb_table: items-tflock") || strings.Contains(string(routes), "use_lockfile") {
+		t.Errorf("routes.yaml's backend: want dynamodb_table and no use_lockfile\n%s", routes)
+	}
+	if _, err := st.S3().HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(p.StateBucket), Key: aws.String("items/_bootstrap/dev/terraform.tfstate")}); err != nil {
+		t.Errorf("bootstrap's state in the bucket: %v", err)
+	}
+	md, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "pipeline.md"))
+	must(t, err)
+	doc, err := bootstrap.DocPolicies(md)
+	must(t, err)
+	text, err := bootstrap.Fill(doc[bootstrap.DynamoLockStatementName], map[string]string{"region": p.Region, "account_id": res.AccountID, "lock_table": p.LockTable})
+	must(t, err)
+	want := decodePolicy(t, "docs/pipeline.md "+bootstrap.DynamoLockStatementName, text)
+	for _, kind := range []string{"plan", "apply"} {
+		pol, err := st.IAM().GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("items-dev-github-" + kind), PolicyName: aws.String(kind)})
+		must(t, err)
+		var doc struct{ Statement []any }
+		must(t, json.Unmarshal([]byte(js(decodePolicy(t, kind, aws.ToString(pol.PolicyDocument)))), &doc))
+		if len(doc.Statement) == 0 || !reflect.DeepEqual(doc.Statement[len(doc.Statement)-1], want) {
+			t.Errorf("%s role's last statement, read from IAM: %s; want docs/pipeline.md's %s: %s", kind, js(doc.Statement[len(doc.Statement)-1]), bootstrap.DynamoLockStatementName, js(want))
+		}
 	}
 }
 

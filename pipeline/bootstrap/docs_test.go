@@ -31,8 +31,11 @@ func TestDocsShowThePolicies(t *testing.T) {
 			t.Errorf("docs/pipeline.md's %s differs from the template (-doc +template):\n%s", name, output.Diff(name, []byte(got), []byte(Policy(name))))
 		}
 	}
+	if got := blocks[DynamoLockStatementName]; got != dynamoLockStatement+"\n" {
+		t.Errorf("docs/pipeline.md's %s differs from the statement (-doc +statement):\n%s", DynamoLockStatementName, output.Diff(DynamoLockStatementName, []byte(got), []byte(dynamoLockStatement+"\n")))
+	}
 	for name := range blocks {
-		if !slices.Contains(PolicyNames, name) {
+		if !slices.Contains(PolicyNames, name) && name != DynamoLockStatementName {
 			t.Errorf("docs/pipeline.md shows a policy %s that bootstrap does not write", name)
 		}
 	}

@@ -1,9 +1,11 @@
 package bootstrap
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Usage is the verb's help text (apibuilder bootstrap -h).
@@ -44,4 +46,17 @@ func ParseFlags(args []string, stderr io.Writer) (Options, error) {
 		return o, fmt.Errorf("bootstrap: -env and -github are required (e.g. apibuilder bootstrap -env dev -github acme/items-api)")
 	}
 	return o, nil
+}
+
+// Prompt is an Options.Confirm for a terminal: it prints the plan and asks
+// for "yes" on in, as terraform apply does.
+func Prompt(in io.Reader, out io.Writer) func(plan string) (bool, error) {
+	return func(plan string) (bool, error) {
+		fmt.Fprint(out, plan, "\nbootstrap: apply this plan to the account? Only 'yes' will be accepted: ")
+		line, err := bufio.NewReader(in).ReadString('\n')
+		if err != nil && line == "" {
+			return false, fmt.Errorf("bootstrap: no answer to the apply question (%v); run with -auto-approve to apply without asking", err)
+		}
+		return strings.TrimSpace(line) == "yes", nil
+	}
 }

@@ -240,6 +240,9 @@ var policies = map[string]string{
 `,
 }
 
+// DynamoLockStatementName is the doc's name of dynamoLockStatement.
+const DynamoLockStatementName = "dynamodb-lock-statement"
+
 // dynamoLockStatement is added to both roles' permissions when the lock is
 // a DynamoDB table (Terraform older than 1.10).
 const dynamoLockStatement = `{

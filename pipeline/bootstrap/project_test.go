@@ -116,3 +116,37 @@ func TestParseFlags(t *testing.T) {
 		t.Error("a stray argument was accepted")
 	}
 }
+
+// TestPrompt: only "yes" applies; no answer at all is an error naming
+// -auto-approve.
+func TestPrompt(t *testing.T) {
+	var out strings.Builder
+	for in, want := range map[string]bool{"yes\n": true, "y\n": false, "no\n": false, "yes": true} {
+		ok, err := Prompt(strings.NewReader(in), &out)("the plan")
+		if err != nil || ok != want {
+			t.Errorf("answer %q: %v %v, want %v", in, ok, err, want)
+		}
+	}
+	if !strings.HasPrefix(out.String(), "the plan\n") {
+		t.Errorf("the plan was not shown: %q", out.String())
+	}
+	if _, err := Prompt(strings.NewReader(""), io.Discard)("p"); err == nil || !strings.Contains(err.Error(), "-auto-approve") {
+		t.Errorf("no answer: %v", err)
+	}
+}
+
+// TestSummary: the printed GitHub settings are gh commands, repository
+// variables first, then the environment's.
+func TestSummary(t *testing.T) {
+	r := &Result{Root: "envs/_bootstrap/dev", Params: cases["first"], AccountID: "123456789012", PlanRoleARN: "arn:plan", ApplyRoleARN: "arn:apply", BackendWritten: true,
+		GitHub: []Variable{{Environment: "dev", Name: VarApplyRole, Value: "arn:apply"}, {Name: VarPlanRole("dev"), Value: "arn:plan"}}}
+	s := r.Summary()
+	i := strings.Index(s, "gh variable set APIBUILDER_PLAN_ROLE_ARN_DEV --body arn:plan\n")
+	j := strings.Index(s, "gh variable set APIBUILDER_APPLY_ROLE_ARN --env dev --body arn:apply\n")
+	if i < 0 || j < i || !strings.Contains(s, "backend: written") {
+		t.Errorf("summary:\n%s", s)
+	}
+	if VarPlanRole("pr-preview") != "APIBUILDER_PLAN_ROLE_ARN_PR_PREVIEW" {
+		t.Error(VarPlanRole("pr-preview"))
+	}
+}
