@@ -67,7 +67,7 @@ func TestBootstrap(t *testing.T) {
 	vars := func(env string) map[string]string {
 		return map[string]string{
 			"account_id": dev.AccountID, "region": p.Region, "repository": "acme/items-api", "environment": env,
-			"oidc_provider_arn": dev.OIDCProviderARN, "state_bucket": p.StateBucket, "state_prefix": p.Project + "/" + env,
+			"oidc_provider_arn": dev.OIDCProviderARN, "state_bucket": p.StateBucket, "state_region": p.StateRegion, "state_prefix": p.Project + "/" + env,
 			"name_prefix": p.Project + "-" + env, "package_buckets": p.Project + "-" + env + "-pkg-", "lock_table": "",
 		}
 	}
@@ -256,7 +256,7 @@ func TestBootstrapDynamoDBLock(t *testing.T) {
 	must(t, err)
 	doc, err := bootstrap.DocPolicies(md)
 	must(t, err)
-	text, err := bootstrap.Fill(doc[bootstrap.DynamoLockStatementName], map[string]string{"region": p.Region, "account_id": res.AccountID, "lock_table": p.LockTable})
+	text, err := bootstrap.Fill(doc[bootstrap.DynamoLockStatementName], map[string]string{"state_region": p.StateRegion, "account_id": res.AccountID, "lock_table": p.LockTable})
 	must(t, err)
 	want := decodePolicy(t, "docs/pipeline.md "+bootstrap.DynamoLockStatementName, text)
 	for _, kind := range []string{"plan", "apply"} {

@@ -300,7 +300,7 @@ func (r *Result) Summary() string {
 
 // backendFor is the backend: key bootstrap writes for p.
 func backendFor(p Params) Backend {
-	b := Backend{Bucket: p.StateBucket, Region: p.Region}
+	b := Backend{Bucket: p.StateBucket, Region: p.StateRegion}
 	if p.Lock == LockDynamoDB {
 		b.LockTable = p.LockTable
 	} else {
@@ -320,19 +320,27 @@ func params(ctx context.Context, cl Clients, opt Options, proj *project, account
 			return Params{}, fmt.Errorf("%s: this environment was bootstrapped for %s (lock %s, %s, %s); now %s (lock %s, %s, %s). Change terraform.tfvars there if you mean it",
 				tfvarsPath, prev.Repository, prev.Lock, prev.Project, prev.Region, opt.Repository, opt.Lock, proj.name, proj.region)
 		}
+		if prev.StateRegion == "" {
+			prev.StateRegion = prev.Region
+		}
 		return *prev, nil
 	}
 	p := Params{
 		Project: proj.name, Environment: opt.Env, Region: proj.region, Repository: opt.Repository, Lock: opt.Lock,
-		StateBucket: stateBucketName(proj.name, account, proj.region),
+		StateBucket: stateBucketName(proj.name, account, proj.region), StateRegion: proj.region,
 	}
-	if proj.backend != nil && proj.backend.Bucket == p.StateBucket {
-		p.CreateStateBucket = false // another env's bootstrap made it
+	if b := proj.backend; b != nil && b.Bucket == stateBucketName(proj.name, account, b.Region) {
+		// Another environment's bootstrap made the bucket (and the lock
+		// table), perhaps in another region: one backend serves them all.
+		p.StateBucket, p.StateRegion = b.Bucket, b.Region
+		if p.Lock == LockDynamoDB && b.LockTable != "" {
+			p.LockTable = b.LockTable
+		}
 	} else {
 		_, err := cl.S3().HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(p.StateBucket)})
 		p.CreateStateBucket = err != nil
 	}
-	if p.Lock == LockDynamoDB {
+	if p.Lock == LockDynamoDB && p.LockTable == "" {
 		p.LockTable = lockTableName(proj.name)
 		_, err := cl.DynamoDB().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(p.LockTable)})
 		p.CreateLockTable = err != nil

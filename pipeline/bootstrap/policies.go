@@ -14,7 +14,7 @@ import (
 // doc's blocks after filling in the variables.
 //
 // Variables: ${account_id} ${region} ${repository} (OWNER/REPO)
-// ${environment} ${oidc_provider_arn} ${state_bucket} ${state_prefix}
+// ${environment} ${oidc_provider_arn} ${state_bucket} ${state_region} ${state_prefix}
 // (<api>/<env>: the env's state keys) ${name_prefix} (<api>-<env>: every
 // generated resource's name) ${package_buckets} (the env's function package
 // buckets' name prefix).
@@ -249,7 +249,7 @@ const dynamoLockStatement = `{
   "Sid": "TakeTheDynamoDBLock",
   "Effect": "Allow",
   "Action": ["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem"],
-  "Resource": "arn:aws:dynamodb:${region}:${account_id}:table/${lock_table}"
+  "Resource": "arn:aws:dynamodb:${state_region}:${account_id}:table/${lock_table}"
 }`
 
 // Fill replaces every ${name} of a template with vars[name], as

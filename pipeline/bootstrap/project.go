@@ -202,7 +202,7 @@ func readTFVars(file string) (*Params, error) {
 	}
 	return &Params{
 		Project: str("project"), Environment: str("environment"), Region: str("region"), Repository: str("github_repository"), Lock: str("lock"),
-		StateBucket: str("state_bucket"), CreateStateBucket: str("create_state_bucket") == "true",
+		StateBucket: str("state_bucket"), StateRegion: str("state_region"), CreateStateBucket: str("create_state_bucket") == "true",
 		LockTable: str("lock_table"), CreateLockTable: str("create_lock_table") == "true",
 		OIDCProviderARN: str("oidc_provider_arn"), CloudWatchRoleARN: str("cloudwatch_role_arn"),
 	}, nil

@@ -36,6 +36,7 @@ type Params struct {
 	Lock        string // LockS3 or LockDynamoDB
 
 	StateBucket       string
+	StateRegion       string // the bucket's (and lock table's) region: the first bootstrapped env's
 	CreateStateBucket bool   // false: the bucket exists (another env's bootstrap made it)
 	LockTable         string // LockDynamoDB only
 	CreateLockTable   bool
@@ -118,7 +119,7 @@ terraform {
     %s
   }
 }
-`, Header, p.StateBucket, stateKey(p.Project, p.Environment), p.Region, lock)))
+`, Header, p.StateBucket, stateKey(p.Project, p.Environment), p.StateRegion, lock)))
 }
 
 func tfvars(p Params) []byte {
@@ -140,6 +141,7 @@ func tfvars(p Params) []byte {
 	kv("github_repository", p.Repository)
 	kv("lock", p.Lock)
 	kv("state_bucket", p.StateBucket)
+	kv("state_region", p.StateRegion)
 	kv("create_state_bucket", p.CreateStateBucket)
 	kv("lock_table", p.LockTable)
 	kv("create_lock_table", p.CreateLockTable)
@@ -215,6 +217,11 @@ variable "state_bucket" {
   type        = string
 }
 
+variable "state_region" {
+  description = "The state bucket's region (and the lock table's): the region of the first environment bootstrapped in the account."
+  type        = string
+}
+
 variable "create_state_bucket" {
   description = "Whether this root makes the state bucket (false: it exists, made by another environment's bootstrap)."
   type        = bool
@@ -259,6 +266,7 @@ locals {
     environment       = var.environment
     oidc_provider_arn = local.oidc_provider_arn
     state_bucket      = var.state_bucket
+    state_region      = var.state_region
     state_prefix      = "${var.project}/${var.environment}"
     name_prefix       = local.name_prefix
     package_buckets   = "${substr(local.name_prefix, 0, 30)}-pkg-"
@@ -266,7 +274,8 @@ locals {
   }
 }
 
-# The state of the project's environments: versioned (every state kept), encrypted,
+# The state of the project's environments (made in state_region, which is this root's region
+# when it makes the bucket): versioned (every state kept), encrypted,
 # never public, TLS only. Terraform's S3 lock file lives next to each state.
 resource "aws_s3_bucket" "state" {
   count  = var.create_state_bucket ? 1 : 0
@@ -435,6 +444,11 @@ output "apply_role_arn" {
 output "state_bucket" {
   description = "The bucket that keeps the environments' state."
   value       = var.state_bucket
+}
+
+output "state_region" {
+  description = "The state bucket's region."
+  value       = var.state_region
 }
 
 output "lock_table" {

@@ -24,11 +24,11 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 var cases = map[string]Params{
 	"first": {
 		Project: "items", Environment: "dev", Region: "us-east-1", Repository: "acme/items-api", Lock: LockS3,
-		StateBucket: "items-tfstate-123456789012-us-east-1", CreateStateBucket: true,
+		StateBucket: "items-tfstate-123456789012-us-east-1", StateRegion: "us-east-1", CreateStateBucket: true,
 	},
 	"adopting": {
 		Project: "items", Environment: "prod", Region: "eu-west-1", Repository: "acme/items-api", Lock: LockDynamoDB,
-		StateBucket: "items-tfstate-123456789012-eu-west-1", LockTable: "items-tflock", CreateLockTable: true,
+		StateBucket: "items-tfstate-123456789012-us-east-1", StateRegion: "us-east-1", LockTable: "items-tflock",
 		OIDCProviderARN:   "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
 		CloudWatchRoleARN: "arn:aws:iam::123456789012:role/apigateway-cloudwatch",
 	},
@@ -124,7 +124,7 @@ func TestRenderHeaderAndFormat(t *testing.T) {
 // environment's only.
 func TestPoliciesAreJSON(t *testing.T) {
 	vars := testVars()
-	allowed := []string{"account_id", "environment", "lock_table", "name_prefix", "oidc_provider_arn", "package_buckets", "region", "repository", "state_bucket", "state_prefix"}
+	allowed := []string{"account_id", "environment", "lock_table", "name_prefix", "oidc_provider_arn", "package_buckets", "region", "repository", "state_bucket", "state_prefix", "state_region"}
 	for _, name := range PolicyNames {
 		tmpl := Policy(name)
 		for _, v := range templateVars(tmpl) {
@@ -231,7 +231,7 @@ func testVars() map[string]string {
 		"account_id": "123456789012", "region": "us-east-1", "repository": "acme/items-api", "environment": "dev",
 		"oidc_provider_arn": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
 		"state_bucket":      "items-tfstate-123456789012-us-east-1", "state_prefix": "items/dev", "name_prefix": "items-dev",
-		"package_buckets": "items-dev-pkg-", "lock_table": "",
+		"package_buckets": "items-dev-pkg-", "lock_table": "", "state_region": "us-east-1",
 	}
 }
 

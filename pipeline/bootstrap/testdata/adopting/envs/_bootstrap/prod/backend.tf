@@ -4,9 +4,9 @@
 
 terraform {
   backend "s3" {
-    bucket         = "items-tfstate-123456789012-eu-west-1"
+    bucket         = "items-tfstate-123456789012-us-east-1"
     key            = "items/_bootstrap/prod/terraform.tfstate"
-    region         = "eu-west-1"
+    region         = "us-east-1"
     encrypt        = true
     dynamodb_table = "items-tflock"
   }

@@ -39,6 +39,11 @@ variable "state_bucket" {
   type        = string
 }
 
+variable "state_region" {
+  description = "The state bucket's region (and the lock table's): the region of the first environment bootstrapped in the account."
+  type        = string
+}
+
 variable "create_state_bucket" {
   description = "Whether this root makes the state bucket (false: it exists, made by another environment's bootstrap)."
   type        = bool

@@ -13,6 +13,7 @@ locals {
     environment       = var.environment
     oidc_provider_arn = local.oidc_provider_arn
     state_bucket      = var.state_bucket
+    state_region      = var.state_region
     state_prefix      = "${var.project}/${var.environment}"
     name_prefix       = local.name_prefix
     package_buckets   = "${substr(local.name_prefix, 0, 30)}-pkg-"
@@ -20,7 +21,8 @@ locals {
   }
 }
 
-# The state of the project's environments: versioned (every state kept), encrypted,
+# The state of the project's environments (made in state_region, which is this root's region
+# when it makes the bucket): versioned (every state kept), encrypted,
 # never public, TLS only. Terraform's S3 lock file lives next to each state.
 resource "aws_s3_bucket" "state" {
   count  = var.create_state_bucket ? 1 : 0

@@ -14,6 +14,11 @@ output "state_bucket" {
   value       = var.state_bucket
 }
 
+output "state_region" {
+  description = "The state bucket's region."
+  value       = var.state_region
+}
+
 output "lock_table" {
   description = "The DynamoDB lock table (empty with the S3 lock file)."
   value       = var.lock_table

@@ -8,6 +8,7 @@ region              = "us-east-1"
 github_repository   = "acme/items-api"
 lock                = "s3"
 state_bucket        = "items-tfstate-123456789012-us-east-1"
+state_region        = "us-east-1"
 create_state_bucket = true
 lock_table          = ""
 create_lock_table   = false
