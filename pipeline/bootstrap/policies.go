@@ -83,13 +83,8 @@ var policies = map[string]string{
         "iam:GetRolePolicy",
         "iam:ListAttachedRolePolicies",
         "iam:ListRolePolicies",
-        "lambda:GetAlias",
-        "lambda:GetFunction",
-        "lambda:GetFunctionCodeSigningConfig",
-        "lambda:GetFunctionConcurrency",
-        "lambda:GetPolicy",
-        "lambda:ListTags",
-        "lambda:ListVersionsByFunction",
+        "lambda:Get*",
+        "lambda:List*",
         "logs:DescribeLogGroups",
         "logs:ListTagsForResource",
         "logs:ListTagsLogGroup",
@@ -140,6 +135,12 @@ var policies = map[string]string{
         "wafv2:GetWebACLForResource"
       ],
       "Resource": "*"
+    },
+    {
+      "Sid": "AssociateTheWebAcl",
+      "Effect": "Allow",
+      "Action": ["wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "wafv2:GetWebACL"],
+      "Resource": ["arn:aws:wafv2:${region}:${account_id}:regional/webacl/*", "arn:aws:apigateway:${region}::/restapis/*/stages/*"]
     },
     {
       "Sid": "ManageTheApi",
