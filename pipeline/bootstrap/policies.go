@@ -117,6 +117,12 @@ var policies = map[string]string{
       "Effect": "Allow",
       "Action": ["s3:PutObject", "s3:DeleteObject"],
       "Resource": "arn:aws:s3:::${state_bucket}/${state_prefix}/*.tflock"
+    },
+    {
+      "Sid": "NeverDecrypt",
+      "Effect": "Deny",
+      "Action": ["kms:Decrypt", "secretsmanager:GetSecretValue"],
+      "Resource": "*"
     }
   ]
 }

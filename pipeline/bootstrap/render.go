@@ -57,12 +57,6 @@ func stateKey(project, env string) string {
 	return project + "/_bootstrap/" + env + "/terraform.tfstate"
 }
 
-// RoleNames are the names of an environment's plan and apply roles and of
-// the project's API Gateway CloudWatch role.
-func RoleNames(project, env, region string) (plan, apply, cloudwatch string) {
-	return project + "-" + env + "-github-plan", project + "-" + env + "-github-apply", project + "-apigw-cloudwatch-" + region
-}
-
 func trunc(s string, n int) string {
 	if len(s) > n {
 		return s[:n]

@@ -178,7 +178,9 @@ func TestPoliciesAreJSON(t *testing.T) {
 }
 
 // TestPlanRoleIsReadOnly: the plan role writes nothing but the lock
-// object: every other action is a read.
+// object: every other action is a read; and it may never decrypt (the AWS
+// managed keys let any principal allowed ssm:GetParameter decrypt a
+// SecureString through SSM, unless its own policy denies it).
 func TestPlanRoleIsReadOnly(t *testing.T) {
 	filled, err := Fill(Policy("plan-permissions"), testVars())
 	if err != nil {
@@ -186,16 +188,21 @@ func TestPlanRoleIsReadOnly(t *testing.T) {
 	}
 	var doc struct {
 		Statement []struct {
-			Sid      string
-			Action   any
-			Resource any
+			Sid, Effect string
+			Action      any
+			Resource    any
 		}
 	}
 	if err := json.Unmarshal([]byte(filled), &doc); err != nil {
 		t.Fatal(err)
 	}
 	read := regexp.MustCompile(`^[a-z0-9]+:(Get|List|Describe)[A-Za-z*]*$|^apigateway:GET$`)
+	denied := false
 	for _, st := range doc.Statement {
+		if st.Effect == "Deny" {
+			denied = slices.Equal(toStrings(st.Action), []string{"kms:Decrypt", "secretsmanager:GetSecretValue"}) && slices.Equal(toStrings(st.Resource), []string{"*"})
+			continue
+		}
 		for _, a := range toStrings(st.Action) {
 			if read.MatchString(a) {
 				continue
@@ -208,6 +215,9 @@ func TestPlanRoleIsReadOnly(t *testing.T) {
 			}
 			t.Errorf("plan role statement %s allows %s, which is not a read", st.Sid, a)
 		}
+	}
+	if !denied {
+		t.Error("the plan role has no explicit deny of kms:Decrypt and secretsmanager:GetSecretValue on *: a pull request's .tf could read SecureString parameters")
 	}
 }
 
