@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"io"
@@ -148,5 +149,25 @@ func TestSummary(t *testing.T) {
 	}
 	if VarPlanRole("pr-preview") != "APIBUILDER_PLAN_ROLE_ARN_PR_PREVIEW" {
 		t.Error(VarPlanRole("pr-preview"))
+	}
+}
+
+// TestRunRefusesBadInput: a bad repository, lock or environment, or no
+// routes.yaml, stops Run before it calls terraform or AWS.
+func TestRunRefusesBadInput(t *testing.T) {
+	dir := filepath.Dir(writeRoutes(t, routes))
+	for _, c := range []struct {
+		opt  Options
+		want string
+	}{
+		{Options{Dir: dir, Env: "dev", Repository: "acme"}, "want OWNER/REPO"},
+		{Options{Dir: dir, Env: "dev", Repository: "acme/items-api", Lock: "etcd"}, "-lock \"etcd\""},
+		{Options{Dir: dir, Env: "qa", Repository: "acme/items-api"}, `has no "qa"`},
+		{Options{Dir: t.TempDir(), Env: "dev", Repository: "acme/items-api"}, "bootstrap runs in a project"},
+	} {
+		c.opt.Terraform = "/nonexistent/terraform" // never reached
+		if _, err := Run(context.Background(), c.opt); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v; want %q", c.opt, err, c.want)
+		}
 	}
 }
