@@ -119,6 +119,27 @@ func TestBootstrap(t *testing.T) {
 	}
 	checkRoles("dev")
 
+	// dev hosts the previews: its preview role trusts the GitHub environment
+	// preview and may do what the apply role may, on the previews' names.
+	if dev.PreviewRoleARN == "" || !p.Preview {
+		t.Errorf("dev (the first env) has no preview role: %+v", p)
+	}
+	if v := dev.GitHub[len(dev.GitHub)-1]; v.Environment != "preview" || v.Name != "AWS_PREVIEW_ROLE_ARN" || v.Value != dev.PreviewRoleARN {
+		t.Errorf("dev's GitHub variables %v: want AWS_PREVIEW_ROLE_ARN in the environment preview", dev.GitHub)
+	}
+	previewVars := vars("dev")
+	previewVars["name_prefix"], previewVars["package_buckets"], previewVars["state_prefix"] = "items-dev-pr", "items-dev-pr-", "items/dev/previews"
+	if role, err := st.IAM().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("items-dev-github-preview")}); err != nil {
+		t.Errorf("preview role: %v", err)
+	} else if got, want := decodePolicy(t, "preview trust", aws.ToString(role.Role.AssumeRolePolicyDocument)), wantDoc("preview-trust", previewVars); !reflect.DeepEqual(got, want) {
+		t.Errorf("preview role trust policy:\n%s\nwant docs/pipeline.md's preview-trust:\n%s", js(got), js(want))
+	}
+	if pol, err := st.IAM().GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("items-dev-github-preview"), PolicyName: aws.String("preview")}); err != nil {
+		t.Errorf("preview role policy: %v", err)
+	} else if got, want := decodePolicy(t, "preview permissions", aws.ToString(pol.PolicyDocument)), wantDoc("apply-permissions", previewVars); !reflect.DeepEqual(got, want) {
+		t.Errorf("preview role permissions:\n%s\nwant docs/pipeline.md's apply-permissions with the previews' names:\n%s", js(got), js(want))
+	}
+
 	// The state bucket.
 	b := aws.String(p.StateBucket)
 	if v, err := st.S3().GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b}); err != nil || v.Status != s3types.BucketVersioningStatusEnabled {
@@ -178,8 +199,11 @@ func TestBootstrap(t *testing.T) {
 	for _, v := range prod.GitHub {
 		gh[v.Environment+"/"+v.Name] = v.Value
 	}
-	if gh["/APIBUILDER_PLAN_ROLE_ARN_PROD"] != prod.PlanRoleARN || gh["prod/APIBUILDER_APPLY_ROLE_ARN"] != prod.ApplyRoleARN || gh["/APIBUILDER_STATE_BUCKET"] != p.StateBucket {
-		t.Errorf("GitHub variables for prod: %v", gh)
+	if gh["/AWS_PLAN_ROLE_ARN_PROD"] != prod.PlanRoleARN || gh["prod/AWS_APPLY_ROLE_ARN"] != prod.ApplyRoleARN || gh["/AWS_REGION"] != p.Region || len(gh) != 3 {
+		t.Errorf("GitHub variables for prod: %v; want the workflow's AWS_REGION, AWS_PLAN_ROLE_ARN_PROD, AWS_APPLY_ROLE_ARN (environment prod) and no preview role", gh)
+	}
+	if _, err := st.IAM().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("items-prod-github-preview")}); err == nil {
+		t.Error("prod has a preview role; only the first env hosts previews")
 	}
 
 	// A re-run keeps its decisions and changes nothing.

@@ -81,6 +81,8 @@ type Result struct {
 	AccountID    string
 	PlanRoleARN  string
 	ApplyRoleARN string
+	// PreviewRoleARN is set when this environment hosts the previews.
+	PreviewRoleARN string
 	// CloudWatchRoleARN and OIDCProviderARN are made or adopted.
 	CloudWatchRoleARN string
 	OIDCProviderARN   string
@@ -94,19 +96,21 @@ type Variable struct {
 	Name, Value string
 }
 
-// GitHub variable names the generated workflow reads. The plan role's ARN
-// is a repository variable, since pull-request and drift jobs run in no
-// GitHub environment (an environment would change the token's sub and the
-// plan role would not trust it).
+// GitHub variable names the generated workflow reads (internal/scaffold's
+// template). The plan role's ARN is a repository variable, since
+// pull-request and drift jobs run in no GitHub environment (an environment
+// would change the token's sub and the plan role would not trust it).
 const (
-	VarRegion      = "APIBUILDER_REGION"
-	VarStateBucket = "APIBUILDER_STATE_BUCKET"
-	VarApplyRole   = "APIBUILDER_APPLY_ROLE_ARN"
+	VarRegion      = "AWS_REGION"           // repository
+	VarApplyRole   = "AWS_APPLY_ROLE_ARN"   // GitHub environment <env>
+	VarPreviewRole = "AWS_PREVIEW_ROLE_ARN" // GitHub environment PreviewEnvironment
+	// PreviewEnvironment is the GitHub environment previews deploy in.
+	PreviewEnvironment = "preview"
 )
 
 // VarPlanRole is the repository variable of env's plan role.
 func VarPlanRole(env string) string {
-	return "APIBUILDER_PLAN_ROLE_ARN_" + strings.ToUpper(strings.ReplaceAll(env, "-", "_"))
+	return "AWS_PLAN_ROLE_ARN_" + strings.ToUpper(strings.ReplaceAll(env, "-", "_"))
 }
 
 // githubOIDCHost is the issuer of GitHub Actions' OIDC tokens.
@@ -238,7 +242,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	res := &Result{
 		Root: rootRel, Params: p, AccountID: account,
-		PlanRoleARN: str("plan_role_arn"), ApplyRoleARN: str("apply_role_arn"),
+		PlanRoleARN: str("plan_role_arn"), ApplyRoleARN: str("apply_role_arn"), PreviewRoleARN: str("preview_role_arn"),
 		CloudWatchRoleARN: str("cloudwatch_role_arn"), OIDCProviderARN: str("oidc_provider_arn"),
 	}
 
@@ -266,10 +270,12 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		res.BackendWritten = true
 	}
 	res.GitHub = []Variable{
+		{Name: VarRegion, Value: p.Region},
 		{Name: VarPlanRole(p.Environment), Value: res.PlanRoleARN},
-		{Name: VarStateBucket, Value: p.StateBucket},
 		{Environment: p.Environment, Name: VarApplyRole, Value: res.ApplyRoleARN},
-		{Environment: p.Environment, Name: VarRegion, Value: p.Region},
+	}
+	if res.PreviewRoleARN != "" {
+		res.GitHub = append(res.GitHub, Variable{Environment: PreviewEnvironment, Name: VarPreviewRole, Value: res.PreviewRoleARN})
 	}
 	return res, nil
 }
@@ -281,11 +287,18 @@ func (r *Result) Summary() string {
 	fmt.Fprintf(&b, "Bootstrapped %s in account %s, %s (Terraform root %s, its state in s3://%s).\n",
 		r.Params.Environment, r.AccountID, r.Params.Region, r.Root, r.Params.StateBucket)
 	fmt.Fprintf(&b, "  plan role   %s (pull requests, main)\n  apply role  %s (GitHub environment %s)\n", r.PlanRoleARN, r.ApplyRoleARN, r.Params.Environment)
+	if r.PreviewRoleARN != "" {
+		fmt.Fprintf(&b, "  preview role %s (GitHub environment %s)\n", r.PreviewRoleARN, PreviewEnvironment)
+	}
 	fmt.Fprintf(&b, "  API Gateway CloudWatch role %s\n  GitHub OIDC provider %s\n", r.CloudWatchRoleARN, r.OIDCProviderARN)
 	if r.BackendWritten {
 		b.WriteString("routes.yaml: backend: written; run apibuilder generate so that envs/<env> use it.\n")
 	}
-	fmt.Fprintf(&b, "\nSet in GitHub (create the environment %q first: Settings > Environments):\n", r.Params.Environment)
+	envs := fmt.Sprintf("%q", r.Params.Environment)
+	if r.PreviewRoleARN != "" {
+		envs += fmt.Sprintf(" and %q", PreviewEnvironment)
+	}
+	fmt.Fprintf(&b, "\nSet in GitHub (create the environment %s first: Settings > Environments):\n", envs)
 	vars := append([]Variable(nil), r.GitHub...)
 	sort.SliceStable(vars, func(i, j int) bool { return vars[i].Environment < vars[j].Environment })
 	for _, v := range vars {
@@ -328,6 +341,7 @@ func params(ctx context.Context, cl Clients, opt Options, proj *project, account
 	p := Params{
 		Project: proj.name, Environment: opt.Env, Region: proj.region, Repository: opt.Repository, Lock: opt.Lock,
 		StateBucket: stateBucketName(proj.name, account, proj.region), StateRegion: proj.region,
+		Preview: opt.Env == proj.firstEnv,
 	}
 	if b := proj.backend; b != nil && b.Bucket == stateBucketName(proj.name, account, b.Region) {
 		// Another environment's bootstrap made the bucket (and the lock

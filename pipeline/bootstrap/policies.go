@@ -20,7 +20,7 @@ import (
 // buckets' name prefix).
 
 // PolicyNames are the templates, in the order the doc shows them.
-var PolicyNames = []string{"plan-trust", "apply-trust", "plan-permissions", "apply-permissions", "state-bucket"}
+var PolicyNames = []string{"plan-trust", "apply-trust", "preview-trust", "plan-permissions", "apply-permissions", "state-bucket"}
 
 // Policy returns the template named name (one of PolicyNames).
 func Policy(name string) string { return policies[name] }
@@ -59,6 +59,24 @@ var policies = map[string]string{
         "StringEquals": {
           "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
           "token.actions.githubusercontent.com:sub": "repo:${repository}:environment:${environment}"
+        }
+      }
+    }
+  ]
+}
+`,
+	"preview-trust": `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "GitHubPreviewEnvironment",
+      "Effect": "Allow",
+      "Principal": { "Federated": "${oidc_provider_arn}" },
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {
+        "StringEquals": {
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+          "token.actions.githubusercontent.com:sub": "repo:${repository}:environment:preview"
         }
       }
     }
@@ -195,7 +213,8 @@ var policies = map[string]string{
       "Action": "logs:*",
       "Resource": [
         "arn:aws:logs:${region}:${account_id}:log-group:/aws/lambda/${name_prefix}-*",
-        "arn:aws:logs:${region}:${account_id}:log-group:/aws/apigateway/${name_prefix}/*"
+        "arn:aws:logs:${region}:${account_id}:log-group:/aws/apigateway/${name_prefix}/*",
+        "arn:aws:logs:${region}:${account_id}:log-group:/aws/apigateway/${name_prefix}-*"
       ]
     },
     {

@@ -41,6 +41,7 @@ func (b Backend) String() string {
 // validates the file; this reads only the few keys bootstrap needs.
 type project struct {
 	name, region            string
+	firstEnv                string // the env that hosts pull-request previews
 	backend                 *Backend
 	backendLine, backendCol int
 }
@@ -75,6 +76,10 @@ func readProject(file, env string) (*project, error) {
 		p.region = r.Value
 	}
 	envs := child(top, "environments")
+	p.firstEnv = "dev"
+	if envs != nil && len(envs.Content) > 0 {
+		p.firstEnv = envs.Content[0].Value
+	}
 	if envs == nil {
 		if env != "dev" && env != "prod" {
 			return nil, fmt.Errorf("-env %q: routes.yaml has no environments: the defaults are dev and prod", env)
@@ -205,5 +210,6 @@ func readTFVars(file string) (*Params, error) {
 		StateBucket: str("state_bucket"), StateRegion: str("state_region"), CreateStateBucket: str("create_state_bucket") == "true",
 		LockTable: str("lock_table"), CreateLockTable: str("create_lock_table") == "true",
 		OIDCProviderARN: str("oidc_provider_arn"), CloudWatchRoleARN: str("cloudwatch_role_arn"),
+		Preview: str("preview") == "true",
 	}, nil
 }

@@ -38,7 +38,7 @@ func TestReadProject(t *testing.T) {
 	p := writeRoutes(t, routes)
 	for env, region := range map[string]string{"dev": "eu-west-1", "prod": "us-east-2"} {
 		got, err := readProject(p, env)
-		if err != nil || got.name != "items" || got.region != region || got.backend != nil {
+		if err != nil || got.name != "items" || got.region != region || got.backend != nil || got.firstEnv != "dev" {
 			t.Errorf("%s: %+v %v; want items in %s, no backend", env, got, err, region)
 		}
 	}
@@ -142,12 +142,12 @@ func TestSummary(t *testing.T) {
 	r := &Result{Root: "envs/_bootstrap/dev", Params: cases["first"], AccountID: "123456789012", PlanRoleARN: "arn:plan", ApplyRoleARN: "arn:apply", BackendWritten: true,
 		GitHub: []Variable{{Environment: "dev", Name: VarApplyRole, Value: "arn:apply"}, {Name: VarPlanRole("dev"), Value: "arn:plan"}}}
 	s := r.Summary()
-	i := strings.Index(s, "gh variable set APIBUILDER_PLAN_ROLE_ARN_DEV --body arn:plan\n")
-	j := strings.Index(s, "gh variable set APIBUILDER_APPLY_ROLE_ARN --env dev --body arn:apply\n")
+	i := strings.Index(s, "gh variable set AWS_PLAN_ROLE_ARN_DEV --body arn:plan\n")
+	j := strings.Index(s, "gh variable set AWS_APPLY_ROLE_ARN --env dev --body arn:apply\n")
 	if i < 0 || j < i || !strings.Contains(s, "backend: written") {
 		t.Errorf("summary:\n%s", s)
 	}
-	if VarPlanRole("pr-preview") != "APIBUILDER_PLAN_ROLE_ARN_PR_PREVIEW" {
+	if VarPlanRole("pr-preview") != "AWS_PLAN_ROLE_ARN_PR_PREVIEW" {
 		t.Error(VarPlanRole("pr-preview"))
 	}
 }

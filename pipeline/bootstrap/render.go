@@ -46,6 +46,10 @@ type Params struct {
 	// CloudWatchRoleARN, when set, is the role the account's API Gateway
 	// settings already name: it is left alone instead of replaced.
 	CloudWatchRoleARN string
+	// Preview: this environment hosts the pull-request previews (the first
+	// in routes.yaml, as in the workflow), so the root also makes the
+	// preview role.
+	Preview bool
 }
 
 // Names a project's bootstrap gives its objects.
@@ -141,6 +145,7 @@ func tfvars(p Params) []byte {
 	kv("create_lock_table", p.CreateLockTable)
 	kv("oidc_provider_arn", p.OIDCProviderARN)
 	kv("cloudwatch_role_arn", p.CloudWatchRoleARN)
+	kv("preview", p.Preview)
 	return []byte(b.String())
 }
 
@@ -229,6 +234,12 @@ variable "lock_table" {
 
 variable "create_lock_table" {
   description = "Whether this root makes the lock table."
+  type        = bool
+  default     = false
+}
+
+variable "preview" {
+  description = "Whether this environment hosts the pull-request previews (the first in routes.yaml): then the preview role is made too."
   type        = bool
   default     = false
 }
@@ -377,6 +388,28 @@ resource "aws_iam_role_policy" "apply" {
   policy = templatefile("${path.module}/policies/apply-permissions.json.tftpl", local.policy_vars)
 }
 
+# The preview role: deploys and destroys pull-request previews of this environment (names
+# <api>-<env>-pr-*, state under <api>/<env>/previews/); trusted for the GitHub environment
+# "preview" only. The apply role's permissions, scoped to the previews' names.
+resource "aws_iam_role" "preview" {
+  count                = var.preview ? 1 : 0
+  name                 = "${local.name_prefix}-github-preview"
+  description          = "Pull-request previews of ${local.name_prefix} from the GitHub environment preview."
+  assume_role_policy   = templatefile("${path.module}/policies/preview-trust.json.tftpl", local.policy_vars)
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role_policy" "preview" {
+  count = var.preview ? 1 : 0
+  name  = "preview"
+  role  = aws_iam_role.preview[0].id
+  policy = templatefile("${path.module}/policies/apply-permissions.json.tftpl", merge(local.policy_vars, {
+    name_prefix     = "${local.name_prefix}-pr"
+    state_prefix    = "${var.project}/${var.environment}/previews"
+    package_buckets = "${local.name_prefix}-pr-"
+  }))
+}
+
 # The account's API Gateway CloudWatch role, named after the project so two projects
 # never collide; an account whose settings already name a role keeps it
 # (cloudwatch_role_arn), and a destroy never unsets it for the other APIs.
@@ -433,6 +466,11 @@ const outputsTF = `output "plan_role_arn" {
 output "apply_role_arn" {
   description = "The role the GitHub environment's apply job assumes."
   value       = aws_iam_role.apply.arn
+}
+
+output "preview_role_arn" {
+  description = "The role the GitHub environment preview assumes (empty unless this environment hosts the previews)."
+  value       = var.preview ? aws_iam_role.preview[0].arn : ""
 }
 
 output "state_bucket" {

@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 var cases = map[string]Params{
 	"first": {
 		Project: "items", Environment: "dev", Region: "us-east-1", Repository: "acme/items-api", Lock: LockS3,
-		StateBucket: "items-tfstate-123456789012-us-east-1", StateRegion: "us-east-1", CreateStateBucket: true,
+		StateBucket: "items-tfstate-123456789012-us-east-1", StateRegion: "us-east-1", CreateStateBucket: true, Preview: true,
 	},
 	"adopting": {
 		Project: "items", Environment: "prod", Region: "eu-west-1", Repository: "acme/items-api", Lock: LockDynamoDB,
@@ -169,6 +169,11 @@ func TestPoliciesAreJSON(t *testing.T) {
 	if plan["token.actions.githubusercontent.com:aud"] != "sts.amazonaws.com" ||
 		!slices.Equal(toStrings(plan["token.actions.githubusercontent.com:sub"]), []string{"repo:acme/items-api:pull_request", "repo:acme/items-api:ref:refs/heads/main"}) || len(plan) != 2 {
 		t.Errorf("plan role trust conditions: %v", plan)
+	}
+	preview := cond("preview-trust")
+	if preview["token.actions.githubusercontent.com:aud"] != "sts.amazonaws.com" ||
+		preview["token.actions.githubusercontent.com:sub"] != "repo:acme/items-api:environment:preview" || len(preview) != 2 {
+		t.Errorf("preview role trust conditions: %v", preview)
 	}
 	apply := cond("apply-trust")
 	if apply["token.actions.githubusercontent.com:aud"] != "sts.amazonaws.com" ||

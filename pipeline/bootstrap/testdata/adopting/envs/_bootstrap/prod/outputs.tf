@@ -9,6 +9,11 @@ output "apply_role_arn" {
   value       = aws_iam_role.apply.arn
 }
 
+output "preview_role_arn" {
+  description = "The role the GitHub environment preview assumes (empty unless this environment hosts the previews)."
+  value       = var.preview ? aws_iam_role.preview[0].arn : ""
+}
+
 output "state_bucket" {
   description = "The bucket that keeps the environments' state."
   value       = var.state_bucket

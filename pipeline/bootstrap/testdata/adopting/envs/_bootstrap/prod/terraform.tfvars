@@ -14,3 +14,4 @@ lock_table          = "items-tflock"
 create_lock_table   = false
 oidc_provider_arn   = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
 cloudwatch_role_arn = "arn:aws:iam::123456789012:role/apigateway-cloudwatch"
+preview             = false

@@ -61,6 +61,12 @@ variable "create_lock_table" {
   default     = false
 }
 
+variable "preview" {
+  description = "Whether this environment hosts the pull-request previews (the first in routes.yaml): then the preview role is made too."
+  type        = bool
+  default     = false
+}
+
 variable "oidc_provider_arn" {
   description = "The account's existing GitHub OIDC provider to use (empty: this root makes it)."
   type        = string

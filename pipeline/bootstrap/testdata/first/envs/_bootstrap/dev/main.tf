@@ -130,6 +130,28 @@ resource "aws_iam_role_policy" "apply" {
   policy = templatefile("${path.module}/policies/apply-permissions.json.tftpl", local.policy_vars)
 }
 
+# The preview role: deploys and destroys pull-request previews of this environment (names
+# <api>-<env>-pr-*, state under <api>/<env>/previews/); trusted for the GitHub environment
+# "preview" only. The apply role's permissions, scoped to the previews' names.
+resource "aws_iam_role" "preview" {
+  count                = var.preview ? 1 : 0
+  name                 = "${local.name_prefix}-github-preview"
+  description          = "Pull-request previews of ${local.name_prefix} from the GitHub environment preview."
+  assume_role_policy   = templatefile("${path.module}/policies/preview-trust.json.tftpl", local.policy_vars)
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role_policy" "preview" {
+  count = var.preview ? 1 : 0
+  name  = "preview"
+  role  = aws_iam_role.preview[0].id
+  policy = templatefile("${path.module}/policies/apply-permissions.json.tftpl", merge(local.policy_vars, {
+    name_prefix     = "${local.name_prefix}-pr"
+    state_prefix    = "${var.project}/${var.environment}/previews"
+    package_buckets = "${local.name_prefix}-pr-"
+  }))
+}
+
 # The account's API Gateway CloudWatch role, named after the project so two projects
 # never collide; an account whose settings already name a role keeps it
 # (cloudwatch_role_arn), and a destroy never unsets it for the other APIs.

@@ -14,3 +14,4 @@ lock_table          = ""
 create_lock_table   = false
 oidc_provider_arn   = ""
 cloudwatch_role_arn = ""
+preview             = true
