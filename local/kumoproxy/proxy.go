@@ -3,7 +3,8 @@
 // (DynamoDB continuous backups, i.e. point-in-time recovery), refuses what
 // AWS refuses and kumo accepts (more than 10 tags on an S3 object,
 // s3tags.go), answers a lifecycle rule's empty prefix filter as it was
-// put (lifecycle.go), and makes the AWS SDK's retries idempotent as AWS's own
+// put (lifecycle.go), keeps the tags of IAM OpenID Connect providers
+// (oidctags.go), and makes the AWS SDK's retries idempotent as AWS's own
 // handling is (replay.go); every other request passes through untouched,
 // streaming included (the Lambda Runtime API long-polls). kumo itself
 // already refuses a table name that exists (CreateTable answers
@@ -52,6 +53,7 @@ type Proxy struct {
 	pitr    map[string]bool // table name -> enabled
 	replies replies
 	filters lifecycles // lifecycle.go
+	oidc    oidcTags   // oidctags.go
 	logs    io.Writer
 	rec     *instrument.Recorder
 }
@@ -185,7 +187,7 @@ func (s *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if svc := instrument.ServiceOf(r); s.rec != nil && svc != instrument.Unsigned { // not the Runtime API's long polls
 		defer func(start time.Time) { s.rec.Time(svc, time.Since(start)) }(time.Now())
 	}
-	if s.objectTagsOverLimit(w, r) || s.filters.serve(w, r, http.HandlerFunc(s.forward)) {
+	if s.objectTagsOverLimit(w, r) || s.serveOIDCTags(w, r) || s.filters.serve(w, r, http.HandlerFunc(s.forward)) {
 		return
 	}
 	switch r.Header.Get("X-Amz-Target") {
