@@ -59,6 +59,7 @@ func init() {
 		localToolsCommand,
 		testCommand,
 		deployCommand,
+		bootstrapCommand,
 		ciCommand,
 		versionCommand,
 		helpCommand,
