@@ -65,13 +65,20 @@ func TestAccountBootstrap(t *testing.T) {
 	account, err := tfdriver.New(filepath.Join(project, "envs", "_account"), tg.terraform, tg.tfEnv, failureLog(t, "terraform-_account"))
 	must(t, err)
 	account.ProviderVersion = tg.providerVersion
-	t.Cleanup(func() { destroy(t, account) }) // runs after the env's destroy
+	// No destroy: every API in the region logs through the account's role,
+	// so envs/_account refuses it (prevent_destroy), checked below; the
+	// test's stack goes with the test.
 	must(t, account.Init(ctx, nil))
 	must(t, account.Apply(ctx))
 	got, err := st.APIGateway().GetAccount(ctx, &apigateway.GetAccountInput{})
 	must(t, err)
-	if role := aws.ToString(got.CloudwatchRoleArn); !strings.HasSuffix(role, ":role/apibuilder-apigateway-cloudwatch-"+stack.Region) {
+	// The role is the project's (items-apigw-cloudwatch-<region>): a second
+	// project in the account makes its own name or adopts this one.
+	if role := aws.ToString(got.CloudwatchRoleArn); !strings.HasSuffix(role, ":role/items-apigw-cloudwatch-"+stack.Region) {
 		t.Errorf("account's CloudWatch role after envs/_account: %q", role)
+	}
+	if err := account.Destroy(ctx); err == nil || !strings.Contains(err.Error(), "prevent_destroy") {
+		t.Errorf("destroy of envs/_account: %v; want Terraform's refusal (prevent_destroy on the account's role)", err)
 	}
 
 	must(t, ws.Apply(ctx))

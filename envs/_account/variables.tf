@@ -5,3 +5,14 @@ variable "region" {
   type        = string
   default     = "us-east-1"
 }
+
+variable "cloudwatch_role_arn" {
+  description = "An existing role the account keeps for API Gateway's CloudWatch logs (aws apigateway get-account --query cloudwatchRoleArn), to adopt instead of creating this project's; null creates one."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cloudwatch_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.cloudwatch_role_arn))
+    error_message = "cloudwatch_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) or null."
+  }
+}

@@ -398,7 +398,7 @@ func notes(m *model.Model, accountDir string) []string {
 	need := "access logs (api.access_logs, on by default) and execution logs need the account's API Gateway CloudWatch role, set once per account and region; API Gateway refuses the stage without it. "
 	check := "(aws apigateway get-account --query cloudwatchRoleArn)"
 	if m.API.CloudWatchRole {
-		return []string{need + "Apply " + accountDir + " once in every account and region you deploy to, before the environments, unless the account already has one " + check + "."}
+		return []string{need + "Apply " + accountDir + " once in every account and region you deploy to, before the environments; where the account already has one " + check + ", adopt it with -var cloudwatch_role_arn=<arn>. apibuilder bootstrap does this for a pipeline."}
 	}
 	return []string{need + "Check that every account you deploy to has one " + check + ", or set api.cloudwatch_role: true to generate " + accountDir + ", which sets it (apply it once per account and region), or set api.access_logs: false."}
 }

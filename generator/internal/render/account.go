@@ -17,10 +17,12 @@ import (
 // other).
 const AccountDir = "_account"
 
-// AccountRoleName is the bootstrap's IAM role, one per region: a second
-// project bootstrapping the same account and region fails on the name
-// instead of taking the setting over silently.
-const AccountRoleName = "apibuilder-apigateway-cloudwatch-"
+// accountRoleSuffix ends the bootstrap's IAM role name,
+// "<api>-apigw-cloudwatch-<region>" (as apibuilder bootstrap names it): one
+// per project and region, so a second project in the same account makes no
+// role of the same name, and reuses the account's role through
+// var.cloudwatch_role_arn instead of taking the setting over.
+const accountRoleSuffix = "-apigw-cloudwatch-"
 
 // account renders the bootstrap root module (when api.cloudwatch_role is
 // set): the role API Gateway writes CloudWatch logs with, and the account
@@ -70,6 +72,19 @@ func accountVariables(regions []string) []byte {
 		{"type", expr("string")},
 		{"default", regions[0]},
 	})
+	f.Body().AppendNewline()
+	rb := f.Body().AppendNewBlock("variable", []string{"cloudwatch_role_arn"}).Body()
+	set(rb, obj{
+		{"description", "An existing role the account keeps for API Gateway's CloudWatch logs (aws apigateway get-account --query cloudwatchRoleArn), to adopt instead of creating this project's; null creates one."},
+		{"type", expr("string")},
+		{"default", expr("null")},
+	})
+	rb.AppendNewline()
+	val := rb.AppendNewBlock("validation", nil).Body()
+	set(val, obj{
+		{"condition", expr(`var.cloudwatch_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.cloudwatch_role_arn))`)},
+		{"error_message", "cloudwatch_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) or null."},
+	})
 	return finish(f, "")
 }
 
@@ -82,13 +97,16 @@ func accountMain(m *model.Model, regions []string) []byte {
 	st.AppendNewline()
 	set(st.AppendNewBlock("principals", nil).Body(), obj{{"type", "Service"}, {"identifiers", []any{"apigateway.amazonaws.com"}}})
 	body.AppendNewline()
-	comment(body, "The role API Gateway writes access and execution logs with.")
+	comment(body, "The role API Gateway writes access and execution logs with: this project's, unless\nvar.cloudwatch_role_arn adopts the one the account has. Every API in the region logs\nthrough it, so Terraform refuses to destroy it.")
 	role := body.AppendNewBlock("resource", []string{"aws_iam_role", "cloudwatch"}).Body()
 	set(role, obj{
-		{"name", tmpl{{text: AccountRoleName}, {ref: ref("var", "region")}}},
+		{"count", expr("var.cloudwatch_role_arn == null ? 1 : 0")},
+		{"name", tmpl{{text: m.API.Name + accountRoleSuffix}, {ref: ref("var", "region")}}},
 		{"description", "API Gateway pushes logs to CloudWatch Logs in the region of its name (apibuilder account bootstrap)."},
 		{"assume_role_policy", expr("data.aws_iam_policy_document.assume.json")},
 	})
+	role.AppendNewline()
+	set(role.AppendNewBlock("lifecycle", nil).Body(), obj{{"prevent_destroy", expr("true")}})
 	body.AppendNewline()
 	comment(body, "What the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs allows, inline: the\nrole needs nothing from outside this configuration.")
 	logs := body.AppendNewBlock("data", []string{"aws_iam_policy_document", "logs"}).Body()
@@ -100,23 +118,33 @@ func accountMain(m *model.Model, regions []string) []byte {
 	body.AppendNewline()
 	pol := body.AppendNewBlock("resource", []string{"aws_iam_role_policy", "cloudwatch"}).Body()
 	set(pol, obj{
+		{"count", expr("var.cloudwatch_role_arn == null ? 1 : 0")},
 		{"name", "push-to-cloudwatch-logs"},
-		{"role", expr("aws_iam_role.cloudwatch.id")},
+		{"role", expr("aws_iam_role.cloudwatch[0].id")},
 		{"policy", expr("data.aws_iam_policy_document.logs.json")},
 	})
 	body.AppendNewline()
 	comment(body, "The account's setting (one per account and region): stages may log once it names a role.")
 	acc := body.AppendNewBlock("resource", []string{"aws_api_gateway_account", "this"}).Body()
 	set(acc, obj{
-		{"cloudwatch_role_arn", expr("aws_iam_role.cloudwatch.arn")},
+		{"cloudwatch_role_arn", expr("var.cloudwatch_role_arn == null ? aws_iam_role.cloudwatch[0].arn : var.cloudwatch_role_arn")},
 		{"depends_on", expr("[aws_iam_role_policy.cloudwatch]")},
 	})
+	body.AppendNewline()
+	comment(body, "Earlier generations made the role and its policy without count.")
+	for i, r := range []string{"aws_iam_role.cloudwatch", "aws_iam_role_policy.cloudwatch"} {
+		if i > 0 {
+			body.AppendNewline()
+		}
+		set(body.AppendNewBlock("moved", nil).Body(), obj{{"from", expr(r)}, {"to", expr(r + "[0]")}})
+	}
 	head := "# Source: " + commentSafe(m.Source) + " (api.cloudwatch_role). The account's API Gateway settings, which\n" +
 		"# no environment may own: apply this once per account and region, before the environments\n" +
 		"# (their access logs and execution logs need it). Regions of the environments: " + strings.Join(regions, ", ") + ".\n" +
 		"# Another region: terraform apply -var region=<region>, with a state of its own\n" +
-		"# (terraform workspace new <region>). Skip it where the account already has a role\n" +
-		"# (aws apigateway get-account --query cloudwatchRoleArn).\n"
+		"# (terraform workspace new <region>). Where the account already has a role\n" +
+		"# (aws apigateway get-account --query cloudwatchRoleArn), adopt it: -var cloudwatch_role_arn=<arn>.\n" +
+		"# apibuilder bootstrap does all of this for a pipeline (docs/pipeline.md).\n"
 	return finish(f, head)
 }
 

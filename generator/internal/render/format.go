@@ -51,7 +51,10 @@ func plainTokens(toks hclwrite.Tokens) bool {
 			hclsyntax.TokenOParen, hclsyntax.TokenCParen,
 			hclsyntax.TokenOQuote, hclsyntax.TokenQuotedLit, hclsyntax.TokenCQuote,
 			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateSeqEnd,
-			hclsyntax.TokenNumberLit, hclsyntax.TokenNewline, hclsyntax.TokenComment, hclsyntax.TokenEOF:
+			hclsyntax.TokenNumberLit, hclsyntax.TokenNewline, hclsyntax.TokenComment, hclsyntax.TokenEOF,
+			// Comparisons, logic and conditionals: one space on each side,
+			// terraform fmt's default (the account root's adopt-or-create).
+			hclsyntax.TokenEqualOp, hclsyntax.TokenNotEqual, hclsyntax.TokenOr, hclsyntax.TokenAnd, hclsyntax.TokenQuestion:
 		default:
 			return false
 		}

@@ -3,8 +3,9 @@
 # no environment may own: apply this once per account and region, before the environments
 # (their access logs and execution logs need it). Regions of the environments: eu-west-1.
 # Another region: terraform apply -var region=<region>, with a state of its own
-# (terraform workspace new <region>). Skip it where the account already has a role
-# (aws apigateway get-account --query cloudwatchRoleArn).
+# (terraform workspace new <region>). Where the account already has a role
+# (aws apigateway get-account --query cloudwatchRoleArn), adopt it: -var cloudwatch_role_arn=<arn>.
+# apibuilder bootstrap does all of this for a pipeline (docs/pipeline.md).
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -17,11 +18,18 @@ data "aws_iam_policy_document" "assume" {
   }
 }
 
-# The role API Gateway writes access and execution logs with.
+# The role API Gateway writes access and execution logs with: this project's, unless
+# var.cloudwatch_role_arn adopts the one the account has. Every API in the region logs
+# through it, so Terraform refuses to destroy it.
 resource "aws_iam_role" "cloudwatch" {
-  name               = "apibuilder-apigateway-cloudwatch-${var.region}"
+  count              = var.cloudwatch_role_arn == null ? 1 : 0
+  name               = "internal-apigw-cloudwatch-${var.region}"
   description        = "API Gateway pushes logs to CloudWatch Logs in the region of its name (apibuilder account bootstrap)."
   assume_role_policy = data.aws_iam_policy_document.assume.json
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 # What the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs allows, inline: the
@@ -34,13 +42,25 @@ data "aws_iam_policy_document" "logs" {
 }
 
 resource "aws_iam_role_policy" "cloudwatch" {
+  count  = var.cloudwatch_role_arn == null ? 1 : 0
   name   = "push-to-cloudwatch-logs"
-  role   = aws_iam_role.cloudwatch.id
+  role   = aws_iam_role.cloudwatch[0].id
   policy = data.aws_iam_policy_document.logs.json
 }
 
 # The account's setting (one per account and region): stages may log once it names a role.
 resource "aws_api_gateway_account" "this" {
-  cloudwatch_role_arn = aws_iam_role.cloudwatch.arn
+  cloudwatch_role_arn = var.cloudwatch_role_arn == null ? aws_iam_role.cloudwatch[0].arn : var.cloudwatch_role_arn
   depends_on          = [aws_iam_role_policy.cloudwatch]
+}
+
+# Earlier generations made the role and its policy without count.
+moved {
+  from = aws_iam_role.cloudwatch
+  to   = aws_iam_role.cloudwatch[0]
+}
+
+moved {
+  from = aws_iam_role_policy.cloudwatch
+  to   = aws_iam_role_policy.cloudwatch[0]
 }
