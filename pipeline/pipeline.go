@@ -141,9 +141,11 @@ func Deploy(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	// What the account needs is said on every run that deploys, not only
-	// when the generated files changed.
-	for _, n := range gen.Notes {
-		fmt.Fprintf(opt.Log, "note: %s\n", n)
+	// when the generated files changed (then generate has said it).
+	if len(gen.Written)+len(gen.Removed) == 0 {
+		for _, n := range gen.Notes {
+			fmt.Fprintf(opt.Log, "note: %s\n", n)
+		}
 	}
 	st := gen.Stages[0]
 	res := &Result{Dir: filepath.Join(gen.Root, filepath.FromSlash(st.Dir)), Generated: gen}
