@@ -218,3 +218,44 @@ func TestListPreviewsInTheStateBucket(t *testing.T) {
 		t.Errorf("previews %+v, want only pr-9 of dev", got)
 	}
 }
+
+type roleSet struct{}
+
+func (roleSet) GetAccount(context.Context, *apigateway.GetAccountInput, ...func(*apigateway.Options)) (*apigateway.GetAccountOutput, error) {
+	return &apigateway.GetAccountOutput{CloudwatchRoleArn: aws.String("arn:aws:iam::000000000000:role/apigateway-cloudwatch")}, nil
+}
+
+// TestSweepDestroysOnlyOldPreviews: a sweep tears down (here: gets as far
+// as Terraform for) the previews last deployed before the cut-off, one
+// after the other, and reports each failure.
+func TestSweepDestroysOnlyOldPreviews(t *testing.T) {
+	dir := project(t)
+	now := time.Now()
+	for name, age := range map[string]time.Duration{"pr-1": 10 * 24 * time.Hour, "pr-2": time.Hour, "pr-3": 8 * 24 * time.Hour} {
+		st := filepath.Join(dir, "build", "preview", name, "envs", "dev", "terraform.tfstate")
+		if err := os.MkdirAll(filepath.Dir(st), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(st, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(st, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var started []string
+	opt := Options{
+		Config: filepath.Join(dir, "routes.yaml"), Env: "dev", NoBuild: true, Getenv: func(string) string { return "" }, APIGateway: roleSet{},
+		Workspace: func(d string, _ io.Writer) (*deploy.Workspace, error) {
+			started = append(started, filepath.Base(filepath.Dir(filepath.Dir(d))))
+			return nil, errors.New("no terraform here")
+		},
+	}
+	swept, err := Sweep(context.Background(), opt, 7*24*time.Hour, now)
+	if len(swept) != 0 || err == nil || !strings.Contains(err.Error(), "preview pr-1: no terraform here") || !strings.Contains(err.Error(), "preview pr-3:") {
+		t.Errorf("swept %v, err %v; want pr-1 and pr-3 attempted, each failure reported", swept, err)
+	}
+	if strings.Join(started, ",") != "pr-1,pr-3" {
+		t.Errorf("destroy started for %v, want pr-1,pr-3 (pr-2 is an hour old)", started)
+	}
+}

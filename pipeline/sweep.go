@@ -108,6 +108,9 @@ func ListPreviews(ctx context.Context, opt Options) ([]Preview, error) {
 // REST API per 30 s), and returns those it destroyed. It goes on past a
 // preview that fails and returns every failure.
 func Sweep(ctx context.Context, opt Options, olderThan time.Duration, now time.Time) ([]Preview, error) {
+	if err := opt.defaults(); err != nil {
+		return nil, err
+	}
 	previews, err := ListPreviews(ctx, opt)
 	if err != nil {
 		return nil, err
