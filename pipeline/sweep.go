@@ -68,7 +68,7 @@ func ListPreviews(ctx context.Context, opt Options) ([]Preview, error) {
 		}
 		var token *string
 		for {
-			page, err := opt.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(b.Bucket), Prefix: aws.String(b.Previews), ContinuationToken: token})
+			page, err := opt.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(b.Bucket), Prefix: aws.String(b.Previews), ContinuationToken: token}, inRegion(b.Region))
 			if err != nil {
 				return nil, fmt.Errorf("list previews in s3://%s/%s: %w", b.Bucket, b.Previews, err)
 			}
@@ -148,9 +148,19 @@ func removeState(ctx context.Context, opt Options, gen *generate.Result, st gene
 		return nil
 	}
 	for _, key := range []string{st.StateKey, st.StateKey + ".tflock"} {
-		if _, err := opt.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(gen.Backend.Bucket), Key: aws.String(key)}); err != nil && key == st.StateKey {
+		if _, err := opt.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(gen.Backend.Bucket), Key: aws.String(key)}, inRegion(gen.Backend.Region)); err != nil && key == st.StateKey {
 			return fmt.Errorf("remove the preview's state s3://%s/%s: %w", gen.Backend.Bucket, key, err)
 		}
 	}
 	return nil
+}
+
+// inRegion calls S3 in the state bucket's region, which may not be the
+// one the deployment's credentials default to.
+func inRegion(region string) func(*s3.Options) {
+	return func(o *s3.Options) {
+		if region != "" {
+			o.Region = region
+		}
+	}
 }
