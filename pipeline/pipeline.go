@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"github.com/apibuilder/apibuilder/generator/generate"
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/pipeline/guard"
 	"github.com/apibuilder/apibuilder/pipeline/plansummary"
 	"github.com/apibuilder/apibuilder/pipeline/savedplan"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // DefaultLockTimeout is how long a plan or apply waits for the state lock
@@ -51,9 +51,9 @@ type Options struct {
 	// Approve is asked, with the plan's changes, before anything is
 	// applied; nil applies without asking.
 	Approve func(changes []string) bool
-	// Workspace drives the root module in dir (tfdriver/local deploy's
-	// Workspace on the account deployed to); required.
-	Workspace func(dir string, log io.Writer) (*deploy.Workspace, error)
+	// Workspace drives the root module in dir (tfdriver.Workspace on the
+	// account deployed to, e.g. target.Account.Workspace); required.
+	Workspace func(dir string, log io.Writer) (*tfdriver.Workspace, error)
 	// APIGateway reads the account's API Gateway settings: before an
 	// environment whose stage logs is applied, its CloudWatch role is
 	// checked. Required for applies of such environments.
@@ -86,11 +86,11 @@ type Result struct {
 	// or only saved.
 	Applied bool
 	// Outputs are the environment's outputs after an apply.
-	Outputs *deploy.Outputs
+	Outputs *tfdriver.Outputs
 }
 
 // ErrNotApproved is Deploy's error when Approve said no.
-var ErrNotApproved = errors.New("not applied: the plan was not approved")
+var ErrNotApproved = tfdriver.ErrNotApproved
 
 func (o *Options) defaults() error {
 	if o.Config == "" {
@@ -193,7 +193,7 @@ func accountRole(ctx context.Context, opt Options, region, accountDir string) er
 	return guard.AccountRole(ctx, opt.APIGateway, opt.Env, region, accountDir)
 }
 
-func workspace(opt Options, dir string) (*deploy.Workspace, error) {
+func workspace(opt Options, dir string) (*tfdriver.Workspace, error) {
 	ws, err := opt.Workspace(dir, opt.Log)
 	if err != nil {
 		return nil, err
@@ -205,7 +205,7 @@ func workspace(opt Options, dir string) (*deploy.Workspace, error) {
 
 // planApply plans into a temporary file and, once approved, applies
 // exactly that plan.
-func planApply(ctx context.Context, opt Options, ws *deploy.Workspace, res *Result) error {
+func planApply(ctx context.Context, opt Options, ws *tfdriver.Workspace, res *Result) error {
 	tmp, err := os.MkdirTemp("", "apibuilder-plan-")
 	if err != nil {
 		return err
@@ -241,7 +241,7 @@ func changes(s plansummary.Summary) []string {
 }
 
 // planOut saves the plan, its record and its summary.
-func planOut(ctx context.Context, opt Options, ws *deploy.Workspace, gen *generate.Result, st generate.Stage, res *Result) error {
+func planOut(ctx context.Context, opt Options, ws *tfdriver.Workspace, gen *generate.Result, st generate.Stage, res *Result) error {
 	out, err := filepath.Abs(opt.Out)
 	if err != nil {
 		return err

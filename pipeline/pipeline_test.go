@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/testkit"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // project copies the generator's example project into a temp dir.
@@ -31,8 +31,8 @@ func project(t *testing.T) string {
 }
 
 // noTerraform fails the test if Deploy gets as far as Terraform.
-func noTerraform(t *testing.T) func(string, io.Writer) (*deploy.Workspace, error) {
-	return func(dir string, _ io.Writer) (*deploy.Workspace, error) {
+func noTerraform(t *testing.T) func(string, io.Writer) (*tfdriver.Workspace, error) {
+	return func(dir string, _ io.Writer) (*tfdriver.Workspace, error) {
 		t.Errorf("Terraform was started in %s; the deployment must stop before", dir)
 		return nil, errors.New("no terraform in this test")
 	}
@@ -246,7 +246,7 @@ func TestSweepDestroysOnlyOldPreviews(t *testing.T) {
 	var started []string
 	opt := Options{
 		Config: filepath.Join(dir, "routes.yaml"), Env: "dev", NoBuild: true, Getenv: func(string) string { return "" }, APIGateway: roleSet{},
-		Workspace: func(d string, _ io.Writer) (*deploy.Workspace, error) {
+		Workspace: func(d string, _ io.Writer) (*tfdriver.Workspace, error) {
 			started = append(started, filepath.Base(filepath.Dir(filepath.Dir(d))))
 			return nil, errors.New("no terraform here")
 		},

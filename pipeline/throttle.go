@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apibuilder/apibuilder/local/deploy"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // API Gateway's control plane allows few calls per account: CreateRestApi
@@ -51,6 +51,6 @@ func retryThrottled(ctx context.Context, opt Options, f func() error) error {
 
 // setLockTimeout makes every plan, apply and destroy of ws wait up to d
 // for a state lock (negative: not at all).
-func setLockTimeout(ws *deploy.Workspace, d time.Duration) {
+func setLockTimeout(ws *tfdriver.Workspace, d time.Duration) {
 	ws.LockTimeout = max(d, 0)
 }

@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 
-	"github.com/apibuilder/apibuilder/local/deploy"
 	"github.com/apibuilder/apibuilder/pipeline"
 	"github.com/apibuilder/apibuilder/testkit"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // TestPreviewDeployAnswersAndLeavesNothing deploys a pull request's preview
@@ -44,8 +44,8 @@ func TestPreviewDeployAnswersAndLeavesNothing(t *testing.T) {
 
 	opt := pipeline.Options{
 		Config: filepath.Join(project, "routes.yaml"), Env: "dev", Preview: preview,
-		Workspace: func(dir string, log io.Writer) (*deploy.Workspace, error) {
-			ws, err := deploy.New(dir, tg.terraform, tg.tfEnv, failureLog(t, "terraform-preview"))
+		Workspace: func(dir string, log io.Writer) (*tfdriver.Workspace, error) {
+			ws, err := tfdriver.New(dir, tg.terraform, tg.tfEnv, failureLog(t, "terraform-preview"))
 			if err != nil {
 				return nil, err
 			}
