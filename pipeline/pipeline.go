@@ -135,6 +135,11 @@ func Deploy(ctx context.Context, opt Options) (*Result, error) {
 	if opt.Preview != "" {
 		what = "preview " + opt.Preview + " of " + what
 	}
+	if opt.Out == "" && guard.InCI(opt.Getenv) {
+		if err := localStateFirst(ctx, opt); err != nil {
+			return nil, err
+		}
+	}
 	fmt.Fprintf(opt.Log, "==> generate %s\n", what)
 	gen, err := generate.Run(ctx, generate.Options{Config: opt.Config, Envs: []string{opt.Env}, Preview: opt.Preview, NoBuild: opt.NoBuild, Log: opt.Log})
 	if err != nil {
@@ -184,6 +189,21 @@ func Deploy(ctx context.Context, opt Options) (*Result, error) {
 	}
 	res.Outputs, err = ws.Outputs(ctx)
 	return res, err
+}
+
+// localStateFirst refuses local state in CI before the functions are
+// built: a check run of the generator (it writes and builds nothing) says
+// whether routes.yaml names a backend, and where the env's directory is.
+func localStateFirst(ctx context.Context, opt Options) error {
+	gen, err := generate.Run(ctx, generate.Options{Config: opt.Config, Envs: []string{opt.Env}, Preview: opt.Preview, Check: true})
+	if err != nil && !errors.Is(err, generate.ErrStale) {
+		return err
+	}
+	if gen.Backend != nil {
+		return nil
+	}
+	st := gen.Stages[0]
+	return guard.LocalState(opt.Getenv, filepath.Join(gen.Root, filepath.FromSlash(st.Dir)), st.Dir, opt.Env)
 }
 
 func accountRole(ctx context.Context, opt Options, region, accountDir string) error {
