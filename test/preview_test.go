@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/apibuilder/apibuilder/pipeline"
 	"github.com/apibuilder/apibuilder/testkit"
@@ -123,9 +125,16 @@ func TestPreviewDeployAnswersAndLeavesNothing(t *testing.T) {
 		map[string]string{"x-api-key": out.APIKeyValues["key"], "Content-Type": "application/json"})
 	api.expect(t, http.StatusOK, http.MethodGet, "/items/p1", "", nil)
 
-	left := tg.leftovers(t, previewAPI)
-	if len(left) < 10 {
-		t.Fatalf("while deployed, the emulators list only %v under %s; every preview resource must carry its name", left, previewAPI)
+	// Every name carries the preview's: the function, its role, the table.
+	fn := out.FunctionNames["get_item"]
+	if _, err := tg.Lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fn)}); err != nil || !strings.HasPrefix(fn, previewAPI+"-") {
+		t.Errorf("function %s: %v", fn, err)
+	}
+	if _, err := tg.IAM().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(fn)}); err != nil {
+		t.Errorf("role %s: %v", fn, err)
+	}
+	if table := out.TableNames["items"]; table != previewAPI+"-dev-items" {
+		t.Errorf("table %q, want %s-dev-items", table, previewAPI)
 	}
 	previews, err := pipeline.ListPreviews(ctx, opt)
 	if err != nil || len(previews) != 1 || previews[0].Name != preview {
