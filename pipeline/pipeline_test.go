@@ -151,7 +151,7 @@ func TestListLocalPreviews(t *testing.T) {
 	dir := project(t)
 	old := time.Now().Add(-10 * 24 * time.Hour)
 	for _, name := range []string{"pr-1", "pr-2"} {
-		st := filepath.Join(dir, "build", "preview", name, "envs", "dev", "terraform.tfstate")
+		st := filepath.Join(dir, "build", "preview", name, "envs", "dev-"+name, "terraform.tfstate")
 		if err := os.MkdirAll(filepath.Dir(st), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -205,10 +205,10 @@ func TestListPreviewsInTheStateBucket(t *testing.T) {
 	}
 	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	b := bucket{keys: map[string]time.Time{
-		"apis/items/dev/terraform.tfstate":                           at, // the environment itself
-		"apis/items/previews/pr-9/items-pr-9/dev/terraform.tfstate":  at,
-		"apis/items/previews/pr-9/items-pr-9/prod/terraform.tfstate": at, // a preview of another env
-		"apis/items-v2/previews/pr-1/x/dev/terraform.tfstate":        at, // another API
+		"apis/items/dev/terraform.tfstate":                                    at, // the environment itself
+		"apis/items/dev/previews/pr-9/items/dev-pr-9/terraform.tfstate":       at,
+		"apis/items/prod/previews/pr-8/items/prod-pr-8/terraform.tfstate":     at, // a preview of another env
+		"apis/items-v2/dev/previews/pr-1/items-v2/dev-pr-1/terraform.tfstate": at, // another API
 	}}
 	got, err := ListPreviews(context.Background(), Options{Config: routes, Env: "dev", Workspace: noTerraform(t), S3: b})
 	if err != nil {
@@ -232,7 +232,7 @@ func TestSweepDestroysOnlyOldPreviews(t *testing.T) {
 	dir := project(t)
 	now := time.Now()
 	for name, age := range map[string]time.Duration{"pr-1": 10 * 24 * time.Hour, "pr-2": time.Hour, "pr-3": 8 * 24 * time.Hour} {
-		st := filepath.Join(dir, "build", "preview", name, "envs", "dev", "terraform.tfstate")
+		st := filepath.Join(dir, "build", "preview", name, "envs", "dev-"+name, "terraform.tfstate")
 		if err := os.MkdirAll(filepath.Dir(st), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +247,7 @@ func TestSweepDestroysOnlyOldPreviews(t *testing.T) {
 	opt := Options{
 		Config: filepath.Join(dir, "routes.yaml"), Env: "dev", NoBuild: true, Getenv: func(string) string { return "" }, APIGateway: roleSet{},
 		Workspace: func(d string, _ io.Writer) (*tfdriver.Workspace, error) {
-			started = append(started, filepath.Base(filepath.Dir(filepath.Dir(d))))
+			started = append(started, filepath.Base(filepath.Dir(filepath.Dir(d)))) // build/preview/<name>/envs/dev-<name>
 			return nil, errors.New("no terraform here")
 		},
 	}

@@ -63,19 +63,21 @@ func ListPreviews(ctx context.Context, opt Options) ([]Preview, error) {
 	}
 	var out []Preview
 	if b := gen.Backend; b != nil {
+		prefix := gen.Stages[0].Previews
 		if opt.S3 == nil {
 			return nil, errors.New("pipeline: Options.S3 is required to find previews in the state bucket")
 		}
 		var token *string
 		for {
-			page, err := opt.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(b.Bucket), Prefix: aws.String(b.Previews), ContinuationToken: token}, inRegion(b.Region))
+			page, err := opt.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(b.Bucket), Prefix: aws.String(prefix), ContinuationToken: token}, inRegion(b.Region))
 			if err != nil {
-				return nil, fmt.Errorf("list previews in s3://%s/%s: %w", b.Bucket, b.Previews, err)
+				return nil, fmt.Errorf("list previews in s3://%s/%s: %w", b.Bucket, prefix, err)
 			}
 			for _, o := range page.Contents {
-				rest := strings.TrimPrefix(aws.ToString(o.Key), b.Previews)
+				// <prefix><preview>/<api>/<env>-<preview>/terraform.tfstate
+				rest := strings.TrimPrefix(aws.ToString(o.Key), prefix)
 				name, _, _ := strings.Cut(rest, "/")
-				if name != "" && strings.HasSuffix(rest, "/"+opt.Env+"/terraform.tfstate") {
+				if name != "" && strings.HasSuffix(rest, "/"+opt.Env+"-"+name+"/terraform.tfstate") {
 					out = append(out, Preview{Name: name, Updated: aws.ToTime(o.LastModified)})
 				}
 			}
@@ -85,7 +87,7 @@ func ListPreviews(ctx context.Context, opt Options) ([]Preview, error) {
 			token = page.NextContinuationToken
 		}
 	} else {
-		states, err := filepath.Glob(filepath.Join(gen.Root, filepath.FromSlash(generate.PreviewDir("*", "")), opt.Env, "terraform.tfstate"))
+		states, err := filepath.Glob(filepath.Join(gen.Root, filepath.FromSlash(generate.PreviewDir("*", "")), opt.Env+"-*", "terraform.tfstate"))
 		if err != nil {
 			return nil, err
 		}
@@ -94,8 +96,12 @@ func ListPreviews(ctx context.Context, opt Options) ([]Preview, error) {
 			if err != nil {
 				return nil, err
 			}
+			// build/preview/<preview>/envs/<env>-<preview>/terraform.tfstate
 			rel, _ := filepath.Rel(filepath.Join(gen.Root, filepath.FromSlash(generate.PreviewRoot)), s)
 			name, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
+			if filepath.Base(filepath.Dir(s)) != opt.Env+"-"+name {
+				continue
+			}
 			out = append(out, Preview{Name: name, Updated: fi.ModTime()})
 		}
 	}

@@ -41,7 +41,9 @@ func TestPreviewDeployAnswersAndLeavesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	const preview, previewAPI = "pr-12", "items-pr-12"
+	// Every name is "<api>-<env>-<preview>-...", the names bootstrap's
+	// preview role may manage.
+	const preview, prefix = "pr-12", "items-dev-pr-12"
 	stepSummary := filepath.Join(t.TempDir(), "step-summary.md")
 
 	opt := pipeline.Options{
@@ -111,12 +113,12 @@ func TestPreviewDeployAnswersAndLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := res.Outputs
-	if got := out.FunctionNames["create_item"]; got != previewAPI+"-dev-create_item" {
-		t.Errorf("create_item's function is %q, want %q", got, previewAPI+"-dev-create_item")
+	if got := out.FunctionNames["create_item"]; got != prefix+"-create_item" {
+		t.Errorf("create_item's function is %q, want %q", got, prefix+"-create_item")
 	}
 	rest, err := tg.APIGateway().GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: aws.String(out.RestAPIID)})
-	if err != nil || aws.ToString(rest.Name) != previewAPI+"-dev" {
-		t.Errorf("the preview's REST API: %v, %v; want its own, named %s-dev", rest, err, previewAPI)
+	if err != nil || aws.ToString(rest.Name) != prefix || out.StageName != "dev" {
+		t.Errorf("the preview's REST API: %v, %v, stage %q; want its own, named %s, stage dev", rest, err, out.StageName, prefix)
 	}
 
 	// It answers through the data plane.
@@ -127,14 +129,14 @@ func TestPreviewDeployAnswersAndLeavesNothing(t *testing.T) {
 
 	// Every name carries the preview's: the function, its role, the table.
 	fn := out.FunctionNames["get_item"]
-	if _, err := tg.Lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fn)}); err != nil || !strings.HasPrefix(fn, previewAPI+"-") {
+	if _, err := tg.Lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fn)}); err != nil || !strings.HasPrefix(fn, prefix+"-") {
 		t.Errorf("function %s: %v", fn, err)
 	}
 	if _, err := tg.IAM().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(fn)}); err != nil {
 		t.Errorf("role %s: %v", fn, err)
 	}
-	if table := out.TableNames["items"]; table != previewAPI+"-dev-items" {
-		t.Errorf("table %q, want %s-dev-items", table, previewAPI)
+	if table := out.TableNames["items"]; table != prefix+"-items" {
+		t.Errorf("table %q, want %s-items", table, prefix)
 	}
 	previews, err := pipeline.ListPreviews(ctx, opt)
 	if err != nil || len(previews) != 1 || previews[0].Name != preview {
@@ -147,11 +149,11 @@ func TestPreviewDeployAnswersAndLeavesNothing(t *testing.T) {
 	if _, err := pipeline.Deploy(ctx, down); err != nil {
 		t.Fatal(err)
 	}
-	if left := tg.leftovers(t, previewAPI); len(left) > 0 {
+	if left := tg.leftovers(t, prefix); len(left) > 0 {
 		t.Errorf("after the preview's teardown the emulators still list:\n%s", strings.Join(left, "\n"))
 	}
-	if left := tg.leftovers(t, "items-dev"); len(left) > 0 {
-		t.Errorf("the environment itself was deployed: %v", left)
+	if left := tg.leftovers(t, "items-"); len(left) > 0 {
+		t.Errorf("something of the project is left (the environment itself was never deployed): %v", left)
 	}
 	if _, err := os.Stat(filepath.Join(project, "build", "preview", preview)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the preview's directory (its state) is left: %v", err)

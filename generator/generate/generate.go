@@ -70,12 +70,12 @@ type Options struct {
 	ModulesVersion string
 
 	// Preview generates a namespaced copy of the one environment in Envs
-	// (e.g. "pr-12" of dev): every AWS name carries the preview's name
-	// (within AWS's length limits), its resources are tagged
+	// (e.g. "pr-12" of dev): every AWS name is "<api>-<env>-<preview>-..."
+	// (checked against AWS's length limits), its resources are tagged
 	// preview = <name>, its state lives under its own key (with a
-	// backend; Backend.Previews) or in its own directory, and it is
-	// written under build/preview/<name>/ (PreviewDir), never into envs/.
-	// Empty: the environments themselves.
+	// backend; Stage.Previews) or in its own directory, and it is written
+	// under build/preview/<name>/ (PreviewDir), never into envs/. Empty:
+	// the environments themselves.
 	Preview string
 }
 
@@ -150,10 +150,14 @@ type Result struct {
 type Stage struct {
 	Env, Name, Region string // environment, its API Gateway stage, its region
 	// Dir is its generated directory, a slash path relative to Root
-	// (envs/dev, or build/preview/pr-12/envs/dev).
+	// (envs/dev, or build/preview/pr-12/envs/dev-pr-12).
 	Dir string
 	// StateKey is the S3 key of its state with a backend, else "".
 	StateKey string
+	// Previews is, with a backend, the key prefix (ending in "/") under
+	// which every preview of the environment keeps its state:
+	// <key_prefix>/<api>/<env>/previews/.
+	Previews string
 	// Logs: the stage writes access or execution logs to CloudWatch, so
 	// API Gateway refuses it unless the account's API Gateway settings
 	// name a CloudWatch role (apigateway get-account: cloudwatchRoleArn).
@@ -164,9 +168,6 @@ type Stage struct {
 type Backend struct {
 	Bucket, Region, LockTable string
 	Lockfile                  bool
-	// Previews is the key prefix, ending in "/", under which every
-	// preview of this API keeps its state: <key_prefix>/<api>/previews/.
-	Previews string
 }
 
 // Function is one Lambda function of the API.
@@ -257,7 +258,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	res.Notes = notes(m, path.Join(path.Clean(opt.OutDir), render.AccountDir))
 	if m.Backend != nil {
 		b := m.Backend
-		res.Backend = &Backend{Bucket: b.Bucket, Region: b.Region, LockTable: b.LockTable, Lockfile: b.Lockfile, Previews: model.PreviewStatePrefix(b.KeyPrefix, m.API.Name)}
+		res.Backend = &Backend{Bucket: b.Bucket, Region: b.Region, LockTable: b.LockTable, Lockfile: b.Lockfile}
+	}
+	envNames := make([]string, len(m.Envs)) // as routes.yaml names them
+	previews := make([]string, len(m.Envs))
+	for i, e := range m.Envs {
+		envNames[i] = e.Name
+		if m.Backend != nil {
+			previews[i] = model.PreviewStatePrefix(m.Backend.KeyPrefix, m.API.Name, e.Name)
+		}
 	}
 	if m.API.CloudWatchRole {
 		res.AccountDir = path.Join(path.Clean(opt.OutDir), render.AccountDir)
@@ -298,7 +307,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	previousMain := map[string][]byte{}
 	for i, e := range m.Envs {
 		dirs[i] = path.Join(ropt.OutDir, e.Name)
-		st := Stage{Env: e.Name, Name: e.Stage, Region: e.Region, Dir: dirs[i], Logs: logs(m, e)}
+		st := Stage{Env: envNames[i], Name: e.Stage, Region: e.Region, Dir: dirs[i], Previews: previews[i], Logs: logs(m, e)}
 		if m.Backend != nil {
 			st.StateKey = m.Backend.StateKey(m.API.Name + "/" + e.Name)
 		}

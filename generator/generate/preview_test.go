@@ -18,24 +18,24 @@ func TestPreviewIsANamespacedCopyOutsideEnvs(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "envs")); !os.IsNotExist(err) {
 		t.Errorf("a preview wrote envs/ (stat: %v); it must write only under build/preview", err)
 	}
-	if len(res.Stages) != 1 || res.Stages[0].Dir != "build/preview/pr-7/envs/dev" || res.Stages[0].StateKey != "" {
-		t.Fatalf("Stages = %+v, want one at build/preview/pr-7/envs/dev with local state", res.Stages)
+	if len(res.Stages) != 1 || res.Stages[0].Dir != "build/preview/pr-7/envs/dev-pr-7" || res.Stages[0].Env != "dev" || res.Stages[0].Name != "dev" || res.Stages[0].StateKey != "" {
+		t.Fatalf("Stages = %+v, want env dev, stage dev, at build/preview/pr-7/envs/dev-pr-7 with local state", res.Stages)
 	}
-	if res.Preview != "pr-7" || res.API.Name != "items-pr-7" {
-		t.Errorf("Preview %q, API name %q; want pr-7, items-pr-7", res.Preview, res.API.Name)
+	if res.Preview != "pr-7" || res.API.Name != "items" {
+		t.Errorf("Preview %q, API name %q; want pr-7, items", res.Preview, res.API.Name)
 	}
-	tfvars := read(t, dir, "build/preview/pr-7/envs/dev/terraform.tfvars")
-	for _, want := range []string{`api_name    = "items-pr-7"`, `preview = "pr-7"`, `environment = "dev"`} {
+	tfvars := read(t, dir, "build/preview/pr-7/envs/dev-pr-7/terraform.tfvars")
+	for _, want := range []string{`api_name    = "items"`, `preview = "pr-7"`, `environment = "dev-pr-7"`, `name               = "dev"`} {
 		if !strings.Contains(tfvars, want) {
 			t.Errorf("preview terraform.tfvars lacks %s:\n%s", want, tfvars)
 		}
 	}
-	main := read(t, dir, "build/preview/pr-7/envs/dev/main.tf")
+	main := read(t, dir, "build/preview/pr-7/envs/dev-pr-7/main.tf")
 	if !strings.Contains(main, `"${path.root}/../../../../../build/functions"`) {
 		t.Error("the preview's main.tf does not find the function packages under build/functions")
 	}
 	for rel := range res.Files {
-		if !strings.HasPrefix(rel, "build/preview/pr-7/envs/dev/") && !strings.HasPrefix(rel, ".apibuilder/") {
+		if !strings.HasPrefix(rel, "build/preview/pr-7/envs/dev-pr-7/") && !strings.HasPrefix(rel, ".apibuilder/") {
 			t.Errorf("a preview generated %s", rel)
 		}
 	}
@@ -55,7 +55,7 @@ func TestPreviewIsANamespacedCopyOutsideEnvs(t *testing.T) {
 	if got := read(t, dir, "envs/dev/terraform.tfvars"); !strings.Contains(got, `api_name    = "items"`) || strings.Contains(got, "pr-7") {
 		t.Errorf("envs/dev/terraform.tfvars after a preview:\n%s", got)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "build/preview/pr-7/envs/dev/main.tf")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "build/preview/pr-7/envs/dev-pr-7/main.tf")); err != nil {
 		t.Errorf("generating the environments removed the preview: %v", err)
 	}
 }
@@ -71,21 +71,22 @@ func TestPreviewStateWithABackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const key = "apis/items/previews/pr-7/items-pr-7/dev/terraform.tfstate"
-	if res.Backend == nil || res.Backend.Previews != "apis/items/previews/" || res.Backend.Bucket != "tfstate" {
-		t.Fatalf("Backend = %+v, want bucket tfstate, previews under apis/items/previews/", res.Backend)
+	// Under <key_prefix>/<api>/<env>/previews/, which bootstrap's preview role may write.
+	const key = "apis/items/dev/previews/pr-7/items/dev-pr-7/terraform.tfstate"
+	if res.Backend == nil || res.Stages[0].Previews != "apis/items/dev/previews/" || res.Backend.Bucket != "tfstate" {
+		t.Fatalf("Backend = %+v, Stages = %+v, want bucket tfstate, previews under apis/items/dev/previews/", res.Backend, res.Stages)
 	}
 	if res.Stages[0].StateKey != key {
 		t.Errorf("StateKey = %q, want %q", res.Stages[0].StateKey, key)
 	}
-	if v := read(t, dir, "build/preview/pr-7/envs/dev/versions.tf"); !strings.Contains(v, `key          = "`+key+`"`) {
+	if v := read(t, dir, "build/preview/pr-7/envs/dev-pr-7/versions.tf"); !strings.Contains(v, `key          = "`+key+`"`) {
 		t.Errorf("the preview's backend is not its own key %s:\n%s", key, v)
 	}
 	env, err := run(t, dir, generate.Options{Envs: []string{"dev"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env.Stages[0].StateKey != "apis/items/dev/terraform.tfstate" {
+	if env.Stages[0].StateKey != "apis/items/dev/terraform.tfstate" || env.Stages[0].Previews != "apis/items/dev/previews/" {
 		t.Errorf("the environment's StateKey = %q", env.Stages[0].StateKey)
 	}
 }

@@ -1,8 +1,6 @@
 package model
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"regexp"
@@ -11,23 +9,23 @@ import (
 
 // A preview is a namespaced copy of one environment (e.g. dev for pull
 // request 12, "pr-12"): its own REST API, functions, roles, log groups,
-// tables, keys and bucket, every AWS name carrying the preview's name,
-// and its own Terraform state, so that it can be deployed next to the
-// environment and destroyed without touching it.
+// tables, keys and bucket, and its own Terraform state, so that it can be
+// deployed next to the environment and destroyed without touching it.
+//
+// Its AWS names are the environment's with the preview's name after the
+// environment's: "<api>-<env>-<preview>-<suffix>" (items-dev-pr-12-get_item),
+// and its state lives under "<key_prefix>/<api>/<env>/previews/<preview>/".
+// Those are the patterns apibuilder bootstrap's preview role may manage
+// (<api>-<env>-pr-*, <api>/<env>/previews/*), so a preview role can never
+// touch the environment itself.
 
 // PreviewNameMax is the longest preview name: it goes into every AWS name
 // of the preview, which all must stay within AWS's limits.
 const PreviewNameMax = 20
 
-// Limits the preview's names are fitted into.
-const (
-	// functionNameMax is Lambda's limit on function names and IAM's on
-	// role names; both are "<api>-<env>-<suffix>".
-	functionNameMax = 64
-	// bucketPrefixKept is how much of "<api>-<env>" the artifacts
-	// bucket's name keeps (substr(local.name_prefix, 0, 30)).
-	bucketPrefixKept = 30
-)
+// functionNameMax is Lambda's limit on function names and IAM's on role
+// names; both are "<api>-<env>-<suffix>".
+const functionNameMax = 64
 
 var previewNameRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 
@@ -39,38 +37,31 @@ func ValidPreviewName(name string) error {
 	return nil
 }
 
-// PreviewAPIName is the API name of preview of api in env, whose longest
-// function name suffix (route or authorizer name) is longest characters:
-// "<api>-<preview>", or, when that would make a function or role name
-// longer than 64 characters or push the preview out of the bucket's name,
-// the api name cut short plus 4 hex digits of its hash (so two long API
-// names with the same start still differ) before "-<preview>".
-func PreviewAPIName(api, preview, env string, longest int) (string, error) {
+// PreviewEnvName is the environment name a preview's names are made of,
+// "<env>-<preview>", after checking that with api and the longest function
+// name suffix (route or authorizer name, longest characters) every
+// function and role name stays within Lambda's and IAM's 64 characters.
+func PreviewEnvName(api, env, preview string, longest int) (string, error) {
 	if err := ValidPreviewName(preview); err != nil {
 		return "", err
 	}
-	// Every function is "<name>-<env>-<suffix>".
-	room := min(functionNameMax-len(env)-longest-2, bucketPrefixKept)
-	name := api + "-" + preview
-	if len(name) <= room {
-		return name, nil
+	name := env + "-" + preview
+	if n := len(api) + 1 + len(name) + 1 + longest; n > functionNameMax {
+		room := functionNameMax - (len(api) + 1 + len(env) + 1 + 1 + longest)
+		return "", fmt.Errorf("preview %q of env %s: the longest function name would be %d characters (%s-%s-<a route name of %d characters>), over Lambda's and IAM's %d; use a preview name of at most %d characters, or shorten api.name or the longest route name",
+			preview, env, n, api, name, longest, functionNameMax, max(room, 0))
 	}
-	sum := sha256.Sum256([]byte(api))
-	keep := room - len(preview) - 1 - 4
-	if keep < 1 {
-		return "", fmt.Errorf("preview name %q is too long for api %q with env %s and a function name of %d characters: the preview's function names would pass Lambda's %d characters; use a preview name of at most %d characters",
-			preview, api, env, longest, functionNameMax, max(room-6, 0))
-	}
-	return strings.TrimRight(api[:min(keep, len(api))], "-") + hex.EncodeToString(sum[:])[:4] + "-" + preview, nil
+	return name, nil
 }
 
 // Preview turns m, which must hold exactly one environment, into the
-// preview named name of that environment: the API name (and so every AWS
-// name) carries the preview's name, its resources are tagged
+// preview named name of that environment: every AWS name carries the
+// preview's name ("<api>-<env>-<preview>-..."), its resources are tagged
 // preview = <name>, its state (with a backend) lives under
 // PreviewStatePrefix, and what an environment shares with others or may
 // not lose is left out: no custom domain, no account settings, no
 // deletion protection or point-in-time recovery (a preview is destroyed).
+// The environment keeps its stage name and every other value.
 func (m *Model) Preview(name string) error {
 	if len(m.Envs) != 1 {
 		return fmt.Errorf("a preview copies one environment; name it (e.g. -env dev)")
@@ -80,16 +71,16 @@ func (m *Model) Preview(name string) error {
 	for _, f := range m.Functions() {
 		longest = max(longest, len(f.Name))
 	}
-	api, err := PreviewAPIName(m.API.Name, name, env.Name, longest)
+	envName, err := PreviewEnvName(m.API.Name, env.Name, name, longest)
 	if err != nil {
 		return err
 	}
 	if m.Backend != nil {
 		b := *m.Backend
-		b.KeyPrefix = strings.TrimSuffix(PreviewStatePrefix(m.Backend.KeyPrefix, m.API.Name)+name, "/")
+		b.KeyPrefix = PreviewStatePrefix(m.Backend.KeyPrefix, m.API.Name, env.Name) + name
 		m.Backend = &b
 	}
-	m.API.Name = api
+	env.Name = envName
 	m.API.Tags = maps.Clone(m.API.Tags)
 	if m.API.Tags == nil {
 		m.API.Tags = map[string]string{}
@@ -111,14 +102,10 @@ func (m *Model) Preview(name string) error {
 const PreviewTag = "preview"
 
 // PreviewStatePrefix is the S3 key prefix, ending in "/", under which the
-// state of every preview of api lives with a backend whose key prefix is
-// keyPrefix: <key_prefix>/<api>/previews/<preview>/...
-func PreviewStatePrefix(keyPrefix, api string) string {
-	p := api + "/previews/"
-	if keyPrefix != "" {
-		p = keyPrefix + "/" + p
-	}
-	return p
+// state of every preview of env of api lives with a backend whose key
+// prefix is keyPrefix: <key_prefix>/<api>/<env>/previews/.
+func PreviewStatePrefix(keyPrefix, api, env string) string {
+	return strings.TrimPrefix(keyPrefix+"/"+api+"/"+env+"/previews/", "/")
 }
 
 // StateKey is the S3 key of the state named state ("<api>/<env>") under

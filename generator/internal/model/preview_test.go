@@ -18,81 +18,44 @@ func TestValidPreviewName(t *testing.T) {
 	}
 }
 
-func TestPreviewAPINameShort(t *testing.T) {
-	got, err := PreviewAPIName("items", "pr-12", "dev", len("create_item"))
-	if err != nil || got != "items-pr-12" {
-		t.Fatalf("PreviewAPIName = %q, %v; want items-pr-12", got, err)
+func TestPreviewEnvName(t *testing.T) {
+	got, err := PreviewEnvName("items", "dev", "pr-12", len("create_item"))
+	if err != nil || got != "dev-pr-12" {
+		t.Fatalf("PreviewEnvName = %q, %v; want dev-pr-12", got, err)
 	}
-}
-
-// checkLimits asserts what every preview name must keep: the functions'
-// and roles' names within 64 characters, the preview's name inside the 30
-// characters of "<api>-<env>" the artifacts bucket keeps, and the preview
-// at the end of the API name.
-func checkLimits(t *testing.T, name, preview, env string, longest int) {
-	t.Helper()
-	if fn := len(name) + 1 + len(env) + 1 + longest; fn > 64 {
-		t.Errorf("%q: the longest function name would be %d characters, over Lambda's and IAM's 64", name, fn)
-	}
-	if bucket := (name + "-" + env); !strings.Contains(bucket[:min(30, len(bucket))], preview) {
-		t.Errorf("%q: the bucket keeps %q, without the preview %q", name, bucket[:min(30, len(bucket))], preview)
-	}
-	if !strings.HasSuffix(name, "-"+preview) {
-		t.Errorf("%q does not end in -%s", name, preview)
-	}
-}
-
-func TestPreviewAPINameFitsAWSLimits(t *testing.T) {
-	long1 := "inventory-management-service-for-the-warehouse"
-	long2 := "inventory-management-service-for-the-stores"
-	a, err := PreviewAPIName(long1, "pr-12", "dev", 15)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := PreviewAPIName(long2, "pr-12", "dev", 15)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkLimits(t, a, "pr-12", "dev", 15)
-	checkLimits(t, b, "pr-12", "dev", 15)
-	if a == b {
-		t.Errorf("two long API names with the same start got the same preview name %q", a)
-	}
-	if !strings.HasPrefix(a, "inventory-management") {
-		t.Errorf("%q: want the API name's start kept, readable", a)
-	}
-	// Stable: the same inputs give the same name (the state and every
-	// resource are found by it on the next push).
-	if again, _ := PreviewAPIName(long1, "pr-12", "dev", 15); again != a {
-		t.Errorf("PreviewAPIName is not stable: %q then %q", a, again)
-	}
-
-	// Every combination either fits or says why not.
-	for _, api := range []string{"a", "items", "orders-api", long1, strings.Repeat("x", 60)} {
-		for _, env := range []string{"dev", "staging", "development-long"} {
+	// Every combination either keeps every function and role name within
+	// 64 characters, or says how long the preview name may be.
+	for _, api := range []string{"a", "items", "orders-api", strings.Repeat("x", 40)} {
+		for _, env := range []string{"dev", "staging"} {
 			for _, preview := range []string{"p", "pr-12", "pr-123456", strings.Repeat("p", PreviewNameMax)} {
-				for _, longest := range []int{1, 11, 30, 45} {
+				for _, longest := range []int{1, 11, 30} {
 					if len(api)+len(env)+longest+2 > 64 {
 						continue // the environment itself does not fit
 					}
-					name, err := PreviewAPIName(api, preview, env, longest)
+					name, err := PreviewEnvName(api, env, preview, longest)
 					if err != nil {
-						if !strings.Contains(err.Error(), "at most") {
-							t.Errorf("PreviewAPIName(%q, %q, %q, %d): %v, want it to say how long a preview name may be", api, preview, env, longest, err)
+						if !strings.Contains(err.Error(), "at most") || !strings.Contains(err.Error(), "64") {
+							t.Errorf("PreviewEnvName(%q, %q, %q, %d): %v, want it to name the limit and the longest preview name", api, env, preview, longest, err)
 						}
 						continue
 					}
-					checkLimits(t, name, preview, env, longest)
+					if fn := len(api) + 1 + len(name) + 1 + longest; fn > 64 {
+						t.Errorf("%s-%s-<%d>: %d characters, over 64", api, name, longest, fn)
+					}
+					if name != env+"-"+preview {
+						t.Errorf("PreviewEnvName = %q, want %s-%s", name, env, preview)
+					}
 				}
 			}
 		}
 	}
-}
-
-func TestPreviewNameTooLong(t *testing.T) {
-	_, err := PreviewAPIName("items", "pr-123456", "dev", 52)
-	if err == nil || !strings.Contains(err.Error(), "Lambda's 64 characters") {
-		t.Fatalf("err = %v, want one that names Lambda's limit", err)
+	// The message's "at most N" is right: N fits, N+1 does not.
+	_, err = PreviewEnvName("items", "dev", "pr-123456", 46)
+	if err == nil || !strings.Contains(err.Error(), "at most 7 characters") {
+		t.Fatalf("err = %v, want at most 7 characters", err)
+	}
+	if _, err := PreviewEnvName("items", "dev", "pr-1234", 46); err != nil {
+		t.Errorf("a 7-character preview name was refused: %v", err)
 	}
 }
 
@@ -100,7 +63,7 @@ func TestPreviewModel(t *testing.T) {
 	m := &Model{
 		API:     API{Name: "items", CloudWatchRole: true, Tags: map[string]string{"team": "a"}, Domain: &Domain{Name: "api.example.com"}},
 		Backend: &Backend{Bucket: "state", KeyPrefix: "apis"},
-		Envs:    []Env{{Name: "dev", Domain: &Domain{Name: "api.example.com"}, DeletionProtection: true, PITR: map[string]bool{"items": true}}},
+		Envs:    []Env{{Name: "dev", Stage: "dev", Domain: &Domain{Name: "api.example.com"}, DeletionProtection: true, PITR: map[string]bool{"items": true}}},
 		Routes:  []Route{{Name: "create_item"}},
 	}
 	tags, pitr := m.API.Tags, m.Envs[0].PITR
@@ -109,8 +72,8 @@ func TestPreviewModel(t *testing.T) {
 	}
 	e := m.Envs[0]
 	switch {
-	case m.API.Name != "items-pr-3":
-		t.Errorf("API name %q, want items-pr-3", m.API.Name)
+	case m.API.Name != "items" || e.Name != "dev-pr-3" || e.Stage != "dev":
+		t.Errorf("API %q, env %q, stage %q; want items, dev-pr-3 (names items-dev-pr-3-...), stage dev", m.API.Name, e.Name, e.Stage)
 	case m.API.Tags[PreviewTag] != "pr-3" || m.API.Tags["team"] != "a":
 		t.Errorf("tags %v, want the project's plus preview = pr-3", m.API.Tags)
 	case tags[PreviewTag] != "" || !pitr["items"]:
@@ -119,8 +82,11 @@ func TestPreviewModel(t *testing.T) {
 		t.Error("a preview must not set the account's role or map the environment's custom domain")
 	case e.DeletionProtection || e.PITR["items"]:
 		t.Error("a preview is destroyed: no deletion protection, no point-in-time recovery")
-	case m.Backend.StateKey(m.API.Name+"/dev") != "apis/items/previews/pr-3/items-pr-3/dev/terraform.tfstate":
-		t.Errorf("state key %q", m.Backend.StateKey(m.API.Name+"/dev"))
+	case m.Backend.StateKey(m.API.Name+"/"+e.Name) != "apis/items/dev/previews/pr-3/items/dev-pr-3/terraform.tfstate":
+		t.Errorf("state key %q", m.Backend.StateKey(m.API.Name+"/"+e.Name))
+	}
+	if got := PreviewStatePrefix("", "items", "dev"); got != "items/dev/previews/" {
+		t.Errorf("PreviewStatePrefix without a key prefix = %q", got)
 	}
 
 	two := &Model{API: API{Name: "items"}, Envs: []Env{{Name: "dev"}, {Name: "prod"}}}
