@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/apibuilder/apibuilder/pipeline"
-	"github.com/apibuilder/apibuilder/testkit"
 	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
@@ -34,13 +33,6 @@ func TestPreviewDeployAnswersAndLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	tg := localTarget(t)
 	project := copyProject(t)
-	// The example's handlers import the repository's lambdakit (copied by
-	// copyProject once it lists it).
-	if _, err := os.Stat(filepath.Join(project, "lambdakit")); errors.Is(err, os.ErrNotExist) {
-		if err := testkit.CopyTree(filepath.Join(repoRoot(t), "lambdakit"), filepath.Join(project, "lambdakit"), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// Every name is "<api>-<env>-<preview>-...", the names bootstrap's
 	// preview role may manage.
 	const preview, prefix = "pr-12", "items-dev-pr-12"
