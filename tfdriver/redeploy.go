@@ -161,7 +161,7 @@ func (w *Workspace) applyJSON(ctx context.Context, what string, opts ...tfexec.A
 	}
 	ev.print(fmt.Sprintf("apibuilder: this apply deleted %s after the stage's deployment was created; on AWS the stage would keep serving them (a deployment is a snapshot of the API). Replacing %s so that it stops.",
 		strings.Join(ev.deleted, ", "), strings.Join(deployments, ", ")))
-	again := []tfexec.ApplyOption{}
+	again := []tfexec.ApplyOption{w.lockTimeout()}
 	for _, v := range w.vars() {
 		again = append(again, tfexec.Var(v))
 	}

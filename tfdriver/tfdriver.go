@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
@@ -30,6 +31,9 @@ type Workspace struct {
 	// Parallelism caps concurrent operations in plan, apply and destroy
 	// (0: Terraform's default, 10).
 	Parallelism int
+	// LockTimeout is how long every plan, apply and destroy waits for a
+	// state lock another run holds (0: Terraform's default, fail at once).
+	LockTimeout time.Duration
 	// ProviderVersion is the hashicorp/aws version the provider mirror
 	// offers (the toolchain's); when the directory's lock file pins another,
 	// Init upgrades the lock to it (terraform init -upgrade), since the
@@ -150,7 +154,7 @@ func (w *Workspace) vars() []string {
 // Apply runs terraform apply (and replaces the stage's deployment when
 // the apply deleted part of the API after it was made: redeploy.go).
 func (w *Workspace) Apply(ctx context.Context) error {
-	opts := []tfexec.ApplyOption{tfexec.Refresh(!w.NoRefresh)}
+	opts := []tfexec.ApplyOption{tfexec.Refresh(!w.NoRefresh), w.lockTimeout()}
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
 	}
@@ -162,7 +166,7 @@ func (w *Workspace) Apply(ctx context.Context) error {
 
 // Plan runs terraform plan and reports whether anything would change.
 func (w *Workspace) Plan(ctx context.Context) (bool, error) {
-	opts := []tfexec.PlanOption{tfexec.Refresh(!w.NoRefresh)}
+	opts := []tfexec.PlanOption{tfexec.Refresh(!w.NoRefresh), w.lockTimeout()}
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
 	}
@@ -191,7 +195,7 @@ func (w *Workspace) PlanJSON(ctx context.Context) (*tfjson.Plan, bool, error) {
 // PlanFile writes a plan file to path and returns it decoded as PlanJSON
 // does; ApplyPlan(path) then applies exactly the plan that was inspected.
 func (w *Workspace) PlanFile(ctx context.Context, path string) (*tfjson.Plan, bool, error) {
-	opts := []tfexec.PlanOption{tfexec.Out(path), tfexec.Refresh(!w.NoRefresh)}
+	opts := []tfexec.PlanOption{tfexec.Out(path), tfexec.Refresh(!w.NoRefresh), w.lockTimeout()}
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
 	}
@@ -213,7 +217,7 @@ func (w *Workspace) PlanFile(ctx context.Context, path string) (*tfjson.Plan, bo
 // plan carries its variables), and replaces the stage's deployment when
 // the apply deleted part of the API after it was made (redeploy.go).
 func (w *Workspace) ApplyPlan(ctx context.Context, path string) error {
-	opts := []tfexec.ApplyOption{tfexec.DirOrPlan(path)}
+	opts := []tfexec.ApplyOption{tfexec.DirOrPlan(path), w.lockTimeout()}
 	if w.Parallelism > 0 {
 		opts = append(opts, tfexec.Parallelism(w.Parallelism))
 	}
@@ -222,7 +226,7 @@ func (w *Workspace) ApplyPlan(ctx context.Context, path string) error {
 
 // Destroy runs terraform destroy.
 func (w *Workspace) Destroy(ctx context.Context) error {
-	var opts []tfexec.DestroyOption
+	opts := []tfexec.DestroyOption{w.lockTimeout()}
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
 	}
@@ -293,6 +297,11 @@ func (w *Workspace) Outputs(ctx context.Context) (*Outputs, error) {
 		return nil, fmt.Errorf("decode outputs of %s: %w", w.Dir, err)
 	}
 	return out, nil
+}
+
+// lockTimeout is the -lock-timeout of a plan, apply or destroy.
+func (w *Workspace) lockTimeout() *tfexec.LockTimeoutOption {
+	return tfexec.LockTimeout(w.LockTimeout.String())
 }
 
 func sortedKeys(m map[string]string) []string {

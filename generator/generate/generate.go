@@ -68,6 +68,29 @@ type Options struct {
 	// them to generate as another version would.
 	Modules        fs.FS
 	ModulesVersion string
+
+	// Preview generates a namespaced copy of the one environment in Envs
+	// (e.g. "pr-12" of dev): every AWS name is "<api>-<env>-<preview>-..."
+	// (checked against AWS's length limits), its resources are tagged
+	// preview = <name>, its state lives under its own key (with a
+	// backend; Stage.Previews) or in its own directory, and it is written
+	// under build/preview/<name>/ (PreviewDir), never into envs/. Empty:
+	// the environments themselves.
+	Preview string
+}
+
+// PreviewRoot is the directory, relative to the project root, holding
+// every preview's generated environment (and, without a backend, its
+// state): build/preview/<name>/envs/<env>.
+const PreviewRoot = "build/preview"
+
+// PreviewDir is where a run with Options.Preview = name and OutDir outDir
+// ("" for envs) writes its environment directory.
+func PreviewDir(name, outDir string) string {
+	if outDir == "" {
+		outDir = "envs"
+	}
+	return path.Join(PreviewRoot, name, outDir)
 }
 
 // Result is what a run generated.
@@ -105,8 +128,46 @@ type Result struct {
 	Packaging packaging.Summary
 	// Notes are what the deployment needs from the AWS account that the
 	// generator cannot provide (e.g. the account's API Gateway CloudWatch
-	// role); Run logs each as "note: ..." when it writes a changed generation.
+	// role); Run logs each as "note: ..." when it writes a changed
+	// generation, and every run, replayed ones included, returns them, so
+	// a deployment can say them every time.
 	Notes []string
+	// Stages describe each generated environment as a deployment sees it,
+	// in Envs order.
+	Stages []Stage
+	// Backend is the S3 backend routes.yaml names, or nil: then each
+	// environment keeps its state in its directory.
+	Backend *Backend
+	// AccountDir is the generated root module that sets the account's API
+	// Gateway CloudWatch role (envs/_account, with api.cloudwatch_role:
+	// true), or "".
+	AccountDir string
+	// Preview is Options.Preview: this run generated that preview.
+	Preview string
+}
+
+// Stage is one generated environment as a deployment sees it.
+type Stage struct {
+	Env, Name, Region string // environment, its API Gateway stage, its region
+	// Dir is its generated directory, a slash path relative to Root
+	// (envs/dev, or build/preview/pr-12/envs/dev-pr-12).
+	Dir string
+	// StateKey is the S3 key of its state with a backend, else "".
+	StateKey string
+	// Previews is, with a backend, the key prefix (ending in "/") under
+	// which every preview of the environment keeps its state:
+	// <key_prefix>/<api>/<env>/previews/.
+	Previews string
+	// Logs: the stage writes access or execution logs to CloudWatch, so
+	// API Gateway refuses it unless the account's API Gateway settings
+	// name a CloudWatch role (apigateway get-account: cloudwatchRoleArn).
+	Logs bool
+}
+
+// Backend is where the environments keep their Terraform state.
+type Backend struct {
+	Bucket, Region, LockTable string
+	Lockfile                  bool
 }
 
 // Function is one Lambda function of the API.
@@ -191,7 +252,30 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := selectEnvs(m, opt.Envs, cfg.File); err != nil {
 		return nil, err
 	}
-	res := &Result{Root: cfg.Dir, Files: map[string][]byte{}}
+	res := &Result{Root: cfg.Dir, Files: map[string][]byte{}, Preview: opt.Preview}
+	// What the account needs, and where the account's settings are
+	// generated, are the environment's own, preview or not.
+	res.Notes = notes(m, path.Join(path.Clean(opt.OutDir), render.AccountDir))
+	if m.Backend != nil {
+		b := m.Backend
+		res.Backend = &Backend{Bucket: b.Bucket, Region: b.Region, LockTable: b.LockTable, Lockfile: b.Lockfile}
+	}
+	envNames := make([]string, len(m.Envs)) // as routes.yaml names them
+	previews := make([]string, len(m.Envs))
+	for i, e := range m.Envs {
+		envNames[i] = e.Name
+		if m.Backend != nil {
+			previews[i] = model.PreviewStatePrefix(m.Backend.KeyPrefix, m.API.Name, e.Name)
+		}
+	}
+	if m.API.CloudWatchRole {
+		res.AccountDir = path.Join(path.Clean(opt.OutDir), render.AccountDir)
+	}
+	if opt.Preview != "" {
+		if err := m.Preview(opt.Preview); err != nil {
+			return nil, fmt.Errorf("-preview: %w", err)
+		}
+	}
 	for _, e := range m.Envs {
 		res.Envs = append(res.Envs, e.Name)
 	}
@@ -207,6 +291,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 
 	ropt := render.Options{OutDir: path.Clean(opt.OutDir), BuildDir: buildDir}
+	if opt.Preview != "" {
+		ropt.OutDir = PreviewDir(opt.Preview, ropt.OutDir)
+	}
 	copies, err := moduleFiles(m, opt, &ropt)
 	if err != nil {
 		return nil, err
@@ -220,6 +307,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	previousMain := map[string][]byte{}
 	for i, e := range m.Envs {
 		dirs[i] = path.Join(ropt.OutDir, e.Name)
+		st := Stage{Env: envNames[i], Name: e.Stage, Region: e.Region, Dir: dirs[i], Previews: previews[i], Logs: logs(m, e)}
+		if m.Backend != nil {
+			st.StateKey = m.Backend.StateKey(m.API.Name + "/" + e.Name)
+		}
+		res.Stages = append(res.Stages, st)
 		envDir := filepath.Join(res.Root, filepath.FromSlash(dirs[i]))
 		// The previous main.tf, read once: its names and its tables.
 		previousMain[e.Name] = readGenerated(envDir, "main.tf")
@@ -242,7 +334,6 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	accountDir := path.Join(ropt.OutDir, render.AccountDir)
 	addLockFiles(res, append(slices.Clone(dirs), accountDir))
 	maps.Copy(res.Files, copies)
-	res.Notes = notes(m, accountDir)
 	owned := output.Owned{Dirs: append(slices.Clone(dirs), accountDir), Trees: []string{modcopy.Root}}
 	// What an up-to-date run would give again while nothing changes.
 	saveWarm := func() {
@@ -390,7 +481,7 @@ func addLockFiles(res *Result, dirs []string) {
 func notes(m *model.Model, accountDir string) []string {
 	logging := m.API.AccessLogs
 	for _, e := range m.Envs {
-		logging = logging || e.LoggingLevel != "" && e.LoggingLevel != "OFF" || e.DataTrace
+		logging = logging || logs(m, e)
 	}
 	if !logging {
 		return nil
@@ -401,6 +492,12 @@ func notes(m *model.Model, accountDir string) []string {
 		return []string{need + "Apply " + accountDir + " once in every account and region you deploy to, before the environments; where the account already has one " + check + ", adopt it with -var cloudwatch_role_arn=<arn>. apibuilder bootstrap does this for a pipeline."}
 	}
 	return []string{need + "Check that every account you deploy to has one " + check + ", or set api.cloudwatch_role: true to generate " + accountDir + ", which sets it (apply it once per account and region), or set api.access_logs: false."}
+}
+
+// logs reports whether env's stage writes access or execution logs to
+// CloudWatch, which needs the account's API Gateway CloudWatch role.
+func logs(m *model.Model, e model.Env) bool {
+	return m.API.AccessLogs || e.LoggingLevel != "" && e.LoggingLevel != "OFF" || e.DataTrace
 }
 
 func selectEnvs(m *model.Model, want []string, file string) error {

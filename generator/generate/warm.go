@@ -39,7 +39,7 @@ func warmRecord(opt Options) *warmState {
 	if err != nil {
 		return nil
 	}
-	key, ok := warmrun.Key("generate", cfg, strings.Join(opt.Envs, ","), opt.OutDir, opt.ModulesVersion)
+	key, ok := warmrun.Key("generate", cfg, strings.Join(opt.Envs, ","), opt.OutDir, opt.ModulesVersion, opt.Preview)
 	if !ok {
 		return nil
 	}

@@ -363,7 +363,7 @@ func TestWorkflowPipeline(t *testing.T) {
 		mp := must("merge-plan-"+e, "apibuilder deploy -env "+e+" -out plan.tfplan")
 		up := mp.Steps[len(mp.Steps)-1]
 		if !strings.HasPrefix(up.Uses, "actions/upload-artifact@") || up.With["name"] != "plan-"+e ||
-			!strings.Contains(up.With["path"].(string), "plan.tfplan") || !strings.Contains(up.With["path"].(string), "build/functions/") ||
+			!strings.Contains(up.With["path"].(string), "plan.tfplan\n") || !strings.Contains(up.With["path"].(string), "plan.tfplan.inputs.json") || !strings.Contains(up.With["path"].(string), "build/functions/") ||
 			!strings.Contains(up.With["path"].(string), "envs/"+e+"/.terraform.lock.hcl") || up.With["include-hidden-files"] != true {
 			t.Errorf("merge-plan-%s does not upload its plan and packages: %+v", e, up)
 		}
