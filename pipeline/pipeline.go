@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"time"
 
+	tfjson "github.com/hashicorp/terraform-json"
+
 	"github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/pipeline/guard"
 	"github.com/apibuilder/apibuilder/pipeline/plansummary"
@@ -223,33 +225,22 @@ func workspace(opt Options, dir string) (*tfdriver.Workspace, error) {
 	return ws, nil
 }
 
-// planApply plans into a temporary file and, once approved, applies
-// exactly that plan.
+// planApply plans and, once approved, applies exactly that plan
+// (tfdriver's PlanReviewApply), keeping the plan's summary.
 func planApply(ctx context.Context, opt Options, ws *tfdriver.Workspace, res *Result) error {
-	tmp, err := os.MkdirTemp("", "apibuilder-plan-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	file := filepath.Join(tmp, "plan.tfplan")
 	fmt.Fprintln(opt.Log, "==> terraform plan")
-	plan, changed, err := ws.PlanFile(ctx, file)
-	if err != nil {
-		return err
+	plan, applied, err := ws.PlanReviewApply(ctx, func(plan *tfjson.Plan) bool {
+		if opt.Approve != nil && !opt.Approve(changes(plansummary.New(plan))) {
+			return false
+		}
+		fmt.Fprintln(opt.Log, "==> terraform apply")
+		return true
+	})
+	if plan != nil {
+		res.Summary = plansummary.New(plan)
 	}
-	res.Summary = plansummary.New(plan)
-	if !changed {
-		return nil
-	}
-	if opt.Approve != nil && !opt.Approve(changes(res.Summary)) {
-		return ErrNotApproved
-	}
-	fmt.Fprintln(opt.Log, "==> terraform apply")
-	if err := ws.ApplyPlan(ctx, file); err != nil {
-		return err
-	}
-	res.Applied = true
-	return nil
+	res.Applied = applied
+	return err
 }
 
 func changes(s plansummary.Summary) []string {

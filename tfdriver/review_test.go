@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 
+	tfjson "github.com/hashicorp/terraform-json"
+
 	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
@@ -63,7 +65,7 @@ resource "terraform_data" "x" {
 }
 `)
 	var shown []string
-	applied, err := ws.PlanReviewApply(ctx, func(changes []string) bool { shown = changes; return false })
+	_, applied, err := ws.PlanReviewApply(ctx, func(plan *tfjson.Plan) bool { shown = tfdriver.Changes(plan); return false })
 	if !errors.Is(err, tfdriver.ErrNotApproved) || applied {
 		t.Fatalf("refused plan: applied %v, err %v; want ErrNotApproved", applied, err)
 	}
@@ -74,7 +76,7 @@ resource "terraform_data" "x" {
 		t.Errorf("changes shown for approval = %q, want %q", shown, want)
 	}
 
-	applied, err = ws.PlanReviewApply(ctx, func(changes []string) bool { return true })
+	_, applied, err = ws.PlanReviewApply(ctx, func(*tfjson.Plan) bool { return true })
 	if err != nil || !applied {
 		t.Fatalf("approved plan: applied %v, err %v", applied, err)
 	}
@@ -86,7 +88,7 @@ resource "terraform_data" "x" {
 	}
 
 	asked := false
-	applied, err = ws.PlanReviewApply(ctx, func([]string) bool { asked = true; return true })
+	_, applied, err = ws.PlanReviewApply(ctx, func(*tfjson.Plan) bool { asked = true; return true })
 	if err != nil || applied || asked {
 		t.Errorf("empty plan: applied %v, asked %v, err %v; want nothing applied, nothing asked", applied, asked, err)
 	}
