@@ -98,8 +98,10 @@ func Local(ctx context.Context, opt Options) (*Target, error) {
 const AWSWorkDir = "build/test/envs"
 
 // AWS deploys a copy of the environment to the account of the standard
-// credential chain under a unique API name (<api>-t<random>), with its
-// state kept locally; Close destroys it.
+// credential chain under a unique environment name (<env>-t<random>, so
+// every name is <api>-<env>-t<random>-…: inside what the pipeline's apply
+// role for <env> may manage), with its state kept locally; Close destroys
+// it.
 func AWS(ctx context.Context, opt Options) (t *Target, err error) {
 	opt.defaults()
 	acct, err := AWSAccount(ctx, opt.AWS)
@@ -123,8 +125,9 @@ func AWS(ctx context.Context, opt Options) (t *Target, err error) {
 	}
 	suffix := make([]byte, 3)
 	_, _ = rand.Read(suffix)
-	name := res.API.Name + "-t" + hex.EncodeToString(suffix)
-	ws.Vars["api_name"] = name
+	copyEnv := opt.Env + "-t" + hex.EncodeToString(suffix)
+	ws.Vars["environment"] = copyEnv
+	name := res.API.Name + "-" + copyEnv
 	t = &Target{Account: acct, Name: fmt.Sprintf("%s (env %s, AWS %s)", res.API.Name, opt.Env, acct.Region), Env: opt.Env, Result: res, Workspace: ws}
 	fmt.Fprintf(opt.Out, "==> terraform apply of env %s to AWS as %s\n", opt.Env, name)
 	if err := ws.Init(ctx, nil); err != nil {
