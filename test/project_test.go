@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	gen "github.com/apibuilder/apibuilder/generator/generate"
@@ -77,33 +76,4 @@ func toolchain(t *testing.T) *tools.Toolchain {
 
 // failureLog returns a log file that is printed only if the test fails:
 // emulator and function output is noisy when all is well.
-func failureLog(t *testing.T, name string) io.Writer {
-	t.Helper()
-	f, err := os.CreateTemp(t.TempDir(), name+"-*.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = f.Close()
-		if t.Failed() {
-			data, _ := os.ReadFile(f.Name())
-			const max = 20000
-			if len(data) > max {
-				data = data[len(data)-max:]
-			}
-			t.Logf("---- %s log (last %d bytes) ----\n%s", name, len(data), data)
-		}
-	})
-	return &lockedWriter{w: f}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
+func failureLog(t *testing.T, name string) io.Writer { return testkit.FailureLog(t, name) }

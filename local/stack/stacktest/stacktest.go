@@ -11,15 +11,11 @@ package stacktest
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/apibuilder/apibuilder/local/stack"
+	"github.com/apibuilder/apibuilder/testkit"
 )
-
-// logTail is how much of the stack's log a failed test prints.
-const logTail = 20000
 
 // SkipReason is what a test that needs the installed stack says when it is
 // skipped under -short.
@@ -43,22 +39,7 @@ func Start(t testing.TB, opt stack.Options) *stack.Stack {
 	t.Helper()
 	SkipIfShort(t)
 	if opt.Logs == nil {
-		f, err := os.Create(filepath.Join(t.TempDir(), "stack.log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			_ = f.Close()
-			if !t.Failed() {
-				return
-			}
-			data, _ := os.ReadFile(f.Name())
-			if len(data) > logTail {
-				data = data[len(data)-logTail:]
-			}
-			t.Logf("---- local stack log (last %d bytes) ----\n%s", len(data), data)
-		})
-		opt.Logs = f
+		opt.Logs = testkit.FailureLog(t, "local stack")
 	}
 	s, err := stack.Up(context.Background(), opt)
 	if err != nil {
