@@ -26,7 +26,7 @@ func repoRoot(t *testing.T) string {
 
 // projectFiles are what a user's project holds: the routes file and what it
 // points to. Tests copy them so that each test generates into its own tree.
-var projectFiles = []string{"routes.yaml", "schemas", "functions", "modules", "go.mod", "go.sum"}
+var projectFiles = []string{"routes.yaml", "schemas", "functions", "lambdakit", "modules", "go.mod", "go.sum"}
 
 // copyProject copies the example project into a fresh temporary directory.
 func copyProject(t *testing.T) string {
