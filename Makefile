@@ -40,6 +40,10 @@ lint: apibuilder ## gofmt, go vet, terraform fmt, generated envs and module READ
 	$(APIBUILDER) generate -check
 	go run ./devtools/cmd/moduledocs -check
 
+.PHONY: check
+check: lint ## what to run before a commit: lint and the unit tests (-short: no tool installed, about a minute)
+	go test -short $(GO_PACKAGES)
+
 # End-to-end tests run one at a time: on 2 cores, concurrent applies starve the
 # emulators and an SDK retry of a request that had succeeded surfaces as
 # "already exists" or a lost state lock.

@@ -24,6 +24,7 @@ import (
 	"github.com/apibuilder/apibuilder/bench/synth"
 	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/session"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // The local loop: how long `local up` takes from nothing to serving, and,
@@ -528,22 +529,7 @@ func secs2(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }
 
 // lockedLog keeps a session's lines for an error message.
-type lockedLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedLog struct{ testkit.SyncBuffer }
 
 func (l *lockedLog) tail() string {
 	s := l.String()

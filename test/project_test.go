@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	gen "github.com/apibuilder/apibuilder/generator/generate"
@@ -77,33 +76,34 @@ func toolchain(t *testing.T) *tools.Toolchain {
 
 // failureLog returns a log file that is printed only if the test fails:
 // emulator and function output is noisy when all is well.
-func failureLog(t *testing.T, name string) io.Writer {
+func failureLog(t *testing.T, name string) io.Writer { return testkit.FailureLog(t, name) }
+
+// runStage runs one stage of a long end-to-end test, with the convention of
+// terratest's test_structure.RunTestStage: SKIP_<name> set to anything
+// skips it, so a contributor working on one stage can skip the others
+// (SKIP_memory=1 SKIP_move=1 go test -run TestLifecycle). The setup a
+// stage needs (copy, generate, apply on a fresh stack) always runs: the
+// local stack lives only as long as the test. It reports whether the
+// stage ran, for the stages that build on it.
+func runStage(t *testing.T, name string, fn func()) bool {
 	t.Helper()
-	f, err := os.CreateTemp(t.TempDir(), name+"-*.log")
-	if err != nil {
-		t.Fatal(err)
+	if os.Getenv("SKIP_"+name) != "" {
+		t.Logf("stage %s: skipped (SKIP_%s is set)", name, name)
+		return false
 	}
-	t.Cleanup(func() {
-		_ = f.Close()
-		if t.Failed() {
-			data, _ := os.ReadFile(f.Name())
-			const max = 20000
-			if len(data) > max {
-				data = data[len(data)-max:]
-			}
-			t.Logf("---- %s log (last %d bytes) ----\n%s", name, len(data), data)
+	t.Logf("stage %s", name)
+	fn()
+	return true
+}
+
+// runStageAfter runs stage name only if the stages it builds on ran.
+func runStageAfter(t *testing.T, name string, needs map[string]bool, fn func()) bool {
+	t.Helper()
+	for need, ran := range needs {
+		if !ran {
+			t.Logf("stage %s: skipped (it builds on stage %s, which was skipped)", name, need)
+			return false
 		}
-	})
-	return &lockedWriter{w: f}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+	}
+	return runStage(t, name, fn)
 }

@@ -22,7 +22,9 @@ import (
 // TestWalkingSkeleton is the thinnest complete path: routes.yaml → generator
 // → terraform apply of envs/dev on the local stack → functions running on
 // kumo's Runtime API → HTTP through our execute-api data plane → DynamoDB,
-// then a second plan that must be empty.
+// then a second plan that must be empty. After the apply each check is a
+// stage (runStage): create, validate, gateway, list, delete, replan;
+// SKIP_<stage>=1 skips one, and list and delete need create.
 func TestWalkingSkeleton(t *testing.T) {
 	t.Parallel()
 	testWalkingSkeleton(t, localTarget(t))
@@ -50,109 +52,121 @@ func testWalkingSkeleton(t *testing.T, tg *target) {
 
 	id := "item-" + strings.ToLower(random.UniqueId())
 	body := fmt.Sprintf(`{"id":%q,"name":"walking skeleton","price":3.5}`, id)
-	// Retried: AWS serves a new API key a little after the apply.
-	respBody := api.expect(t, http.StatusCreated, http.MethodPost, "/items", body, map[string]string{"x-api-key": keys["key"], "Content-Type": "application/json"}).body
-	var created map[string]any
-	if err := json.Unmarshal([]byte(respBody), &created); err != nil || created["id"] != id {
-		t.Fatalf("POST /items body = %s, want the item with id %s", respBody, id)
-	}
-
-	http_helper.HttpGetWithRetryWithCustomValidation(t, base+"/items/"+id, nil, 5+int(tg.patience/time.Second), time.Second, func(code int, body string) bool {
-		var got map[string]any
-		return code == http.StatusOK && json.Unmarshal([]byte(body), &got) == nil && got["id"] == id && got["name"] == "walking skeleton"
-	})
-
-	// The item is really in DynamoDB.
-	item, err := tg.DynamoDB().GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(tables["items"]),
-		Key:       map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: id}},
-	})
-	if err != nil {
-		t.Fatalf("GetItem: %v", err)
-	}
-	if name, ok := item.Item["name"].(*ddbtypes.AttributeValueMemberS); !ok || name.Value != "walking skeleton" {
-		t.Fatalf("DynamoDB item = %v, want name \"walking skeleton\"", item.Item)
-	}
-
 	key := map[string]string{"x-api-key": keys["key"], "Content-Type": "application/json"}
 	createFn := functions["create_item"]
 
+	// Retried: AWS serves a new API key a little after the apply.
+	createRan := runStage(t, "create", func() {
+		respBody := api.expect(t, http.StatusCreated, http.MethodPost, "/items", body, map[string]string{"x-api-key": keys["key"], "Content-Type": "application/json"}).body
+		var created map[string]any
+		if err := json.Unmarshal([]byte(respBody), &created); err != nil || created["id"] != id {
+			t.Fatalf("POST /items body = %s, want the item with id %s", respBody, id)
+		}
+
+		http_helper.HttpGetWithRetryWithCustomValidation(t, base+"/items/"+id, nil, 5+int(tg.patience/time.Second), time.Second, func(code int, body string) bool {
+			var got map[string]any
+			return code == http.StatusOK && json.Unmarshal([]byte(body), &got) == nil && got["id"] == id && got["name"] == "walking skeleton"
+		})
+
+		// The item is really in DynamoDB.
+		item, err := tg.DynamoDB().GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(tables["items"]),
+			Key:       map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: id}},
+		})
+		if err != nil {
+			t.Fatalf("GetItem: %v", err)
+		}
+		if name, ok := item.Item["name"].(*ddbtypes.AttributeValueMemberS); !ok || name.Value != "walking skeleton" {
+			t.Fatalf("DynamoDB item = %v, want name \"walking skeleton\"", item.Item)
+		}
+	})
+
 	// A body that violates the request schema is refused by API Gateway
 	// before the function runs.
-	before, counted := api.invocations(createFn)
-	status, respBody := do(t, http.MethodPost, base+"/items", `{"id":"no-name"}`, key)
-	if status != http.StatusBadRequest || !strings.Contains(respBody, `"Invalid request body"`) {
-		t.Errorf("POST with an invalid body = %d %s, want 400 Invalid request body", status, respBody)
-	}
-	if after, _ := api.invocations(createFn); counted && after != before {
-		t.Errorf("create_item ran %d time(s) for a request the validator refused", after-before)
-	}
+	runStage(t, "validate", func() {
+		before, counted := api.invocations(createFn)
+		status, respBody := do(t, http.MethodPost, base+"/items", `{"id":"no-name"}`, key)
+		if status != http.StatusBadRequest || !strings.Contains(respBody, `"Invalid request body"`) {
+			t.Errorf("POST with an invalid body = %d %s, want 400 Invalid request body", status, respBody)
+		}
+		if after, _ := api.invocations(createFn); counted && after != before {
+			t.Errorf("create_item ran %d time(s) for a request the validator refused", after-before)
+		}
+	})
 
 	// Auth, routing and CORS as API Gateway answers them.
-	status, respBody = do(t, http.MethodPost, base+"/items", body, map[string]string{"Content-Type": "application/json"})
-	if status != http.StatusForbidden || !strings.Contains(respBody, "Forbidden") {
-		t.Errorf("POST without an API key = %d %s, want 403 Forbidden", status, respBody)
-	}
-	resp := request(t, http.MethodGet, base+"/nowhere", "", nil)
-	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("x-amzn-ErrorType") != "MissingAuthenticationTokenException" {
-		t.Errorf("unknown route = %d %s, want 403 MissingAuthenticationTokenException", resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"))
-	}
-	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "https://app.example.com" {
-		t.Errorf("gateway error CORS origin = %q, want https://app.example.com", got)
-	}
-	resp = request(t, http.MethodOptions, base+"/items", "", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"})
-	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || !strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "X-Api-Key") {
-		t.Errorf("preflight = %d %v, want 204 with the CORS headers", resp.StatusCode, resp.Header)
-	}
+	runStage(t, "gateway", func() {
+		status, respBody := do(t, http.MethodPost, base+"/items", body, map[string]string{"Content-Type": "application/json"})
+		if status != http.StatusForbidden || !strings.Contains(respBody, "Forbidden") {
+			t.Errorf("POST without an API key = %d %s, want 403 Forbidden", status, respBody)
+		}
+		resp := request(t, http.MethodGet, base+"/nowhere", "", nil)
+		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("x-amzn-ErrorType") != "MissingAuthenticationTokenException" {
+			t.Errorf("unknown route = %d %s, want 403 MissingAuthenticationTokenException", resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"))
+		}
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "https://app.example.com" {
+			t.Errorf("gateway error CORS origin = %q, want https://app.example.com", got)
+		}
+		resp = request(t, http.MethodOptions, base+"/items", "", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"})
+		if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || !strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "X-Api-Key") {
+			t.Errorf("preflight = %d %v, want 204 with the CORS headers", resp.StatusCode, resp.Header)
+		}
+	})
 
 	// List in pages of one, following next_token: every item exactly once.
-	want := map[string]bool{id: true}
-	for i := range 2 {
-		more := fmt.Sprintf("%s-%d", id, i)
-		api.expect(t, http.StatusCreated, http.MethodPost, "/items", fmt.Sprintf(`{"id":%q,"name":"page","price":1}`, more), key)
-		want[more] = true
-	}
-	if got := listAll(t, api, 1); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("GET /items in pages of 1 listed %v, want %v", got, want)
-	}
+	runStageAfter(t, "list", map[string]bool{"create": createRan}, func() {
+		want := map[string]bool{id: true}
+		for i := range 2 {
+			more := fmt.Sprintf("%s-%d", id, i)
+			api.expect(t, http.StatusCreated, http.MethodPost, "/items", fmt.Sprintf(`{"id":%q,"name":"page","price":1}`, more), key)
+			want[more] = true
+		}
+		if got := listAll(t, api, 1); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("GET /items in pages of 1 listed %v, want %v", got, want)
+		}
+	})
 
 	// Delete is behind the example's Lambda TOKEN authorizer (routes.yaml
 	// documents the token): no token is 401 before the authorizer runs, an
 	// unknown one is the authorizer's Deny (403), and neither deletes.
-	if status, respBody = do(t, http.MethodDelete, base+"/items/"+id, "", key); status != http.StatusUnauthorized {
-		t.Errorf("DELETE without a token = %d %s, want 401", status, respBody)
-	}
-	if status, respBody = do(t, http.MethodDelete, base+"/items/"+id, "", map[string]string{"Authorization": "Bearer not-the-token"}); status != http.StatusForbidden {
-		t.Errorf("DELETE with an unknown token = %d %s, want 403", status, respBody)
-	}
-	if status, _ = do(t, http.MethodGet, base+"/items/"+id, "", nil); status != http.StatusOK {
-		t.Errorf("GET after refused DELETEs = %d, want 200 (the item must still exist)", status)
-	}
-	// With the token: 204, and the item is gone from the API and the table.
-	admin := map[string]string{"Authorization": "Bearer example-admin-token"}
-	if status, respBody = do(t, http.MethodDelete, base+"/items/"+id, "", admin); status != http.StatusNoContent {
-		t.Errorf("DELETE = %d %s, want 204", status, respBody)
-	}
-	if status, _ = do(t, http.MethodGet, base+"/items/"+id, "", nil); status != http.StatusNotFound {
-		t.Errorf("GET after DELETE = %d, want 404", status)
-	}
-	gone, err := tg.DynamoDB().GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(tables["items"]),
-		Key:       map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: id}},
+	runStageAfter(t, "delete", map[string]bool{"create": createRan}, func() {
+		if status, respBody := do(t, http.MethodDelete, base+"/items/"+id, "", key); status != http.StatusUnauthorized {
+			t.Errorf("DELETE without a token = %d %s, want 401", status, respBody)
+		}
+		if status, respBody := do(t, http.MethodDelete, base+"/items/"+id, "", map[string]string{"Authorization": "Bearer not-the-token"}); status != http.StatusForbidden {
+			t.Errorf("DELETE with an unknown token = %d %s, want 403", status, respBody)
+		}
+		if status, _ := do(t, http.MethodGet, base+"/items/"+id, "", nil); status != http.StatusOK {
+			t.Errorf("GET after refused DELETEs = %d, want 200 (the item must still exist)", status)
+		}
+		// With the token: 204, and the item is gone from the API and the table.
+		admin := map[string]string{"Authorization": "Bearer example-admin-token"}
+		if status, respBody := do(t, http.MethodDelete, base+"/items/"+id, "", admin); status != http.StatusNoContent {
+			t.Errorf("DELETE = %d %s, want 204", status, respBody)
+		}
+		if status, _ := do(t, http.MethodGet, base+"/items/"+id, "", nil); status != http.StatusNotFound {
+			t.Errorf("GET after DELETE = %d, want 404", status)
+		}
+		gone, err := tg.DynamoDB().GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(tables["items"]),
+			Key:       map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: id}},
+		})
+		if err != nil || gone.Item != nil {
+			t.Errorf("DynamoDB still holds the deleted item: %v %v", gone.Item, err)
+		}
 	})
-	if err != nil || gone.Item != nil {
-		t.Errorf("DynamoDB still holds the deleted item: %v %v", gone.Item, err)
-	}
 
 	// A second plan must find nothing to do.
-	plan, changed, err := ws.PlanJSON(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if changed {
-		t.Fatal("second terraform plan reports changes; want none")
-	}
-	assertLeastPrivilege(t, plan)
+	runStage(t, "replan", func() {
+		plan, changed, err := ws.PlanJSON(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changed {
+			t.Fatal("second terraform plan reports changes; want none")
+		}
+		assertLeastPrivilege(t, plan)
+	})
 }
 
 // do sends one request and returns the status and body.

@@ -1,14 +1,13 @@
 package moduledocs
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/module.golden.md from the fixture module")
+	"github.com/apibuilder/apibuilder/testkit"
+)
 
 // TestReadmeMatchesGolden documents the fixture module, which has one of
 // each kind of input (required, defaulted, heredoc and pipe in the
@@ -28,18 +27,7 @@ func TestReadmeMatchesGolden(t *testing.T) {
 		t.Fatal("the fixture README holds stale tables on purpose; Readme left it unchanged")
 	}
 	golden := filepath.Join("testdata", "module.golden.md")
-	if *update {
-		if err := os.WriteFile(golden, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	expected, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./devtools/moduledocs -update to create it)", err)
-	}
-	if string(expected) != string(want) {
-		t.Errorf("README differs from %s (run with -update if the change is intended):\n%s", golden, Diff(golden, expected, want))
-	}
+	testkit.Golden(t, golden, want)
 
 	// Running again on the result changes nothing.
 	again, err := Update("README.md", want, mustMarkdown(t))

@@ -19,7 +19,7 @@ func BenchmarkGenerateWarm(b *testing.B) {
 		b.Run(fmt.Sprintf("routes=%d", n), func(b *testing.B) {
 			dir := b.TempDir()
 			root := filepath.Join("..", "..")
-			for _, name := range []string{"go.mod", "go.sum", "functions"} {
+			for _, name := range []string{"go.mod", "go.sum", "functions", "lambdakit"} {
 				if err := testkit.CopyTree(filepath.Join(root, name), filepath.Join(dir, name), nil); err != nil {
 					b.Fatal(err)
 				}

@@ -24,6 +24,7 @@ import (
 	"github.com/apibuilder/apibuilder/local/runner"
 	localstack "github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // The access-log format of modules/api_gateway/stage.tf, as Terraform's
@@ -38,7 +39,7 @@ type stack struct {
 	apiID  string
 	base   string
 	clock  *fakeClock
-	logs   *syncBuffer
+	logs   *testkit.SyncBuffer
 	runner *runner.Runner
 }
 
@@ -57,23 +58,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // deploy starts the emulators and the test function, and creates and
@@ -221,7 +205,7 @@ func deploy(t *testing.T) *stack {
 	}
 	must(api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: echoPlan.Id, KeyId: echoKey.Id, KeyType: aws.String("API_KEY")}))
 
-	s := &stack{t: t, api: api, apiID: aws.ToString(id), clock: &fakeClock{now: time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}, runner: run}
+	s := &stack{t: t, api: api, apiID: aws.ToString(id), clock: &fakeClock{now: time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)}, logs: &testkit.SyncBuffer{}, runner: run}
 	plane := httptest.NewUnstartedServer(New(Config{APIGateway: api, Lambda: lc, AccessLog: s.logs, Now: s.clock.Now}))
 	plane.Listener = Listener(plane.Listener) // the client's header casing, as `local up` serves
 	plane.Start()

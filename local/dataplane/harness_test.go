@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // The harness serves a hand-built deployment over real TCP (through
@@ -112,8 +114,8 @@ type harness struct {
 	t    *testing.T
 	aws  *fakeAWS
 	d    *deployment
-	addr string      // host:port of the data plane
-	logs *syncBuffer // the data plane's log
+	addr string              // host:port of the data plane
+	logs *testkit.SyncBuffer // the data plane's log
 }
 
 // newHarness serves resources (path -> method -> Method) as api1/dev,
@@ -138,7 +140,7 @@ func newHarness(t *testing.T, resources map[string]map[string]types.Method) *har
 		i++
 		d.resources = append(d.resources, &resource{id: "res" + strconv.Itoa(i), path: p, segments: split(p), methods: methods})
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	s := New(Config{APIGateway: api, Lambda: lc, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	s.cache["api1/dev"] = d
 

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 func dummyZip(t *testing.T) []byte {
@@ -52,7 +52,7 @@ func TestRunnerServesRestartsAndCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{b: &bytes.Buffer{}}
+	logs := &testkit.SyncBuffer{}
 	r, err := Start(ctx, Config{Lambda: lc, KumoURL: st.Endpoints.Kumo, ModuleRoot: ".", ExtraEnv: st.AWSEnv(), Logs: logs},
 		[]Function{{Name: "echo", SourceDir: "testdata/echo"}})
 	if err != nil {
@@ -94,21 +94,4 @@ func TestRunnerServesRestartsAndCounts(t *testing.T) {
 	if !strings.Contains(logs.String(), "[echo] handler exited") {
 		t.Errorf("restart not logged:\n%s", logs.String())
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

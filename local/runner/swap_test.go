@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/local/stack/stacktest"
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // versionedHandler is a handler that says which version of its source
@@ -165,7 +165,7 @@ func TestSwapKeepsEveryRequestAndFinishesInFlightOnTheOldBuild(t *testing.T) {
 	lc := st.Lambda()
 	createFunction(t, lc, "ver", map[string]string{"GREETING": "hello"})
 	root := handlerModule(t)
-	logs := &syncBuffer{b: &bytes.Buffer{}}
+	logs := &testkit.SyncBuffer{}
 	r, err := Start(ctx, Config{Lambda: lc, KumoURL: st.Endpoints.Kumo, ModuleRoot: root, ExtraEnv: st.AWSEnv(), Logs: logs, Concurrency: 2},
 		[]Function{{Name: "ver", SourceDir: "h"}})
 	if err != nil {

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -102,24 +100,6 @@ func writeFile(t *testing.T, dir, rel, content string) {
 	}
 }
 
-// syncWriter collects the session's lines from several goroutines.
-type syncWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -144,7 +124,7 @@ func TestWatchServesEditsAndRouteChanges(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := watchProject(t)
-	out := &syncWriter{}
+	out := &testkit.SyncBuffer{}
 	s, err := Start(ctx, Options{Config: filepath.Join(dir, "routes.yaml"), Out: out, FunctionLogs: out})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +10,6 @@ import (
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
 	"github.com/apibuilder/apibuilder/testkit"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/errors/*/stderr.txt with what Load reports now")
 
 const (
 	baseDir   = "testdata/base"   // handlers and schemas every case can point at
@@ -51,20 +48,7 @@ func TestErrorCases(t *testing.T) {
 			if got == "" {
 				t.Fatalf("%s/routes.yaml loads without an error; a case here must fail", caseDir)
 			}
-			wantFile := filepath.Join(caseDir, stderrTxt)
-			if *update {
-				if err := os.WriteFile(wantFile, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(wantFile)
-			if err != nil {
-				t.Fatalf("%v; run go test -run 'TestErrorCases/%s' -update to write it, then read it", err, name)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs (go test -run 'TestErrorCases/%s' -update rewrites it)\n got:\n%s\nwant:\n%s", wantFile, name, got, want)
-			}
+			testkit.Golden(t, filepath.Join(caseDir, stderrTxt), []byte(got))
 		})
 	}
 }

@@ -3,7 +3,6 @@ package openapi_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,9 +13,8 @@ import (
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
 	"github.com/apibuilder/apibuilder/generator/internal/openapi"
+	"github.com/apibuilder/apibuilder/testkit"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // cases are the routes files the goldens are made from: render's two
 // cases, and shapes (schemas and auth of every kind).
@@ -53,7 +51,8 @@ func renderCase(t *testing.T, dir string) []document {
 }
 
 // TestGolden compares every environment's document, and the conversion's
-// losses, with testdata/golden/<case>/. Run with -update to accept new output.
+// losses, with testdata/golden/<case>/. Run with -update (testkit) to accept
+// new output.
 func TestGolden(t *testing.T) {
 	for name, dir := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -72,31 +71,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			files["losses.txt"] = []byte(losses.String())
-			if *update {
-				_ = os.RemoveAll(golden)
-				if err := os.MkdirAll(golden, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				for f, data := range files {
-					if err := os.WriteFile(filepath.Join(golden, f), data, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			entries, _ := os.ReadDir(golden)
-			if len(entries) != len(files) {
-				t.Errorf("%s has %d files, the case makes %d (run go test ./generator/internal/openapi -update)", golden, len(entries), len(files))
-			}
-			for f, data := range files {
-				want, err := os.ReadFile(filepath.Join(golden, f))
-				if err != nil {
-					t.Errorf("%v (run go test ./generator/internal/openapi -update)", err)
-					continue
-				}
-				if !bytes.Equal(want, data) {
-					t.Errorf("%s/%s differs from the golden (run go test ./generator/internal/openapi -update and review the diff):\n%s", golden, f, firstDiff(string(want), string(data)))
-				}
-			}
+			testkit.GoldenDir(t, golden, files)
 		})
 	}
 }
@@ -147,28 +122,4 @@ func TestDeterministic(t *testing.T) {
 			t.Errorf("env %s differs between two runs", a[i].env.Name)
 		}
 	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + itoa(i+1) + ":\n- " + a + "\n+ " + b
-		}
-	}
-	return ""
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }

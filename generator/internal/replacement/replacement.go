@@ -10,17 +10,13 @@
 package replacement
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/zclconf/go-cty/cty"
-
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
+	"github.com/apibuilder/apibuilder/generator/internal/previous"
 )
 
 // key is a table's key schema: hash and range key with their types.
@@ -90,38 +86,31 @@ func Tables(m *model.Model, previous map[string][]byte) error {
 }
 
 // previousKeys reads the key schema of every aws_dynamodb_table block of
-// a generated main.tf, by resource name (the table's key in routes.yaml).
-// What it cannot read counts as not generated: no table, no check.
+// a generated main.tf (through package previous, which parses only those
+// blocks), by resource name (the table's key in routes.yaml). What it
+// cannot read counts as not generated: no table, no check.
 func previousKeys(mainTF []byte) map[string]key {
 	out := map[string]key{}
-	blocks := tableBlocks(mainTF)
-	if blocks == nil {
-		return out
-	}
-	f, diags := hclsyntax.ParseConfig(blocks, "main.tf", hcl.InitialPos)
-	if diags.HasErrors() {
-		return out
-	}
-	body, ok := f.Body.(*hclsyntax.Body)
-	if !ok {
-		return out
-	}
-	for _, b := range body.Blocks {
-		if b.Type != "resource" || len(b.Labels) != 2 || b.Labels[0] != "aws_dynamodb_table" {
+	for _, b := range previous.Blocks(mainTF, "main.tf", `resource "aws_dynamodb_table" "`) {
+		if len(b.Labels) != 2 {
 			continue
 		}
-		hash, ok := literal(b.Body, "hash_key")
+		body, ok := b.Body()
 		if !ok {
 			continue
 		}
-		rng, _ := literal(b.Body, "range_key")
+		hash, ok := previous.String(body, "hash_key")
+		if !ok {
+			continue
+		}
+		rng, _ := previous.String(body, "range_key")
 		types := map[string]string{}
-		for _, a := range b.Body.Blocks {
+		for _, a := range body.Blocks {
 			if a.Type != "attribute" {
 				continue
 			}
-			name, okN := literal(a.Body, "name")
-			typ, okT := literal(a.Body, "type")
+			name, okN := previous.String(a.Body, "name")
+			typ, okT := previous.String(a.Body, "type")
 			if okN && okT {
 				types[name] = typ
 			}
@@ -133,41 +122,4 @@ func previousKeys(mainTF []byte) map[string]key {
 		out[b.Labels[1]] = k
 	}
 	return out
-}
-
-// tableBlocks cuts the aws_dynamodb_table blocks out of a generated
-// main.tf (each starts at the beginning of a line and ends at a line "}"),
-// so that only they are parsed: a whole main.tf of 1,000 routes takes far
-// longer to parse than the rest of a warm generation. nil when there is none.
-func tableBlocks(src []byte) []byte {
-	var out bytes.Buffer
-	in := false
-	for line := range bytes.Lines(src) {
-		if !in && bytes.HasPrefix(line, []byte(`resource "aws_dynamodb_table" "`)) {
-			in = true
-		}
-		if in {
-			out.Write(line)
-			if string(bytes.TrimRight(line, "\r\n")) == "}" {
-				in = false
-				out.WriteByte('\n')
-			}
-		}
-	}
-	if out.Len() == 0 {
-		return nil
-	}
-	return out.Bytes()
-}
-
-func literal(body *hclsyntax.Body, name string) (string, bool) {
-	a, ok := body.Attributes[name]
-	if !ok {
-		return "", false
-	}
-	v, diags := a.Expr.Value(nil)
-	if diags.HasErrors() || v.Type() != cty.String || !v.IsKnown() || v.IsNull() {
-		return "", false
-	}
-	return v.AsString(), true
 }
