@@ -32,7 +32,11 @@ var localToolsCommand = &command{
 			if *which != "" {
 				log = std.errOut // keep stdout for the path alone
 			}
-			tc, err := tools.Ensure(ctx, tools.Options{Log: log, RequireMoto: *which == "" || *which == "moto"})
+			ensure := tools.Ensure
+			if *which == "terraform" {
+				ensure = tools.Terraform // formatting needs no emulator: build none
+			}
+			tc, err := ensure(ctx, tools.Options{Log: log, RequireMoto: *which == "" || *which == "moto"})
 			if err != nil {
 				return fail(std, "local tools", err, "")
 			}

@@ -125,6 +125,21 @@ func Ensure(ctx context.Context, opt Options) (*Toolchain, error) {
 	return tc, nil
 }
 
+// Terraform finds terraform alone (on PATH, else the pinned fallback
+// build), for what needs no emulator and no provider: formatting, the
+// lint of make check.
+func Terraform(ctx context.Context, opt Options) (*Toolchain, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	tc := &Toolchain{}
+	if err := ensureTerraform(ctx, opt, tc); err != nil {
+		return nil, fmt.Errorf("terraform: %w", err)
+	}
+	return tc, nil
+}
+
 func (opt Options) withDefaults() (Options, error) {
 	if opt.installs == nil {
 		opt.installs = opt.installLog()
