@@ -25,6 +25,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/apibuilder/apibuilder/generator/packaging"
 )
 
 // Platform is one release target.
@@ -191,8 +193,14 @@ func stamp() (commit, date string) {
 	return commit, date
 }
 
+// goEnv is a release build's environment: the target, no cgo, and the Go
+// toolchain apibuilder's go.mod pins (its go line), whatever Go runs this.
 func goEnv(p Platform) []string {
-	return []string{"GOOS=" + p.OS, "GOARCH=" + p.Arch, "CGO_ENABLED=0"}
+	env := []string{"GOOS=" + p.OS, "GOARCH=" + p.Arch, "CGO_ENABLED=0"}
+	if tc := packaging.Toolchain("."); tc != "" {
+		env = append(env, "GOTOOLCHAIN="+tc)
+	}
+	return env
 }
 
 // binaryName is a release file's name: apibuilder_0.9.0_linux_amd64,
