@@ -123,13 +123,15 @@ func release(version, out, baseURL, changelog string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
+	// The commit and date are stamped, not read from the checkout by the go
+	// command (-buildvcs=false): untracked files then change nothing.
 	ldflags := fmt.Sprintf("-s -w -X %s.release=%s -X %s.commit=%s -X %s.date=%s", versionPkg, version, versionPkg, commit, versionPkg, date)
 	var sums []Sum
 	for _, p := range Platforms {
 		name := binaryName(version, p)
 		bin := filepath.Join(out, name)
 		start := time.Now()
-		if err := run("", goEnv(p), "go", "build", "-trimpath", "-ldflags", ldflags, "-o", bin, pkg); err != nil {
+		if err := run("", goEnv(p), "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", bin, pkg); err != nil {
 			return fmt.Errorf("%s/%s: %w", p.OS, p.Arch, err)
 		}
 		data, err := os.ReadFile(bin)
@@ -193,10 +195,12 @@ func stamp() (commit, date string) {
 	return commit, date
 }
 
-// goEnv is a release build's environment: the target, no cgo, and the Go
-// toolchain apibuilder's go.mod pins (its go line), whatever Go runs this.
+// goEnv is a release build's environment: the target, no cgo, the
+// baseline CPU levels (binaries that run on every amd64 and arm64 machine,
+// whatever the maintainer's own GOAMD64), and the Go toolchain
+// apibuilder's go.mod pins (its go line), whatever Go runs this.
 func goEnv(p Platform) []string {
-	env := []string{"GOOS=" + p.OS, "GOARCH=" + p.Arch, "CGO_ENABLED=0"}
+	env := []string{"GOOS=" + p.OS, "GOARCH=" + p.Arch, "CGO_ENABLED=0", "GOAMD64=v1", "GOARM64=v8.0"}
 	if tc := packaging.Toolchain("."); tc != "" {
 		env = append(env, "GOTOOLCHAIN="+tc)
 	}
