@@ -43,6 +43,17 @@ lint: apibuilder ## gofmt, go vet, terraform fmt, generated envs and module READ
 check: lint ## what to run before a commit: lint and the unit tests (-short: no tool installed, about a minute)
 	go test -short $(GO_PACKAGES)
 
+# Releases: make release VERSION=v0.9.0 [DIST=dir]; docs/install.md.
+DIST ?= dist
+.PHONY: release
+release: ## cross-compile a release into dist/ (DIST=dir) with checksums, Homebrew and Scoop files (VERSION=vX.Y.Z)
+	@if [ -z "$(VERSION)" ]; then echo "usage: make release VERSION=v0.9.0 [DIST=dist]"; exit 2; fi
+	go run ./devtools/cmd/release -version $(VERSION) -out $(DIST)
+
+.PHONY: cross
+cross: ## go build for every release platform, go vet with each GOOS (CI)
+	go run ./devtools/cmd/release -cross
+
 # End-to-end tests run one at a time: on 2 cores, concurrent applies starve the
 # emulators and an SDK retry of a request that had succeeded surfaces as
 # "already exists" or a lost state lock.

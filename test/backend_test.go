@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -177,7 +176,7 @@ func startApplyAwaitingApproval(t *testing.T, tg *target, ws *tfdriver.Workspace
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(cmd)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +192,7 @@ func startApplyAwaitingApproval(t *testing.T, tg *target, ws *tfdriver.Workspace
 		select {
 		case <-p.done:
 		default:
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			killProcessGroup(cmd)
 			<-p.done
 		}
 	})

@@ -296,7 +296,7 @@ func buildOne(ctx context.Context, g *buildGroup, opt Options) (buildResult, err
 	args := append(slices.Clone(buildFlags), "-o", bin, "./"+g.source)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = opt.ModuleRoot
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+g.arch, "CGO_ENABLED=0", "GOFLAGS=-mod=readonly")
+	cmd.Env = append(append(os.Environ(), "GOOS=linux", "GOARCH="+g.arch), pinnedEnv(opt.ModuleRoot)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return buildResult{}, fmt.Errorf("handler %s: go build ./%s failed:\n%s", g.source, g.source, strings.TrimSpace(string(out)))
 	}

@@ -83,6 +83,7 @@ func goIdentity(ctx context.Context, root string, st *state) (goID, error) {
 	}
 	cmd := exec.CommandContext(ctx, "go", "env", "GOVERSION")
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), pinnedEnv(root)...)
 	out, err := cmd.Output()
 	if err != nil {
 		return goID{}, fmt.Errorf("go env GOVERSION: %w", err)

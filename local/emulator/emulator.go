@@ -16,7 +16,6 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -57,9 +56,12 @@ func start(ctx context.Context, name string, cmd *exec.Cmd, port int, health str
 		logs = io.Discard
 	}
 	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := Supported(); err != nil {
+		return nil, err
+	}
 	// Own process group: moto_server is often a shim script, and Stop must
 	// take down the whole tree.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s (%s): %w", name, cmd.Path, err)
 	}
@@ -103,12 +105,11 @@ func (s *Server) waitHealthy(ctx context.Context, path string, timeout time.Dura
 // Stop terminates the emulator and everything it started. It is safe to call twice.
 func (s *Server) Stop() {
 	s.once.Do(func() {
-		pgid := -s.cmd.Process.Pid
-		_ = syscall.Kill(pgid, syscall.SIGTERM)
+		terminateGroup(s.cmd.Process)
 		select {
 		case <-s.done:
 		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(pgid, syscall.SIGKILL)
+			killGroup(s.cmd.Process)
 			<-s.done
 		}
 	})

@@ -34,7 +34,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -460,7 +459,7 @@ func (r *Runner) newProcLocked(fn *function) *proc {
 	// Each process polls through its own path, so the proxy knows which
 	// process asks (runtime.go).
 	cmd.Env = append(append([]string{}, fn.env...), "AWS_LAMBDA_RUNTIME_API="+r.addr+"/_proc/"+strconv.Itoa(p.id)+"/_runtime/"+fn.name)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(cmd)
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	p.cmd = cmd
 	fn.live = append(fn.live, p)
@@ -563,7 +562,7 @@ func (p *proc) kill() {
 	defer p.startMu.Unlock()
 	p.killed = true
 	if p.started {
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(p.cmd.Process)
 	}
 }
 

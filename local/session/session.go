@@ -20,6 +20,7 @@ import (
 
 	"github.com/apibuilder/apibuilder/generator/generate"
 	"github.com/apibuilder/apibuilder/local/dataplane"
+	"github.com/apibuilder/apibuilder/local/emulator"
 	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/stack"
 	"github.com/apibuilder/apibuilder/tfdriver"
@@ -70,6 +71,9 @@ type Session struct {
 
 // Start brings the project up. On error nothing is left running.
 func Start(ctx context.Context, opt Options) (s *Session, err error) {
+	if err := emulator.Supported(); err != nil {
+		return nil, err // at once, before anything is generated or built
+	}
 	if opt.Config == "" {
 		opt.Config = "routes.yaml"
 	}

@@ -323,6 +323,19 @@ const draft04 = "http://json-schema.org/draft-04/schema#"
 // with it. allow_paths_outside_project: true allows it.
 func (v *validator) inProject(p Str, field, what string) (string, bool) {
 	abs := filepath.Join(v.cfg.Dir, filepath.FromSlash(p.V))
+	// One routes.yaml generates on Linux, macOS and Windows alike: its
+	// paths use / everywhere (Windows accepts it), and a path that only
+	// Windows would read differently is refused on every system.
+	if strings.Contains(p.V, `\`) {
+		v.add(p.Pos, field, fmt.Sprintf("%q uses \\: paths in routes.yaml use / on every system, Windows included", p.V),
+			"write "+strings.ReplaceAll(p.V, `\`, "/"))
+		return abs, false
+	}
+	if len(p.V) >= 2 && p.V[1] == ':' || strings.HasPrefix(p.V, "/") {
+		hint := fmt.Sprintf("give a path relative to the directory of routes.yaml (%s)", v.cfg.Dir)
+		v.add(p.Pos, field, fmt.Sprintf("%q is an absolute path", p.V), hint)
+		return abs, false
+	}
 	v.cfg.Inputs = append(v.cfg.Inputs, abs)
 	if v.cfg.AllowOutside.V {
 		return abs, true

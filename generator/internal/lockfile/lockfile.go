@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/apibuilder/apibuilder/generator/output"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -54,8 +55,9 @@ var Hashes = []string{
 const header = "# This file is maintained automatically by \"terraform init\".\n# Manual edits may be lost in future updates.\n"
 
 // IsLockFile reports whether data is a Terraform lock file (by its header).
+// A CRLF checkout of one is one too.
 func IsLockFile(data []byte) bool {
-	return strings.HasPrefix(string(data), header)
+	return strings.HasPrefix(string(output.LF(data)), header)
 }
 
 // Render returns the lock file content: the provider at Version with

@@ -20,6 +20,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/apibuilder/apibuilder/generator/output"
 )
 
 // Root is where copies live, relative to the project root. The generator
@@ -100,7 +102,8 @@ func Files(fsys fs.FS, version, header string) (map[string][]byte, error) {
 // Edited lists the files of every copy under root/Root whose bytes differ
 // from what its manifest says was written: edits made by hand, which the
 // generator must not overwrite or remove unasked. A copy without a
-// readable manifest is reported as a whole.
+// readable manifest is reported as a whole. Line endings do not count: a
+// CRLF checkout of an unedited copy is unedited.
 func Edited(root string) ([]string, error) {
 	base := filepath.Join(root, filepath.FromSlash(Root))
 	entries, err := os.ReadDir(base)
@@ -129,7 +132,7 @@ func Edited(root string) ([]string, error) {
 			rel, _ := filepath.Rel(filepath.Join(base, e.Name()), p)
 			rel = filepath.ToSlash(rel)
 			data, err := os.ReadFile(p)
-			if want, ok := man.Files[rel]; !ok || err != nil || sum(data) != want {
+			if want, ok := man.Files[rel]; !ok || err != nil || sum(output.LF(data)) != want {
 				edited = append(edited, vdir+"/"+rel)
 			}
 			return nil
