@@ -121,8 +121,8 @@ func TestRelease(t *testing.T) {
 	}
 	bin := filepath.Join(dist, "apibuilder_0.9.0_linux_amd64")
 	v, err := exec.Command(bin, "version").CombinedOutput()
-	if err != nil || !strings.Contains(string(v), "apibuilder "+version) {
-		t.Errorf("%s version: %v\n%s; want it to print %s", bin, err, v, version)
+	if err != nil || !strings.HasPrefix(string(v), "apibuilder "+version+" (commit ") || !strings.Contains(string(v), "linux/amd64)") {
+		t.Errorf("%s version: %v\n%s; want it to print %s, its commit, Go version and platform", bin, err, v, version)
 	}
 	proj := filepath.Join(t.TempDir(), "shop")
 	initOut, err := exec.Command(bin, "init", proj).CombinedOutput()

@@ -10,7 +10,7 @@ import (
 
 var versionCommand = &command{
 	name:    "version",
-	summary: "print the version (also the version of the modules it writes)",
+	summary: "print the version (also the version of the modules it writes), commit, Go version and platform",
 	flags: func(fs *flag.FlagSet) runFunc {
 		return func(_ context.Context, std *stdio, args []string) int {
 			if !noArgs(std, "version", args) {
@@ -23,5 +23,5 @@ var versionCommand = &command{
 }
 
 func printVersion(std *stdio) {
-	fmt.Fprintln(std.out, "apibuilder", version.String())
+	fmt.Fprintln(std.out, version.Long())
 }
