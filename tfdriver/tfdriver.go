@@ -51,6 +51,20 @@ type Workspace struct {
 // (e.g. the toolchain's TF_CLI_CONFIG_FILE and the local stack's endpoints).
 // Output of terraform streams to log.
 func New(dir, terraformBin string, env map[string]string, log io.Writer) (*Workspace, error) {
+	w := &Workspace{Dir: dir, Vars: map[string]string{}, log: log}
+	tf, err := Terraform(dir, terraformBin, env, w.stdout())
+	if err != nil {
+		return nil, err
+	}
+	w.tf = tf
+	return w, nil
+}
+
+// Terraform is terraform-exec's handle on dir with env on top of the
+// process environment (an empty value unsets a variable) and terraform's
+// output streamed to out: for callers that need commands a Workspace does
+// not offer (bootstrap's state migration).
+func Terraform(dir, terraformBin string, env map[string]string, out io.Writer) (*tfexec.Terraform, error) {
 	tf, err := tfexec.NewTerraform(dir, terraformBin)
 	if err != nil {
 		return nil, fmt.Errorf("terraform in %s: %w", dir, err)
@@ -71,10 +85,9 @@ func New(dir, terraformBin string, env map[string]string, log io.Writer) (*Works
 	if err := tf.SetEnv(tfexec.CleanEnv(full)); err != nil {
 		return nil, err
 	}
-	w := &Workspace{Dir: dir, Vars: map[string]string{}, tf: tf, log: log}
-	tf.SetStdout(w.stdout())
-	tf.SetStderr(w.stdout())
-	return w, nil
+	tf.SetStdout(out)
+	tf.SetStderr(out)
+	return tf, nil
 }
 
 func (w *Workspace) stdout() io.Writer {

@@ -36,6 +36,7 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/apibuilder/apibuilder/generator/output"
+	"github.com/apibuilder/apibuilder/tfdriver"
 )
 
 // Options are one run of bootstrap.
@@ -414,29 +415,7 @@ func newTerraform(dir, bin string, env map[string]string, out io.Writer) (*tfexe
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	tf, err := tfexec.NewTerraform(dir, bin)
-	if err != nil {
-		return nil, err
-	}
-	full := map[string]string{}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			full[k] = v
-		}
-	}
-	for k, v := range env {
-		if v == "" {
-			delete(full, k)
-		} else {
-			full[k] = v
-		}
-	}
-	if err := tf.SetEnv(tfexec.CleanEnv(full)); err != nil {
-		return nil, err
-	}
-	tf.SetStdout(out)
-	tf.SetStderr(out)
-	return tf, nil
+	return tfdriver.Terraform(dir, bin, env, out)
 }
 
 // writeFiles writes the root's files atomically, each only if it changed.
