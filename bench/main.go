@@ -186,7 +186,7 @@ func packagingBench(ctx context.Context, root string, w io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	for _, name := range []string{"go.mod", "go.sum", "functions", "schemas", "routes.yaml", "modules"} {
+	for _, name := range []string{"go.mod", "go.sum", "functions", "lambdakit", "schemas", "routes.yaml", "modules"} {
 		if err := testkit.CopyTree(filepath.Join(root, name), filepath.Join(dir, name), nil); err != nil {
 			return err
 		}
@@ -340,7 +340,7 @@ func measure(ctx context.Context, root string, n, parallelism int) (tfResult, er
 		return res, err
 	}
 	defer os.RemoveAll(dir)
-	for _, name := range []string{"go.mod", "go.sum", "functions", "modules"} {
+	for _, name := range []string{"go.mod", "go.sum", "functions", "lambdakit", "modules"} {
 		if err := exec.CommandContext(ctx, "cp", "-r", filepath.Join(root, name), filepath.Join(dir, name)).Run(); err != nil {
 			return res, fmt.Errorf("copy %s: %w", name, err)
 		}

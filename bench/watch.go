@@ -98,7 +98,7 @@ func loopBench(ctx context.Context, root string, w io.Writer) error {
 		{
 			name: "the example (routes.yaml)", routes: 4,
 			make: func(dir string) (string, error) {
-				for _, name := range []string{"go.mod", "go.sum", "functions", "modules", "schemas", "routes.yaml"} {
+				for _, name := range []string{"go.mod", "go.sum", "functions", "lambdakit", "modules", "schemas", "routes.yaml"} {
 					if err := exec.CommandContext(ctx, "cp", "-r", filepath.Join(root, name), filepath.Join(dir, name)).Run(); err != nil {
 						return "", fmt.Errorf("copy %s: %w", name, err)
 					}
@@ -112,7 +112,7 @@ func loopBench(ctx context.Context, root string, w io.Writer) error {
 		{
 			name: "50 routes (synthetic, one shared handler)", routes: 50,
 			make: func(dir string) (string, error) {
-				for _, name := range []string{"go.mod", "go.sum", "functions", "modules"} {
+				for _, name := range []string{"go.mod", "go.sum", "functions", "lambdakit", "modules"} {
 					if err := exec.CommandContext(ctx, "cp", "-r", filepath.Join(root, name), filepath.Join(dir, name)).Run(); err != nil {
 						return "", fmt.Errorf("copy %s: %w", name, err)
 					}

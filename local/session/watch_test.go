@@ -81,8 +81,10 @@ func watchProject(t *testing.T) string {
 		}
 	}
 	skipTests := func(rel string, d os.DirEntry) bool { return strings.HasSuffix(rel, "_test.go") }
-	if err := testkit.CopyTree(filepath.Join(repo, "functions"), filepath.Join(dir, "functions"), skipTests); err != nil {
-		t.Fatal(err)
+	for _, tree := range []string{"functions", "lambdakit"} { // the example's handlers import lambdakit
+		if err := testkit.CopyTree(filepath.Join(repo, tree), filepath.Join(dir, tree), skipTests); err != nil {
+			t.Fatal(err)
+		}
 	}
 	writeFile(t, dir, "functions/hello/main.go", fmt.Sprintf(helloHandler, "one"))
 	writeFile(t, dir, "routes.yaml", fmt.Sprintf(watchRoutes, ""))
