@@ -110,15 +110,16 @@ func (r *RunResult) String() string {
 
 // JobResult is one job (one matrix leg) of a run.
 type JobResult struct {
-	ID        string
-	Matrix    map[string]any
-	Result    string // success, failure or skipped
-	Outputs   map[string]string
-	Steps     []*StepResult
-	Workspace string
-	Vars      map[string]string // the variables the job saw
-	Summary   string            // its steps' GITHUB_STEP_SUMMARY, concatenated
-	Err       error             // why it failed
+	ID          string
+	Environment string // the GitHub environment it ran in
+	Matrix      map[string]any
+	Result      string // success, failure or skipped
+	Outputs     map[string]string
+	Steps       []*StepResult
+	Workspace   string
+	Vars        map[string]string // the variables the job saw
+	Summary     string            // its steps' GITHUB_STEP_SUMMARY, concatenated
+	Err         error             // why it failed
 }
 
 // Step is the result of the step named name (or with that id), or nil.
@@ -194,7 +195,7 @@ func (r *Runner) Run(ctx context.Context, ev Event) (*RunResult, error) {
 			legs = []map[string]any{nil}
 		}
 		for i, m := range legs {
-			jr := &JobResult{ID: job.ID, Matrix: m, Outputs: map[string]string{}}
+			jr := &JobResult{ID: job.ID, Environment: job.Environment, Matrix: m, Outputs: map[string]string{}}
 			dir := filepath.Join(runDir, job.ID)
 			if job.Matrix != nil {
 				dir += "-" + strconv.Itoa(i)
