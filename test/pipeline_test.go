@@ -237,7 +237,11 @@ func newPipelineEnv(t *testing.T, st *stack.Stack) *pipelineEnv {
 // credentials for the local stack; it fails the test on an error.
 func (pe *pipelineEnv) admin(t *testing.T, dir string, name string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(name, args...)
+	path := name
+	if name == "apibuilder" {
+		path = filepath.Join(pe.bin, name) // exec looks names up on the test's PATH
+	}
+	cmd := exec.Command(path, args...)
 	cmd.Dir = dir
 	env := maps(pe.base)
 	for k, v := range pe.st.Env() {
