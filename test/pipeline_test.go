@@ -49,6 +49,22 @@ func TestPipelineEndToEnd(t *testing.T) {
 	st := stacktest.Start(t, stack.Options{Logs: failureLog(t, "emulators"), Progress: os.Stderr})
 	pe := newPipelineEnv(t, st)
 
+	// The verbs and flags the workflow calls must be in this build: say
+	// which part of issue 24 is missing rather than fail deep in a job.
+	help := pe.admin(t, pe.home, "apibuilder", "help")
+	deployHelp := pe.admin(t, pe.home, "apibuilder", "help", "deploy")
+	for _, f := range []string{"-out", "-summary", "-plan", "-preview", "-destroy", "-lock-timeout"} {
+		if !strings.Contains(deployHelp, f) {
+			t.Errorf("apibuilder deploy has no %s flag (issue 24's deploy flags, branch h-dep): the workflow's plan, apply and preview jobs call it", f)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^\s+bootstrap\s`).MatchString(help) {
+		t.Fatalf("apibuilder has no bootstrap verb (issue 24, branch h-boot): the pipeline needs the state bucket and roles it makes\n%s", help)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
 	// 1. bootstrap, once per env, from an admin's clone.
 	admin := pe.clone(t, "admin")
 	for _, env := range []string{"dev", "prod"} {
@@ -101,10 +117,11 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if left := pe.tg.leftovers(t, previewAPI); len(left) < 5 {
 		t.Errorf("while deployed, the emulators list only %v for the preview", left)
 	}
-	pe.answers(t, opened.Job("preview").Workspace, "build/preview/pr-"+fmt.Sprint(pr))
+	pe.answers(t, opened.Job("preview").Workspace, "build/preview/pr-"+fmt.Sprint(pr)+"/envs/dev")
 
 	// 3. the merge.
 	pe.admin(t, admin, "git", "pull", "-q", "origin", "main")
+	pe.admin(t, admin, "git", "fetch", "-q", "origin")
 	pe.admin(t, admin, "git", "merge", "-q", "--no-ff", "-m", "Merge pull request #7", "origin/feature")
 	pe.admin(t, admin, "git", "push", "-q", "origin", "main")
 	merged := pe.run(t, pe.pushEvent(pe.rev(t, admin, "HEAD")))
@@ -348,7 +365,11 @@ func (pe *pipelineEnv) wantJob(t *testing.T, res *ghrun.RunResult, id, want stri
 	case j == nil:
 		t.Errorf("%s: no job %s ran (jobs: %s)", res.Event.Name, id, res)
 	case j.Result != want:
-		t.Errorf("%s: job %s: %s, want %s: %v\n%s", res.Event.Name, id, j.Result, want, j.Err, tail(j.Log(), 8000))
+		hint := ""
+		if strings.Contains(j.Log(), ".amazonaws.com") {
+			hint = "\n(a call went to real AWS: apibuilder deploy must keep the caller's AWS_ENDPOINT_URL* for Terraform, target.AWSOptions.KeepEndpoints)"
+		}
+		t.Errorf("%s: job %s: %s, want %s: %v%s\n%s", res.Event.Name, id, j.Result, want, j.Err, hint, tail(j.Log(), 8000))
 	}
 }
 
@@ -611,7 +632,10 @@ func (pe *pipelineEnv) answers(t *testing.T, project, envDir string) {
 	delete(ws.Vars, "api_name")
 	delete(ws.Vars, "region")
 	out := pe.tg.outputs(t, ws)
-	api := pe.tg.serve(t, project, out, handlers(t, project, out))
+	if len(out.FunctionSources) != 2 {
+		t.Fatalf("%s: function_sources %v, want the init-ed project's two functions", envDir, out.FunctionSources)
+	}
+	api := pe.tg.serve(t, project, out, out.FunctionSources)
 	api.expect(t, http.StatusCreated, http.MethodPost, "/items", `{"id":"e2e","name":"from the pipeline"}`,
 		map[string]string{"x-api-key": out.APIKeyValues["key"], "Content-Type": "application/json"})
 	api.expect(t, http.StatusOK, http.MethodGet, "/items/e2e", "", nil)
