@@ -40,7 +40,8 @@ import (
 //     apply job (as the apply role, in the GitHub environment);
 //  4. the pull request closes: the preview is destroyed, nothing of it left;
 //  5. a second merge, every job from a fresh clone: nothing to apply, and
-//     each env still has exactly one REST API.
+//     each env still has exactly one REST API;
+//  6. the weekday schedule: no drift in either env, no preview to sweep.
 func TestPipelineEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: runs the generated workflow's jobs (checks, plans, previews, applies) on a local stack; ~10 min")
@@ -113,11 +114,11 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 	// The preview answers over HTTP (the local data plane, its functions
 	// started from the preview job's checkout).
-	previewAPI := pe.project + "-pr-" + fmt.Sprint(pr)
+	previewAPI := pe.project + "-dev-pr-" + fmt.Sprint(pr) // <api>-<env>-<preview>-...
 	if left := pe.tg.leftovers(t, previewAPI); len(left) < 5 {
 		t.Errorf("while deployed, the emulators list only %v for the preview", left)
 	}
-	pe.answers(t, opened.Job("preview").Workspace, "build/preview/pr-"+fmt.Sprint(pr)+"/envs/dev")
+	pe.answers(t, opened.Job("preview").Workspace, "build/preview/pr-"+fmt.Sprint(pr)+"/envs/*")
 
 	// 3. the merge.
 	pe.admin(t, admin, "git", "pull", "-q", "origin", "main")
@@ -176,6 +177,23 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if want := []string{pe.project + "-dev", pe.project + "-prod"}; !slices.Equal(names, want) {
 		t.Errorf("REST APIs after two merges and a closed pull request: %v; want exactly %v", names, want)
 	}
+
+	// 6. the weekday schedule: no drift in either env (the plan role,
+	// through vars[matrix.role]), and no preview to sweep.
+	sched := pe.run(t, ghrun.Event{Name: "schedule", Ref: "refs/heads/main", SHA: pe.rev(t, second, "HEAD"), Payload: map[string]any{"schedule": "0 6 * * 1-5"}})
+	drift := 0
+	for _, j := range sched.Jobs {
+		if j.ID == "drift" {
+			drift++
+			if j.Result != "success" {
+				t.Errorf("schedule: drift %v: %s, want success: %v\n%s", j.Matrix, j.Result, j.Err, tail(j.Log(), 6000))
+			}
+		}
+	}
+	if drift != 2 {
+		t.Errorf("the schedule ran %d drift jobs, want one per env (%s)", drift, sched)
+	}
+	pe.wantJob(t, sched, "preview-sweep", "success")
 	pe.checkReplaced(t)
 }
 
@@ -620,7 +638,8 @@ func (pe *pipelineEnv) comment(t *testing.T, pr int) string {
 	return string(data)
 }
 
-// answers calls an applied stage over HTTP: its functions started from
+// answers calls an applied stage over HTTP (envDir: a glob naming one
+// directory of the job's checkout that the job's terraform ran in): its functions started from
 // the job's checkout, the local data plane in front of the emulated stage.
 func (pe *pipelineEnv) answers(t *testing.T, project, envDir string) {
 	t.Helper()
@@ -628,7 +647,21 @@ func (pe *pipelineEnv) answers(t *testing.T, project, envDir string) {
 		t.Errorf("no job workspace for %s", envDir)
 		return
 	}
-	ws := pe.tg.workspace(t, filepath.Join(project, envDir), "")
+	dirs, _ := filepath.Glob(filepath.Join(project, envDir, ".terraform"))
+	if len(dirs) != 1 {
+		// Say where the job's terraform did run.
+		var inited []string
+		filepath.WalkDir(project, func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() && d.Name() == ".terraform" {
+				rel, _ := filepath.Rel(project, filepath.Dir(p))
+				inited = append(inited, rel)
+				return filepath.SkipDir
+			}
+			return nil
+		})
+		t.Fatalf("want one env directory %s initialised by the job; terraform ran in %v", envDir, inited)
+	}
+	ws := pe.tg.workspace(t, filepath.Dir(dirs[0]), "")
 	delete(ws.Vars, "api_name")
 	delete(ws.Vars, "region")
 	out := pe.tg.outputs(t, ws)
