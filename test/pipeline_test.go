@@ -195,6 +195,34 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 	pe.wantJob(t, sched, "preview-sweep", "success")
 	pe.checkReplaced(t)
+
+	// Least privilege, as run: each job assumed only its own kind of role.
+	for job, want := range map[string]string{
+		"plan-dev": "shop-dev-github-plan", "plan-prod": "shop-prod-github-plan", "merge-plan-dev": "shop-dev-github-plan",
+		"merge-plan-prod": "shop-prod-github-plan", "drift": "", "apply-dev": "shop-dev-github-apply",
+		"test-aws-dev": "shop-dev-github-apply", "apply-prod": "shop-prod-github-apply",
+	} {
+		roles := pe.assumed[job]
+		if want == "" {
+			if len(roles) != 2 || !roles["shop-dev-github-plan"] || !roles["shop-prod-github-plan"] {
+				t.Errorf("drift assumed %v, want the two plan roles", roles)
+			}
+			continue
+		}
+		if len(roles) != 1 || !roles[want] {
+			t.Errorf("job %s assumed %v, want only %s", job, roles, want)
+		}
+	}
+	for _, job := range []string{"preview", "preview-teardown", "preview-sweep"} {
+		for role := range pe.assumed[job] {
+			if !strings.Contains(role, "preview") {
+				t.Errorf("job %s assumed %s, want the preview role only", job, role)
+			}
+		}
+		if len(pe.assumed[job]) != 1 {
+			t.Errorf("job %s assumed %v, want one preview role", job, pe.assumed[job])
+		}
+	}
 }
 
 // pipelineEnv is the test environment of the workflow's runs: a bare
@@ -213,7 +241,8 @@ type pipelineEnv struct {
 	envVars  map[string]map[string]string
 	base     map[string]string // the runner machine's environment
 	workflow *ghrun.Workflow
-	replaced map[string]int // replaced run: steps, by kind
+	replaced map[string]int             // replaced run: steps, by kind
+	assumed  map[string]map[string]bool // job -> the roles it assumed (names)
 }
 
 func newPipelineEnv(t *testing.T, st *stack.Stack) *pipelineEnv {
@@ -221,7 +250,8 @@ func newPipelineEnv(t *testing.T, st *stack.Stack) *pipelineEnv {
 	root := outside(t)
 	pe := &pipelineEnv{st: st, tg: onAccount(abtarget.OnStack(st)), repo: "acme/shop", project: "shop",
 		home: filepath.Join(root, "home"), bin: filepath.Join(root, "bin"), origin: filepath.Join(root, "origin.git"),
-		ghDir: filepath.Join(root, "gh"), vars: map[string]string{}, envVars: map[string]map[string]string{}, replaced: map[string]int{}}
+		ghDir: filepath.Join(root, "gh"), vars: map[string]string{}, envVars: map[string]map[string]string{}, replaced: map[string]int{},
+		assumed: map[string]map[string]bool{}}
 	for _, d := range []string{pe.home, pe.bin, pe.ghDir} {
 		must(t, os.MkdirAll(d, 0o755))
 	}
@@ -508,6 +538,10 @@ func (pe *pipelineEnv) awsCredentials(ctx context.Context, s *ghrun.StepContext)
 	s.ExportEnv("AWS_SESSION_TOKEN", aws.ToString(c.SessionToken))
 	s.ExportEnv("AWS_REGION", region)
 	s.ExportEnv("AWS_DEFAULT_REGION", region)
+	if pe.assumed[s.Job.ID] == nil {
+		pe.assumed[s.Job.ID] = map[string]bool{}
+	}
+	pe.assumed[s.Job.ID][name] = true
 	fmt.Fprintf(s.Log, "assumed %s as %s (subject %s)\n", roleARN, s.With["role-session-name"], sub)
 	return nil
 }
