@@ -70,6 +70,12 @@ type AWSOptions struct {
 	Terraform       string
 	ProviderVersion string
 	TFEnv           map[string]string
+	// KeepEndpoints keeps the caller's AWS_ENDPOINT_URL* variables in
+	// Terraform's environment, as the SDK clients of the account keep
+	// them: the CLI honours them as the AWS CLI and SDKs do (a pipeline
+	// run against the local stack sets them). Tests of a real account
+	// leave it false so that a shell's local-stack settings never leak in.
+	KeepEndpoints bool
 }
 
 // endpointVars point SDKs and the AWS provider elsewhere than AWS: a real
@@ -100,8 +106,10 @@ func AWSAccount(ctx context.Context, opt AWSOptions) (*Account, error) {
 	for k, v := range opt.TFEnv {
 		env[k] = v
 	}
-	for _, k := range endpointVars {
-		env[k] = ""
+	if !opt.KeepEndpoints {
+		for _, k := range endpointVars {
+			env[k] = ""
+		}
 	}
 	return &Account{
 		AWS: cfg, Region: cfg.Region, Terraform: opt.Terraform, ProviderVersion: opt.ProviderVersion,

@@ -140,8 +140,12 @@ type lazyAccount struct {
 	err  error
 }
 
+// get is the account of the standard credential chain. The caller's
+// AWS_ENDPOINT_URL* reach Terraform as they reach the SDK clients (the
+// AWS CLI and SDKs honour them; the pipeline test runs deploy against the
+// local stack with them).
 func (l *lazyAccount) get(ctx context.Context) (*target.Account, error) {
-	l.once.Do(func() { l.acct, l.err = target.AWSAccount(ctx, target.AWSOptions{}) })
+	l.once.Do(func() { l.acct, l.err = target.AWSAccount(ctx, target.AWSOptions{KeepEndpoints: true}) })
 	return l.acct, l.err
 }
 

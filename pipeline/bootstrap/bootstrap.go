@@ -206,7 +206,13 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := tf.Init(ctx, initOpts...); err != nil {
 		return nil, fmt.Errorf("terraform init (%s): %w", rootRel, err)
 	}
-	planFile := filepath.Join(root, "bootstrap.tfplan")
+	// terraform runs in root (-chdir): a relative path would be resolved
+	// there, so the plan file's path is absolute (opt.Dir is "." when the
+	// CLI runs in the project).
+	planFile, err := filepath.Abs(filepath.Join(root, "bootstrap.tfplan"))
+	if err != nil {
+		return nil, err
+	}
 	defer os.Remove(planFile)
 	changes, err := tf.Plan(ctx, tfexec.Out(planFile))
 	if err != nil {
