@@ -225,7 +225,7 @@ GETTING STARTED
     apibuilder local up
 
 FILES
-    routes.yaml            the API (its contract is in apibuilder's README)
+    routes.yaml            the API (its reference: docs/reference/routes-yaml.md)
     envs/<env>/            generated Terraform root modules; commit them
     .apibuilder/modules/   the Terraform modules of this apibuilder version (generated)
     build/                 function zips and local-stack state (not committed)
