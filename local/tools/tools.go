@@ -106,9 +106,9 @@ func Ensure(ctx context.Context, opt Options) (*Toolchain, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := &Toolchain{}
-	if err := ensureTerraform(ctx, opt, tc); err != nil {
-		return nil, fmt.Errorf("terraform: %w", err)
+	tc, err := terraformAlone(ctx, opt)
+	if err != nil {
+		return nil, err
 	}
 	if err := ensureProvider(ctx, opt, tc); err != nil {
 		return nil, fmt.Errorf("hashicorp/aws provider: %w", err)
@@ -133,6 +133,11 @@ func Terraform(ctx context.Context, opt Options) (*Toolchain, error) {
 	if err != nil {
 		return nil, err
 	}
+	return terraformAlone(ctx, opt)
+}
+
+// terraformAlone is the first step of Ensure and all of Terraform.
+func terraformAlone(ctx context.Context, opt Options) (*Toolchain, error) {
 	tc := &Toolchain{}
 	if err := ensureTerraform(ctx, opt, tc); err != nil {
 		return nil, fmt.Errorf("terraform: %w", err)
