@@ -39,12 +39,8 @@ type Workspace struct {
 	// Init upgrades the lock to it (terraform init -upgrade), since the
 	// locked one cannot be installed offline. Empty: the lock is kept.
 	ProviderVersion string
-	// Redeployed lists the API Gateway resources whose deletion made an
-	// apply replace the stage's deployment (see redeploy.go), over every
-	// apply of this workspace.
-	Redeployed []string
-	tf         *tfexec.Terraform
-	log        io.Writer // terraform's output; nil: discarded
+	tf              *tfexec.Terraform
+	log             io.Writer // terraform's output; nil: discarded
 }
 
 // New prepares a workspace. env is added on top of the process environment

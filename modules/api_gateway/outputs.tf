@@ -8,19 +8,14 @@ output "root_resource_id" {
   value       = aws_api_gateway_rest_api.this.root_resource_id
 }
 
+output "body" {
+  description = "The OpenAPI document API Gateway imported: var.body with the account's values substituted (and the resource policy, when there is one). apibuilder drift compares the stage's export with it."
+  value       = local.body
+}
+
 output "execution_arn" {
   description = "Execution ARN of the API, the base of Lambda invoke permissions."
   value       = aws_api_gateway_rest_api.this.execution_arn
-}
-
-output "resource_ids" {
-  description = "API Gateway resource ID of every path prefix, keyed by path (\"/\" is the root)."
-  value       = local.resource_ids
-}
-
-output "request_validator_ids" {
-  description = "IDs of the request validators, keyed by kind (body, params, all)."
-  value       = { for k, v in aws_api_gateway_request_validator.this : k => v.id }
 }
 
 output "stage_name" {
@@ -52,11 +47,6 @@ output "api_key_values" {
 output "access_log_group_name" {
   description = "Name of the stage's access log group, or null when access logs are off."
   value       = try(aws_cloudwatch_log_group.access[0].name, null)
-}
-
-output "authorizer_ids" {
-  description = "IDs of the authorizers, keyed by name."
-  value       = { for k, v in aws_api_gateway_authorizer.this : k => v.id }
 }
 
 output "domain_url" {

@@ -1,37 +1,16 @@
-# A new deployment whenever any route's method, integration, models,
-# validator or auth changes (the routes' fingerprints), an authorizer
-# changes, the resource policy does, or the API's own CORS set-up does.
-# create_before_destroy keeps the stage always deployed (AWS refuses to
-# delete the deployment a stage points at). It also makes Terraform delete
-# a removed route's method only after this new deployment exists, so the
-# deployment still holds it: apply through apibuilder (it replaces the
-# deployment once more in the same run) or follow an apply that removed
-# routes with terraform apply -replace on this resource (docs/aws.md).
-# Nothing here depends on a function, role, log group or table (the
-# routes' invoke ARNs are built from names), so create_before_destroy does
-# not spread to those fixed-name resources.
+# A new deployment whenever the API's document changes: the document is
+# the whole API (routes, integrations, models, validators, authorizers,
+# CORS, gateway responses, resource policy), so its hash is everything a
+# deployment snapshots. create_before_destroy keeps the stage always
+# deployed (AWS refuses to delete the deployment a stage points at); a
+# removed route is already gone from the API when the new deployment is
+# taken, because PutRestApi replaced the whole API in one call.
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
   description = "apibuilder deployment"
 
   triggers = {
-    redeployment = sha1(join("", [
-      jsonencode({
-        routes     = var.deployment_triggers
-        resources  = keys(local.resource_ids)
-        validators = [for v in aws_api_gateway_request_validator.this : v.id]
-        cors       = [var.cors, [for i in aws_api_gateway_integration_response.cors : i.id], local.cors_fingerprint]
-        responses  = [for r in aws_api_gateway_gateway_response.cors : r.id]
-      }),
-      # The resource policy: appended only when there is one, so an API
-      # without one keeps the hash it had before policies existed.
-      local.has_policy ? sha1(local.policy) : "",
-      # Authorizers: their configured values, not the attributes read back
-      # (the API may normalize those, e.g. null vs "", and redeploy every
-      # plan). Appended only when there are some, so an API without
-      # authorizers keeps the hash it had before they existed.
-      length(var.authorizers) == 0 ? "" : jsonencode([var.authorizers, [for a in aws_api_gateway_authorizer.this : a.id]]),
-    ]))
+    redeployment = sha1(local.body)
   }
 
   lifecycle {
@@ -42,8 +21,6 @@ resource "aws_api_gateway_deployment" "this" {
       error_message = "A PRIVATE API needs a resource policy before it can be deployed (API Gateway refuses it otherwise): set policy, or vpc_endpoint_ids to allow invocations through those VPC endpoints."
     }
   }
-
-  depends_on = [aws_api_gateway_integration.cors, aws_api_gateway_integration_response.cors, aws_api_gateway_rest_api_policy.this]
 }
 
 resource "aws_cloudwatch_log_group" "access" {

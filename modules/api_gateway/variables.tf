@@ -72,61 +72,25 @@ variable "tags" {
   default     = {}
 }
 
-variable "paths" {
-  description = "Every route path, e.g. [\"/items\", \"/items/{id}\"]; each prefix becomes one API Gateway resource."
-  type        = list(string)
+# ---- The API's definition ----
+
+variable "body" {
+  description = "The API as one OpenAPI 3 document (JSON) with API Gateway's x-amazon-apigateway-* extensions: paths, integrations, models, request validators, authorizers, gateway responses. \"$${AWS::Partition}\", \"$${AWS::Region}\" and \"$${AWS::AccountId}\" in it are replaced by the deploying account's values, as CloudFormation's pseudo parameters. apibuilder writes it as envs/<env>/openapi.json."
+  type        = string
 
   validation {
-    condition     = alltrue([for p in var.paths : can(regex("^/([^/]+(/[^/]+)*)?$", p))])
-    error_message = "paths must start with '/' and have no empty segments or trailing '/'."
-  }
-
-  validation {
-    condition     = alltrue([for p in var.paths : length(split("/", p)) - 1 <= 10])
-    error_message = "paths may be at most 10 segments deep (the resource tree of this module)."
+    condition     = can(jsondecode(var.body).paths) && can(regex("^[23]", try(jsondecode(var.body).openapi, jsondecode(var.body).swagger, "")))
+    error_message = "body must be an OpenAPI 3 (or Swagger 2) document in JSON with paths."
   }
 }
 
-variable "request_validators" {
-  description = "Request validators to create: any of body, params, all."
-  type        = set(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for v in var.request_validators : contains(["body", "params", "all"], v)])
-    error_message = "request_validators may contain only body, params and all."
-  }
+variable "fail_on_warnings" {
+  description = "Refuse the document when API Gateway only warns about a part of it (e.g. an extension it ignores), instead of importing the rest."
+  type        = bool
+  default     = false
 }
 
 # ---- Access control ----
-
-variable "authorizers" {
-  description = "Authorizers keyed by name: TOKEN or REQUEST (a Lambda function's invoke ARN) or COGNITO_USER_POOLS (user pool ARNs). identity_source is one header for TOKEN and COGNITO_USER_POOLS, a comma-separated list for REQUEST."
-  type = map(object({
-    type                           = string
-    function_invoke_arn            = optional(string)
-    provider_arns                  = optional(list(string), [])
-    identity_source                = optional(string, "method.request.header.Authorization")
-    identity_validation_expression = optional(string)
-    result_ttl_seconds             = optional(number, 300)
-  }))
-  default = {}
-
-  validation {
-    condition     = alltrue([for a in values(var.authorizers) : contains(["TOKEN", "REQUEST", "COGNITO_USER_POOLS"], a.type)])
-    error_message = "authorizers type must be TOKEN, REQUEST or COGNITO_USER_POOLS (AWS_IAM needs no authorizer)."
-  }
-
-  validation {
-    condition     = alltrue([for a in values(var.authorizers) : a.type == "COGNITO_USER_POOLS" ? length(a.provider_arns) > 0 : a.function_invoke_arn != null])
-    error_message = "authorizers of type TOKEN and REQUEST need function_invoke_arn; COGNITO_USER_POOLS needs at least one of provider_arns."
-  }
-
-  validation {
-    condition     = alltrue([for a in values(var.authorizers) : a.result_ttl_seconds >= 0 && a.result_ttl_seconds <= 3600])
-    error_message = "authorizers result_ttl_seconds must be 0 (no caching) to 3600."
-  }
-}
 
 variable "usage_plans" {
   description = "Usage plans keyed by name, each with its API keys and optional throttle and quota."
@@ -149,48 +113,7 @@ variable "usage_plans" {
   }
 }
 
-variable "cors" {
-  description = "CORS for browsers: OPTIONS preflight on every path (one origin or \"*\" answered as it is; several by echoing the request's Origin when it is one of them) and CORS headers on 4XX/5XX gateway responses (several origins: \"*\" without credentials); null turns it off. Lambda proxy functions must add the headers to their own answers (lambdakit/cors)."
-  type = object({
-    allow_origins     = list(string)
-    allow_methods     = optional(list(string), ["OPTIONS", "GET", "POST", "PUT", "PATCH", "DELETE"])
-    allow_headers     = optional(list(string), ["Content-Type", "Authorization", "X-Api-Key"])
-    expose_headers    = optional(list(string), [])
-    max_age_seconds   = optional(number, 600)
-    allow_credentials = optional(bool, false)
-  })
-  default = null
-
-  validation {
-    condition     = var.cors == null || length(try(var.cors.allow_origins, [])) > 0
-    error_message = "cors.allow_origins must name at least one origin."
-  }
-
-  validation {
-    condition = var.cors == null || alltrue([
-      for o in try(var.cors.allow_origins, []) : o == "*" || can(regex("^https?://([a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?$", o))
-    ])
-    error_message = "Each of cors.allow_origins must be \"*\" or scheme://host[:port] as a browser sends it: http or https, lowercase, nothing after the host or port (no path, no trailing slash), e.g. https://app.example.com."
-  }
-
-  validation {
-    condition     = var.cors == null || !contains(try(var.cors.allow_origins, []), "*") || length(try(var.cors.allow_origins, [])) == 1
-    error_message = "cors.allow_origins: \"*\" allows every origin, so it cannot be listed with others."
-  }
-
-  validation {
-    condition     = var.cors == null || !(contains(try(var.cors.allow_origins, []), "*") && try(var.cors.allow_credentials, false) == true)
-    error_message = "cors.allow_credentials cannot be true with allow_origins \"*\": browsers refuse credentialed answers that allow every origin. List the origins instead."
-  }
-}
-
 # ---- Deployment and stage ----
-
-variable "deployment_triggers" {
-  description = "Fingerprints of every route (method, integration, models, validator, auth); any change redeploys the stage."
-  type        = map(string)
-  default     = {}
-}
 
 variable "stage_name" {
   description = "Name of the stage, e.g. dev or prod."

@@ -1,36 +1,8 @@
 locals {
-  # API Gateway model names must be alphanumeric and unique in the API.
-  model_prefix = replace(var.name, "/[^A-Za-z0-9]/", "")
-
   # The invoke permission names this method and path only; path parameters
   # become wildcards because the source ARN carries the concrete path.
-  source_path = var.create_method ? join("/", [for s in split("/", var.resource_path) : can(regex("^\\{.+\\}$", s)) ? "*" : s]) : null
-  source_arn  = var.create_method ? "${var.execution_arn}/*/${var.http_method == "ANY" ? "*" : var.http_method}${local.source_path}" : var.invoke_source_arn
-
-  # Partition, region and account of the API (arn:<partition>:execute-api:
-  # <region>:<account>:<api id>), where the function lives too.
-  api_arn = split(":", var.execution_arn)
-  # The function's ARNs, built from its name rather than read from the
-  # function: the integration (and an authorizer using invoke_arn) must not
-  # depend on the function resource, or the API deployment's
-  # create_before_destroy would spread to the function, its role, its log
-  # group and every table its environment names, and a change that
-  # replaces one of those under its fixed name would fail ("already
-  # exists"). API Gateway does not need the function to exist until a
-  # request calls it.
-  function_arn = "arn:${local.api_arn[1]}:lambda:${local.api_arn[3]}:${local.api_arn[4]}:function:${var.name}"
-  invoke_arn   = "arn:${local.api_arn[1]}:apigateway:${local.api_arn[3]}:lambda:path/2015-03-31/functions/${local.function_arn}/invocations"
-}
-
-# The method resources gained count (create_method); keep existing state.
-moved {
-  from = aws_api_gateway_method.this
-  to   = aws_api_gateway_method.this[0]
-}
-
-moved {
-  from = aws_api_gateway_integration.this
-  to   = aws_api_gateway_integration.this[0]
+  source_path = var.http_method == null ? null : join("/", [for s in split("/", coalesce(var.resource_path, "/")) : can(regex("^\\{.+\\}$", s)) ? "*" : s])
+  source_arn  = var.http_method == null ? var.invoke_source_arn : "${var.execution_arn}/*/${var.http_method == "ANY" ? "*" : var.http_method}${local.source_path}"
 }
 
 # ---- Logs: created before the function so Lambda never creates an unmanaged, unretained group ----
@@ -127,71 +99,11 @@ resource "aws_lambda_function" "this" {
   }
 }
 
-# ---- Method and integration (off for an authorizer's function) ----
-
-resource "aws_api_gateway_model" "request" {
-  count = var.create_method && var.request_schema != null ? 1 : 0
-
-  rest_api_id  = var.rest_api_id
-  name         = "${local.model_prefix}Request"
-  content_type = "application/json"
-  schema       = var.request_schema
-}
-
-resource "aws_api_gateway_model" "response" {
-  count = var.create_method && var.response_schema != null ? 1 : 0
-
-  rest_api_id  = var.rest_api_id
-  name         = "${local.model_prefix}Response"
-  content_type = "application/json"
-  schema       = var.response_schema
-}
-
-resource "aws_api_gateway_method" "this" {
-  count = var.create_method ? 1 : 0
-
-  rest_api_id          = var.rest_api_id
-  resource_id          = var.resource_id
-  http_method          = var.http_method
-  authorization        = var.authorization
-  authorizer_id        = var.authorizer_id
-  authorization_scopes = var.authorization == "COGNITO_USER_POOLS" && length(var.authorization_scopes) > 0 ? var.authorization_scopes : null
-  api_key_required     = var.api_key_required
-  request_validator_id = var.request_validator_id
-  request_parameters   = var.request_parameters
-  request_models       = var.request_schema == null ? {} : { "application/json" = aws_api_gateway_model.request[0].name }
-
-  lifecycle {
-    precondition {
-      condition     = var.rest_api_id != null && var.resource_id != null && var.http_method != null && var.resource_path != null
-      error_message = "rest_api_id, resource_id, http_method and resource_path are required when create_method is true."
-    }
-  }
-}
-
-resource "aws_api_gateway_method_response" "success" {
-  count = var.create_method && var.response_schema != null ? 1 : 0
-
-  rest_api_id     = var.rest_api_id
-  resource_id     = var.resource_id
-  http_method     = aws_api_gateway_method.this[0].http_method
-  status_code     = var.success_status_code
-  response_models = { "application/json" = aws_api_gateway_model.response[0].name }
-}
-
-resource "aws_api_gateway_integration" "this" {
-  count = var.create_method ? 1 : 0
-
-  rest_api_id             = var.rest_api_id
-  resource_id             = var.resource_id
-  http_method             = aws_api_gateway_method.this[0].http_method
-  type                    = "AWS_PROXY"
-  integration_http_method = "POST"
-  uri                     = local.invoke_arn
-}
-
 # API Gateway may invoke the function for this method and path only, or,
 # without a method (an authorizer's function), for invoke_source_arn only.
+# The permission names the API by its execution ARN, so the API's document
+# does not depend on the function: it names the function by its ARN, built
+# from the name (the function need not exist until a request calls it).
 resource "aws_lambda_permission" "api_gateway" {
   statement_id  = "AllowAPIGatewayInvoke"
   action        = "lambda:InvokeFunction"
@@ -202,7 +114,7 @@ resource "aws_lambda_permission" "api_gateway" {
   lifecycle {
     precondition {
       condition     = local.source_arn != null
-      error_message = "invoke_source_arn is required when create_method is false (e.g. <execution_arn>/authorizers/<authorizer id>)."
+      error_message = "Set http_method and resource_path for a route's function, or invoke_source_arn (e.g. <execution_arn>/authorizers/*) for a function API Gateway invokes for something else."
     }
   }
 }

@@ -232,36 +232,9 @@ variable "policy_statements" {
   }
 }
 
-# ---- Method ----
-
-variable "create_method" {
-  description = "Create the route's method, integration, models and method response. false makes a function API Gateway invokes for something else, e.g. a Lambda authorizer (then set invoke_source_arn)."
-  type        = bool
-  default     = true
-}
-
-variable "invoke_source_arn" {
-  description = "Source ARN of the invoke permission when create_method is false, e.g. <execution_arn>/authorizers/<authorizer id>; ignored otherwise."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.invoke_source_arn == null || can(regex("^arn:aws[a-zA-Z-]*:execute-api:[^*]+/.+$", var.invoke_source_arn))
-    error_message = "invoke_source_arn must be null or an execute-api ARN below the API, e.g. arn:aws:execute-api:<region>:<account>:<api id>/authorizers/<id>."
-  }
-}
-
-variable "rest_api_id" {
-  description = "ID of the REST API the route belongs to (required when create_method is true)."
-  type        = string
-  default     = null
-}
-
-variable "resource_id" {
-  description = "ID of the API Gateway resource of the route's path (required when create_method is true)."
-  type        = string
-  default     = null
-}
+# ---- Who may invoke the function ----
+# The API's document (modules/api_gateway body) holds the route's method
+# and integration; this module only lets API Gateway invoke the function.
 
 variable "execution_arn" {
   description = "Execution ARN of the REST API; the invoke permission is scoped below it."
@@ -269,7 +242,7 @@ variable "execution_arn" {
 }
 
 variable "http_method" {
-  description = "HTTP method of the route (required when create_method is true)."
+  description = "HTTP method of the route: API Gateway may invoke the function for this method and resource_path only. null for a function API Gateway invokes for something else (set invoke_source_arn)."
   type        = string
   default     = null
 
@@ -280,7 +253,7 @@ variable "http_method" {
 }
 
 variable "resource_path" {
-  description = "Path of the route, e.g. /items/{id} (required when create_method is true)."
+  description = "Path of the route, e.g. /items/{id} (required with http_method)."
   type        = string
   default     = null
 
@@ -290,86 +263,13 @@ variable "resource_path" {
   }
 }
 
-variable "authorization" {
-  description = "Authorization type of the method."
-  type        = string
-  default     = "NONE"
-
-  validation {
-    condition     = contains(["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"], var.authorization)
-    error_message = "authorization must be NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS."
-  }
-}
-
-variable "authorizer_id" {
-  description = "Authorizer ID, required when authorization is CUSTOM or COGNITO_USER_POOLS."
-  type        = string
-  default     = null
-}
-
-variable "authorization_scopes" {
-  description = "OAuth scopes for a Cognito user pool authorizer."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for s in var.authorization_scopes : can(regex("^[!#-\\[\\]-~]+$", s))])
-    error_message = "authorization_scopes must be OAuth scope names without spaces, quotes or backslashes, e.g. items/read."
-  }
-}
-
-variable "api_key_required" {
-  description = "Whether callers must send an API key of a usage plan (x-api-key)."
-  type        = bool
-  default     = false
-}
-
-variable "request_validator_id" {
-  description = "Request validator ID (body, params or both); null for none."
-  type        = string
-  default     = null
-}
-
-variable "request_parameters" {
-  description = "Request parameters of the method, e.g. {\"method.request.path.id\" = true}; true marks required."
-  type        = map(bool)
-  default     = {}
-
-  validation {
-    condition     = alltrue([for k in keys(var.request_parameters) : can(regex("^method\\.request\\.(path|querystring|header)\\.[^.]+$", k))])
-    error_message = "request_parameters keys must look like method.request.(path|querystring|header).<name>."
-  }
-}
-
-variable "request_schema" {
-  description = "JSON Schema (draft-04) of the request body, as a JSON string; null for none."
+variable "invoke_source_arn" {
+  description = "Source ARN of the invoke permission without http_method, e.g. <execution_arn>/authorizers/* for a Lambda authorizer's function; ignored with http_method."
   type        = string
   default     = null
 
   validation {
-    condition     = var.request_schema == null || can(jsondecode(var.request_schema))
-    error_message = "request_schema must be valid JSON."
-  }
-}
-
-variable "response_schema" {
-  description = "JSON Schema (draft-04) of the success response body, as a JSON string; null for none."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.response_schema == null || can(jsondecode(var.response_schema))
-    error_message = "response_schema must be valid JSON."
-  }
-}
-
-variable "success_status_code" {
-  description = "Status code of the success method response documented with response_schema."
-  type        = string
-  default     = "200"
-
-  validation {
-    condition     = can(regex("^[1-5][0-9][0-9]$", var.success_status_code))
-    error_message = "success_status_code must be an HTTP status code such as 200 or 201."
+    condition     = var.invoke_source_arn == null || can(regex("^arn:aws[a-zA-Z-]*:execute-api:[^*]+/.+$", var.invoke_source_arn))
+    error_message = "invoke_source_arn must be null or an execute-api ARN below the API, e.g. arn:aws:execute-api:<region>:<account>:<api id>/authorizers/*."
   }
 }

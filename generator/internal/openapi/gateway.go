@@ -239,26 +239,15 @@ func (d *docBuilder) apiKeyScheme(r model.Route) object {
 	return object{{"type", "apiKey"}, {"in", "header"}, {"name", "x-api-key"}, {"description", desc}}
 }
 
-// customSecurity: a TOKEN authorizer is one header; a REQUEST authorizer
-// needs every identity source a client sends (one scheme each, all
-// required together). Stage and context variables are not the client's.
+// customSecurity: one scheme per Lambda authorizer, carrying the
+// authorizer API Gateway creates from it. A TOKEN authorizer reads one
+// header; a REQUEST authorizer reads its identity sources (API Gateway's
+// scheme names a header it does not read; the description lists them).
 func (d *docBuilder) customSecurity(a model.Authorizer) []any {
-	type source struct{ in, name string }
-	var client []source
-	for _, s := range a.IdentitySource {
-		if h, ok := strings.CutPrefix(s, "method.request.header."); ok {
-			client = append(client, source{"header", h})
-		} else if h, ok := strings.CutPrefix(s, "method.request.multivalueheader."); ok {
-			client = append(client, source{"header", h})
-		} else if q, ok := strings.CutPrefix(s, "method.request.querystring."); ok {
-			client = append(client, source{"query", q})
-		} else if q, ok := strings.CutPrefix(s, "method.request.multivaluequerystring."); ok {
-			client = append(client, source{"query", q})
-		}
-	}
 	var desc string
+	in, name := "header", headerOf(a)
 	if a.Type == "token" {
-		desc = "Lambda TOKEN authorizer " + a.Name + ": send the token in the " + headerOf(a) + " header"
+		desc = "Lambda TOKEN authorizer " + a.Name + ": send the token in the " + name + " header"
 		if a.IdentityValidation != "" {
 			desc += " (it must match " + a.IdentityValidation + ")"
 		}
@@ -266,59 +255,56 @@ func (d *docBuilder) customSecurity(a model.Authorizer) []any {
 	} else {
 		desc = "Lambda REQUEST authorizer " + a.Name + ". Identity sources: " + strings.Join(describeSources(a.IdentitySource), ", ") +
 			"; a request missing one is answered 401."
+		in, name = firstClientSource(a)
 	}
 	if a.ResultTTLSeconds > 0 {
 		desc += fmt.Sprintf(" Its decisions are cached for %d s per identity.", a.ResultTTLSeconds)
 	}
-	req := object{}
-	for i, s := range client {
-		name := a.Name
-		if len(client) > 1 {
-			name = a.Name + "." + s.in + "." + sanitize(s.name, true)
-		}
-		sd := desc
-		if i > 0 {
-			sd = "Identity source " + s.in + " " + s.name + " of Lambda REQUEST authorizer " + a.Name + " (see " + a.Name + "." + client[0].in + "." + sanitize(client[0].name, true) + ")."
-		}
-		d.scheme(name, object{{"type", "apiKey"}, {"in", s.in}, {"name", s.name}, {"description", sd}, {"x-amazon-apigateway-authtype", "custom"}})
-		req = append(req, member{name, []any{}})
-	}
-	if len(req) == 0 {
-		return nil // the authorizer decides from what the caller does not send
-	}
-	return []any{req}
+	d.scheme(a.Name, object{
+		{"type", "apiKey"}, {"in", in}, {"name", name}, {"description", desc},
+		{"x-amazon-apigateway-authtype", "custom"},
+		{"x-amazon-apigateway-authorizer", d.lambdaAuthorizer(a)},
+	})
+	return []any{object{{a.Name, []any{}}}}
 }
 
-// cognitoSecurity: one OpenID Connect scheme per user pool (a token of any
-// of them is accepted), each with the route's scopes (any one suffices, so
-// one requirement per scope).
-func (d *docBuilder) cognitoSecurity(a model.Authorizer, scopes []string) []any {
-	var out []any
-	for _, arn := range a.UserPoolArns {
-		region, pool, ok := userPool(arn)
-		name := a.Name
-		if len(a.UserPoolArns) > 1 {
-			name = a.Name + "." + sanitize(pool, true)
-		}
-		desc := "Amazon Cognito user pool " + pool + " (authorizer " + a.Name + "): send an ID or access token of the pool in the " + headerOf(a) + " header."
-		if ok {
-			d.scheme(name, object{
-				{"type", "openIdConnect"},
-				{"openIdConnectUrl", "https://cognito-idp." + region + ".amazonaws.com/" + pool + "/.well-known/openid-configuration"},
-				{"description", desc},
-			})
-		} else {
-			d.scheme(name, object{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}, {"description", desc}})
-			scopes = nil // scopes belong to oauth2 and openIdConnect schemes only
-		}
-		if len(scopes) == 0 {
-			out = append(out, object{{name, []any{}}})
-		}
-		for _, sc := range scopes {
-			out = append(out, object{{name, []any{sc}}})
+// firstClientSource is the first identity source a client sends (header or
+// query string), for the scheme of a REQUEST authorizer; "Unused" header
+// when every source is a stage or context variable.
+func firstClientSource(a model.Authorizer) (in, name string) {
+	for _, s := range a.IdentitySource {
+		for _, k := range []struct{ prefix, in string }{
+			{"method.request.header.", "header"}, {"method.request.multivalueheader.", "header"},
+			{"method.request.querystring.", "query"}, {"method.request.multivaluequerystring.", "query"},
+		} {
+			if v, ok := strings.CutPrefix(s, k.prefix); ok {
+				return k.in, v
+			}
 		}
 	}
-	return out
+	return "header", "Unused"
+}
+
+// cognitoSecurity: one scheme per Cognito authorizer (a token of any of
+// its user pools is accepted), required with the route's scopes (any one
+// suffices).
+func (d *docBuilder) cognitoSecurity(a model.Authorizer, scopes []string) []any {
+	var pools []string
+	for _, arn := range a.UserPoolArns {
+		_, pool, _ := userPool(arn)
+		pools = append(pools, pool)
+	}
+	d.scheme(a.Name, object{
+		{"type", "apiKey"}, {"in", "header"}, {"name", headerOf(a)},
+		{"description", "Amazon Cognito user pools " + strings.Join(pools, ", ") + " (authorizer " + a.Name + "): send an ID or access token of a pool in the " + headerOf(a) + " header."},
+		{"x-amazon-apigateway-authtype", "cognito_user_pools"},
+		{"x-amazon-apigateway-authorizer", cognitoAuthorizer(a)},
+	})
+	req := []any{}
+	for _, sc := range scopes {
+		req = append(req, sc)
+	}
+	return []any{object{{a.Name, req}}}
 }
 
 // userPool reads region and pool id from a user pool ARN

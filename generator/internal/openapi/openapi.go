@@ -22,7 +22,7 @@ import (
 )
 
 // FileName is the document's name in each environment's directory.
-const FileName = "openapi.json"
+const FileName = render.OpenAPIFile
 
 // Version is the OpenAPI version of the document.
 const Version = "3.0.3"
@@ -67,6 +67,7 @@ func Render(m *model.Model, env model.Env, readFile func(rel string) ([]byte, er
 		{"paths", paths},
 		{"components", components},
 	}
+	d.amazonTopLevel(&doc)
 	// The version names the stage and the content: it changes exactly when
 	// the document does.
 	sum := sha256.Sum256(writeJSON(doc))
@@ -160,7 +161,7 @@ func (d *docBuilder) paths() (object, error) {
 	items := map[string]map[string]object{} // path -> method -> operation
 	owner := map[string]string{}            // "METHOD path" -> route
 	for _, r := range d.m.Routes {
-		p := openAPIPath(r.Path)
+		p := r.Path // API Gateway's greedy {proxy+} stays, as in its own exports
 		methods := []string{r.Method}
 		if r.Method == "ANY" {
 			// ANY is every method; with CORS, OPTIONS is the preflight.
@@ -182,6 +183,13 @@ func (d *docBuilder) paths() (object, error) {
 			items[p][method] = op
 		}
 	}
+	if d.m.API.CORS != nil {
+		for p, ops := range items {
+			if _, taken := ops["OPTIONS"]; !taken {
+				ops["OPTIONS"] = d.preflight(p)
+			}
+		}
+	}
 	out := object{}
 	for _, p := range slices.Sorted(maps.Keys(items)) {
 		item := object{}
@@ -193,18 +201,6 @@ func (d *docBuilder) paths() (object, error) {
 		out = append(out, member{p, item})
 	}
 	return out, nil
-}
-
-// openAPIPath turns API Gateway's greedy {proxy+} into the {proxy} that
-// OpenAPI's path templates allow.
-func openAPIPath(p string) string {
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "+}") {
-			segs[i] = strings.TrimSuffix(s, "+}") + "}"
-		}
-	}
-	return strings.Join(segs, "/")
 }
 
 func (d *docBuilder) operation(r model.Route, method string) (object, error) {
@@ -243,6 +239,7 @@ func (d *docBuilder) operation(r model.Route, method string) (object, error) {
 	if sec := d.security(r); sec != nil {
 		op.set("security", sec)
 	}
+	d.amazonOperation(&op, r)
 	op.set("x-apibuilder-route", r.Name)
 	return op, nil
 }

@@ -75,7 +75,7 @@ func (s *schemaSet) addFiles(files []string, readFile func(string) ([]byte, erro
 	for _, f := range files {
 		name := baseName(f)
 		if bases[name] > 1 {
-			name = sanitize(strings.TrimSuffix(f, ".json"), false)
+			name = modelName(strings.TrimSuffix(f, ".json"))
 		}
 		s.byFile[f] = s.unique(name)
 	}
@@ -95,7 +95,29 @@ func (s *schemaSet) addFiles(files []string, readFile func(string) ([]byte, erro
 
 func baseName(file string) string {
 	b := file[strings.LastIndex(file, "/")+1:]
-	return sanitize(strings.TrimSuffix(b, ".json"), false)
+	return modelName(strings.TrimSuffix(b, ".json"))
+}
+
+var modelSeparators = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// modelName makes s a schema component name that is also an API Gateway
+// model name (alphanumeric only): the parts between other characters are
+// joined in camel case, item_list -> itemList, item.tags -> itemTags.
+func modelName(s string) string {
+	var b strings.Builder
+	for i, part := range modelSeparators.Split(s, -1) {
+		if part == "" {
+			continue
+		}
+		if i > 0 && b.Len() > 0 {
+			part = strings.ToUpper(part[:1]) + part[1:]
+		}
+		b.WriteString(part)
+	}
+	if b.Len() == 0 {
+		return "Schema"
+	}
+	return b.String()
 }
 
 var nameChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
@@ -117,7 +139,7 @@ func sanitize(s string, keepDots bool) string {
 func (s *schemaSet) unique(name string) string {
 	n := name
 	for i := 2; s.used[n]; i++ {
-		n = fmt.Sprintf("%s_%d", name, i)
+		n = fmt.Sprintf("%s%d", name, i)
 	}
 	s.used[n] = true
 	return n
@@ -173,10 +195,7 @@ func (c *fileConverter) component(ptr string) string {
 	if len(segs) >= 2 && segs[0] == "definitions" {
 		segs = segs[1:] // named like the definition's own component
 	}
-	for i, sg := range segs {
-		segs[i] = sanitize(sg, true)
-	}
-	n := c.set.unique(c.name + "." + strings.Join(segs, "."))
+	n := c.set.unique(modelName(c.name + "." + strings.Join(segs, ".")))
 	c.byPtr[ptr] = n
 	c.queue = append(c.queue, ptr)
 	return n

@@ -72,14 +72,14 @@ func TestConvert(t *testing.T) {
 		{
 			name:   "definitions become components and $refs follow them",
 			schema: `{"type":"object","properties":{"c":{"$ref":"#/definitions/customer"},"self":{"$ref":"#"},"deep":{"$ref":"#/definitions/customer/properties/name"},"odd":{"$ref":"#/definitions/a~1b%20c"}},"definitions":{"customer":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1}}},"a/b c":{"type":"integer"},"unused":{"type":"boolean"}}}`,
-			want:   `{"s":{"type":"object","properties":{"c":{"$ref":"#/components/schemas/s.customer"},"self":{"$ref":"#/components/schemas/s"},"deep":{"$ref":"#/components/schemas/s.customer.properties.name"},"odd":{"$ref":"#/components/schemas/s.a_b_c"}}},"s.customer":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1}}},"s.a_b_c":{"type":"integer"},"s.unused":{"type":"boolean"},"s.customer.properties.name":{"type":"string","minLength":1}}`,
+			want:   `{"s":{"type":"object","properties":{"c":{"$ref":"#/components/schemas/sCustomer"},"self":{"$ref":"#/components/schemas/s"},"deep":{"$ref":"#/components/schemas/sCustomerPropertiesName"},"odd":{"$ref":"#/components/schemas/sABC"}}},"sCustomer":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1}}},"sABC":{"type":"integer"},"sUnused":{"type":"boolean"},"sCustomerPropertiesName":{"type":"string","minLength":1}}`,
 			accept: []string{`{"c":{"name":"a"},"self":{"odd":1},"deep":"x"}`},
 			refuse: []string{`{"c":{}}`, `{"self":{"c":{"name":""}}}`, `{"odd":"1"}`},
 		},
 		{
 			name:   "siblings of $ref are ignored, as draft-04 does",
 			schema: `{"type":"object","properties":{"a":{"$ref":"#/definitions/d","type":"string","description":"ignored"}},"definitions":{"d":{"type":"integer"}}}`,
-			want:   `{"s":{"type":"object","properties":{"a":{"$ref":"#/components/schemas/s.d"}}},"s.d":{"type":"integer"}}`,
+			want:   `{"s":{"type":"object","properties":{"a":{"$ref":"#/components/schemas/sD"}}},"sD":{"type":"integer"}}`,
 			accept: []string{`{"a":1}`},
 			refuse: []string{`{"a":"x"}`},
 		},
@@ -334,7 +334,8 @@ func decode(t *testing.T, s string, forDraft04 bool) any {
 }
 
 // TestComponentNames: a file is named after its base name, after its path
-// when two share a base name, and never takes a name already in use.
+// when two share a base name, and never takes a name already in use; names
+// are alphanumeric, as API Gateway's model names must be.
 func TestComponentNames(t *testing.T) {
 	set, got := convertFiles(t, map[string]string{
 		"schemas/item.json":         `{"type":"object"}`,
@@ -342,11 +343,11 @@ func TestComponentNames(t *testing.T) {
 		"schemas/GatewayError.json": `{"type":"integer","definitions":{"x":{"type":"null"}}}`,
 		"schemas/item list.v1.json": `{"type":"boolean"}`,
 	})
-	want := `{"GatewayError_2":{"type":"integer"},"GatewayError_2.x":{"nullable":true,"enum":[null]},"item_list_v1":{"type":"boolean"},"schemas_item":{"type":"object"},"schemas_v2_item":{"type":"string"}}`
+	want := `{"GatewayError2":{"type":"integer"},"GatewayError2X":{"nullable":true,"enum":[null]},"itemListV1":{"type":"boolean"},"schemasItem":{"type":"object"},"schemasV2Item":{"type":"string"}}`
 	if got != want {
 		t.Errorf("components:\n got %s\nwant %s", got, want)
 	}
-	if r := fmt.Sprint(set.ref("schemas/v2/item.json")); r != "[{$ref #/components/schemas/schemas_v2_item}]" {
+	if r := fmt.Sprint(set.ref("schemas/v2/item.json")); r != "[{$ref #/components/schemas/schemasV2Item}]" {
 		t.Errorf("ref = %s", r)
 	}
 }

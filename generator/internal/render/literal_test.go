@@ -59,11 +59,9 @@ func FuzzStringsStayLiteral(f *testing.F) {
 		ctx := evalContext()
 		mainTF := parse(t, files["envs/dev/main.tf"])
 		route := block(t, mainTF, "module", "route_"+rt.Name)
-		want := map[string]string{
-			"description":     s,
-			"request_schema":  "ROOT/../../" + s,
-			"response_schema": "ROOT/../../" + s,
-		}
+		// (Schema paths are read by package openapi; the document carries
+		// the schemas, not main.tf.)
+		want := map[string]string{"description": s}
 		for attr, w := range want {
 			if got := eval(t, route.Body.Attributes[attr], ctx); got.AsString() != w {
 				t.Errorf("%s = %q, want %q", attr, got.AsString(), w)

@@ -12,6 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
 
 // variable is one declared input of a module.
@@ -120,7 +121,8 @@ func TestModuleArgumentsMatchDeclaredVariables(t *testing.T) {
 				"path":               cty.ObjectVal(map[string]cty.Value{"root": cty.StringVal("."), "module": cty.StringVal(".")}),
 			},
 			Functions: map[string]function.Function{
-				"try": tryfunc.TryFunc,
+				"try":     tryfunc.TryFunc,
+				"replace": stdlib.ReplaceFunc,
 				"file": function.New(&function.Spec{
 					Params: []function.Parameter{{Name: "path", Type: cty.String}},
 					Type:   function.StaticReturnType(cty.String),

@@ -8,7 +8,7 @@ output "invoke_url" {
   value       = module.api.invoke_url
 }
 
-output "preflight_url" {
-  description = "URL to send the CORS preflight to (OPTIONS with an Origin header)."
+output "hello_url" {
+  description = "URL of GET /hello, answered by API Gateway's MOCK integration."
   value       = "${module.api.invoke_url}/hello"
 }

@@ -1,14 +1,11 @@
 # One route behind an API: GET /hello runs a Go Lambda function. This is how
 # the two modules fit together, the way the generated envs/<env>/main.tf
 # uses them:
-#   - api_gateway makes the REST API and one resource per path prefix;
-#   - lambda_route takes the API's id, the path's resource id and the
-#     execution ARN, and makes the function, its role and log group, the GET
-#     method, the AWS_PROXY integration and an invoke permission for this
-#     method and path only;
-#   - the route's fingerprint goes back into the API's deployment_triggers,
-#     so the stage is redeployed whenever the route's method changes.
-# Terraform resolves the two-way references per value, so there is no cycle.
+#   - api_gateway makes the REST API from its OpenAPI document, whose
+#     GET /hello integration names the function by its ARN (built from its
+#     name, so the document does not wait for the function);
+#   - lambda_route makes the function, its role and log group, and an
+#     invoke permission for this method and path of the API only.
 
 provider "aws" {
   region = var.region
@@ -17,13 +14,26 @@ provider "aws" {
 module "api" {
   source = "../../../api_gateway"
 
-  name       = var.name
-  paths      = ["/hello"]
+  name = var.name
+  body = jsonencode({
+    openapi = "3.0.1"
+    info    = { title = var.name, version = "1" }
+    paths = {
+      "/hello" = {
+        get = {
+          responses = { "200" = { description = "The function's answer." } }
+          "x-amazon-apigateway-integration" = {
+            type                = "aws_proxy"
+            httpMethod          = "POST"
+            passthroughBehavior = "when_no_match"
+            # The pseudo parameters are the module's to substitute.
+            uri = "arn:$${AWS::Partition}:apigateway:$${AWS::Region}:lambda:path/2015-03-31/functions/arn:$${AWS::Partition}:lambda:$${AWS::Region}:$${AWS::AccountId}:function:${var.name}-hello/invocations"
+          }
+        }
+      }
+    }
+  })
   stage_name = "dev"
-
-  deployment_triggers = {
-    hello = module.hello.fingerprint
-  }
 
   # Access logs need the account's API Gateway CloudWatch role, which a fresh
   # account does not have (apibuilder's envs/_account sets it, once per account
@@ -41,8 +51,6 @@ module "hello" {
     GREETING = "hello"
   }
 
-  rest_api_id   = module.api.rest_api_id
-  resource_id   = module.api.resource_ids["/hello"]
   execution_arn = module.api.execution_arn
   http_method   = "GET"
   resource_path = "/hello"

@@ -85,33 +85,12 @@ resource "aws_dynamodb_table" "items" {
 module "api" {
   source = "../../modules/api_gateway"
 
-  name               = local.name_prefix
-  description        = "Items API"
-  endpoint_type      = "REGIONAL"
-  paths              = ["/items", "/items/{id}"]
-  request_validators = ["body"]
-  usage_plans        = var.usage_plans
-  cors = {
-    allow_origins     = ["https://app.example.com"]
-    allow_headers     = ["Content-Type", "X-Api-Key", "Authorization"]
-    max_age_seconds   = 600
-    allow_credentials = false
-  }
-  authorizers = {
-    admin = {
-      type                = "TOKEN"
-      function_invoke_arn = module.authorizer_admin.invoke_arn
-      identity_source     = "method.request.header.Authorization"
-      result_ttl_seconds  = 300
-    }
-  }
+  name          = local.name_prefix
+  description   = "Items API"
+  endpoint_type = "REGIONAL"
+  usage_plans   = var.usage_plans
 
-  deployment_triggers = {
-    create_item = module.route_create_item.fingerprint
-    get_item    = module.route_get_item.fingerprint
-    list_items  = module.route_list_items.fingerprint
-    delete_item = module.route_delete_item.fingerprint
-  }
+  body = replace(file("${path.module}/openapi.json"), "$${NamePrefix}", local.name_prefix)
 
   stage_name         = var.stage.name
   stage_variables    = var.stage.variables
@@ -154,9 +133,8 @@ module "authorizer_admin" {
     ALLOWED_TOKEN_SHA256 = "d2eadfb6e52d65b4bbf254e5046c0c495328b4d208f8b1591c229e62c5c6362f"
   }
 
-  create_method     = false
   execution_arn     = module.api.execution_arn
-  invoke_source_arn = "${module.api.execution_arn}/authorizers/${module.api.authorizer_ids["admin"]}"
+  invoke_source_arn = "${module.api.execution_arn}/authorizers/*"
 
   tags = {
     authorizer = "admin"
@@ -196,16 +174,9 @@ module "route_create_item" {
     resources = [aws_dynamodb_table.items.arn]
   }]
 
-  rest_api_id          = module.api.rest_api_id
-  resource_id          = module.api.resource_ids["/items"]
-  execution_arn        = module.api.execution_arn
-  http_method          = "POST"
-  resource_path        = "/items"
-  api_key_required     = true
-  request_validator_id = module.api.request_validator_ids["body"]
-  request_schema       = file("${path.root}/../../schemas/item.json")
-  response_schema      = file("${path.root}/../../schemas/item.json")
-  success_status_code  = "201"
+  execution_arn = module.api.execution_arn
+  http_method   = "POST"
+  resource_path = "/items"
 
   tags = {
     route = "create_item"
@@ -245,16 +216,9 @@ module "route_get_item" {
     resources = [aws_dynamodb_table.items.arn]
   }]
 
-  rest_api_id   = module.api.rest_api_id
-  resource_id   = module.api.resource_ids["/items/{id}"]
   execution_arn = module.api.execution_arn
   http_method   = "GET"
   resource_path = "/items/{id}"
-  request_parameters = {
-    "method.request.path.id" = true
-  }
-  response_schema     = file("${path.root}/../../schemas/item.json")
-  success_status_code = "200"
 
   tags = {
     route = "get_item"
@@ -294,13 +258,9 @@ module "route_list_items" {
     resources = [aws_dynamodb_table.items.arn]
   }]
 
-  rest_api_id         = module.api.rest_api_id
-  resource_id         = module.api.resource_ids["/items"]
-  execution_arn       = module.api.execution_arn
-  http_method         = "GET"
-  resource_path       = "/items"
-  response_schema     = file("${path.root}/../../schemas/item_list.json")
-  success_status_code = "200"
+  execution_arn = module.api.execution_arn
+  http_method   = "GET"
+  resource_path = "/items"
 
   tags = {
     route = "list_items"
@@ -340,16 +300,9 @@ module "route_delete_item" {
     resources = [aws_dynamodb_table.items.arn]
   }]
 
-  rest_api_id   = module.api.rest_api_id
-  resource_id   = module.api.resource_ids["/items/{id}"]
   execution_arn = module.api.execution_arn
   http_method   = "DELETE"
   resource_path = "/items/{id}"
-  authorization = "CUSTOM"
-  authorizer_id = module.api.authorizer_ids["admin"]
-  request_parameters = {
-    "method.request.path.id" = true
-  }
 
   tags = {
     route = "delete_item"

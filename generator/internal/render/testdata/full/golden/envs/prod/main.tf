@@ -177,38 +177,9 @@ module "api" {
   endpoint_type            = "EDGE"
   binary_media_types       = ["image/png"]
   minimum_compression_size = 1024
-  paths                    = ["/", "/customers/{customer}", "/customers/{customer}/orders", "/customers/{customer}/orders/{proxy+}"]
-  request_validators       = ["all", "params"]
   usage_plans              = var.usage_plans
-  cors = {
-    allow_origins     = ["https://shop.example.com", "https://admin.example.com"]
-    allow_methods     = ["GET", "POST"]
-    allow_headers     = ["Content-Type"]
-    expose_headers    = ["X-Request-Id"]
-    max_age_seconds   = 300
-    allow_credentials = true
-  }
-  authorizers = {
-    tenant = {
-      type                = "REQUEST"
-      function_invoke_arn = module.authorizer_tenant.invoke_arn
-      identity_source     = "method.request.header.X-Tenant, stageVariables.tenants"
-      result_ttl_seconds  = 0
-    }
-    staff = {
-      type               = "COGNITO_USER_POOLS"
-      provider_arns      = ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123"]
-      identity_source    = "method.request.header.Authorization"
-      result_ttl_seconds = 300
-    }
-  }
 
-  deployment_triggers = {
-    search = module.route_search.fingerprint
-    upload = module.route_upload.fingerprint
-    health = module.route_health.fingerprint
-    cancel = module.route_cancel.fingerprint
-  }
+  body = replace(file("${path.module}/openapi.json"), "$${NamePrefix}", local.name_prefix)
 
   stage_name         = var.stage.name
   stage_variables    = var.stage.variables
@@ -263,9 +234,8 @@ module "authorizer_tenant" {
     resources = [data.aws_secretsmanager_secret.secret["orders/prod/partner"].arn]
   }]
 
-  create_method     = false
   execution_arn     = module.api.execution_arn
-  invoke_source_arn = "${module.api.execution_arn}/authorizers/${module.api.authorizer_ids["tenant"]}"
+  invoke_source_arn = "${module.api.execution_arn}/authorizers/*"
 
   tags = {
     authorizer = "tenant"
@@ -326,19 +296,9 @@ module "route_search" {
     resources = [data.aws_secretsmanager_secret.secret_by_arn["arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/search-AbC123"].arn]
   }]
 
-  rest_api_id          = module.api.rest_api_id
-  resource_id          = module.api.resource_ids["/customers/{customer}/orders"]
-  execution_arn        = module.api.execution_arn
-  http_method          = "GET"
-  resource_path        = "/customers/{customer}/orders"
-  api_key_required     = true
-  request_validator_id = module.api.request_validator_ids["params"]
-  request_parameters = {
-    "method.request.header.X-Request-Id" = true
-    "method.request.path.customer"       = true
-    "method.request.querystring.from"    = true
-    "method.request.querystring.to"      = true
-  }
+  execution_arn = module.api.execution_arn
+  http_method   = "GET"
+  resource_path = "/customers/{customer}/orders"
 
   tags = {
     route = "search"
@@ -374,23 +334,9 @@ module "route_upload" {
     LOG_LEVEL                      = "info"
   }
 
-  rest_api_id          = module.api.rest_api_id
-  resource_id          = module.api.resource_ids["/customers/{customer}/orders/{proxy+}"]
-  execution_arn        = module.api.execution_arn
-  http_method          = "PUT"
-  resource_path        = "/customers/{customer}/orders/{proxy+}"
-  authorization        = "COGNITO_USER_POOLS"
-  authorizer_id        = module.api.authorizer_ids["staff"]
-  authorization_scopes = ["orders/write"]
-  request_validator_id = module.api.request_validator_ids["all"]
-  request_parameters = {
-    "method.request.header.Content-Type" = true
-    "method.request.path.customer"       = true
-    "method.request.path.proxy"          = true
-  }
-  request_schema      = file("${path.root}/../../schemas/upload.json")
-  response_schema     = file("${path.root}/../../schemas/upload.json")
-  success_status_code = "202"
+  execution_arn = module.api.execution_arn
+  http_method   = "PUT"
+  resource_path = "/customers/{customer}/orders/{proxy+}"
 
   tags = {
     route = "upload"
@@ -426,12 +372,9 @@ module "route_health" {
     LOG_LEVEL                      = "info"
   }
 
-  rest_api_id   = module.api.rest_api_id
-  resource_id   = module.api.resource_ids["/"]
   execution_arn = module.api.execution_arn
   http_method   = "ANY"
   resource_path = "/"
-  authorization = "AWS_IAM"
 
   tags = {
     route = "health"
@@ -472,16 +415,9 @@ module "route_cancel" {
     resources = [aws_dynamodb_table.orders.arn]
   }]
 
-  rest_api_id   = module.api.rest_api_id
-  resource_id   = module.api.resource_ids["/customers/{customer}"]
   execution_arn = module.api.execution_arn
   http_method   = "DELETE"
   resource_path = "/customers/{customer}"
-  authorization = "CUSTOM"
-  authorizer_id = module.api.authorizer_ids["tenant"]
-  request_parameters = {
-    "method.request.path.customer" = true
-  }
 
   tags = {
     route = "cancel"

@@ -69,18 +69,14 @@ resource "aws_s3_object" "package" {
 module "api" {
   source = "../../modules/api_gateway"
 
-  name               = local.name_prefix
-  description        = ""
-  endpoint_type      = "PRIVATE"
-  vpc_endpoint_ids   = ["vpce-0123456789abcdef0"]
-  policy             = file("${path.root}/../../policies/api.json")
-  paths              = ["/health"]
-  request_validators = []
-  usage_plans        = var.usage_plans
+  name             = local.name_prefix
+  description      = ""
+  endpoint_type    = "PRIVATE"
+  vpc_endpoint_ids = ["vpce-0123456789abcdef0"]
+  policy           = file("${path.root}/../../policies/api.json")
+  usage_plans      = var.usage_plans
 
-  deployment_triggers = {
-    health = module.route_health.fingerprint
-  }
+  body = replace(file("${path.module}/openapi.json"), "$${NamePrefix}", local.name_prefix)
 
   stage_name         = var.stage.name
   stage_variables    = var.stage.variables
@@ -120,8 +116,6 @@ module "route_health" {
     source_code_hash = local.packages.artifacts[local.packages.functions["health"]].sha256
   }, null)
 
-  rest_api_id   = module.api.rest_api_id
-  resource_id   = module.api.resource_ids["/health"]
   execution_arn = module.api.execution_arn
   http_method   = "GET"
   resource_path = "/health"

@@ -20,6 +20,11 @@ output "deployment_id" {
   value       = module.api.deployment_id
 }
 
+output "openapi_body" {
+  description = "The OpenAPI document API Gateway imported (openapi.json with this account's values); apibuilder drift compares the stage's export with it."
+  value       = module.api.body
+}
+
 output "function_names" {
   description = "Lambda function name of every route."
   value = {
