@@ -48,11 +48,11 @@ const (
 // local stack (moto + kumo) with the real AWS provider, then plans edits and
 // reads the plan JSON: the stage's deployment must be replaced exactly when
 // an edit changes what API Gateway serves (a route's request schema, an
-// authorizer's settings) and left alone by an edit that does not (another
-// route's memory). This is the trigger semantics of modules/api_gateway's
-// aws_api_gateway_deployment and lambda_route's fingerprint output, which
-// only Terraform itself can evaluate: the fingerprint hashes resource IDs
-// known after apply.
+// authorizer's settings: the API's document) and left alone by an edit
+// that does not (another route's memory). This is the trigger semantics of
+// modules/api_gateway's aws_api_gateway_deployment (the hash of the
+// document as imported, pseudo parameters substituted), which only
+// Terraform itself can evaluate.
 func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 	if testing.Short() {
 		t.Skip("applies on the local stack; skipped with -short")
@@ -107,7 +107,10 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 		}
 		return p
 	}
-	const deployment = "module.api.aws_api_gateway_deployment.this"
+	const (
+		deployment = "module.api.aws_api_gateway_deployment.this"
+		restAPI    = "module.api.aws_api_gateway_rest_api.this"
+	)
 
 	if changed := changedAddresses(plan()); len(changed) > 0 {
 		t.Fatalf("a plan right after apply changes %v; want nothing", changed)
@@ -143,7 +146,7 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 		defer writeFile(t, dir, "schemas/create.json", createSchema)
 		changed := changedAddresses(plan())
 		wantReplaced(t, changed, deployment)
-		wantChanged(t, changed, "module.route_create.aws_api_gateway_model.request[0]")
+		wantChanged(t, changed, restAPI)
 		for addr := range changed {
 			if strings.HasPrefix(addr, "module.route_list.") || strings.HasPrefix(addr, "module.authorizer_admin.") {
 				t.Errorf("%s changes (%v) though only create's schema was edited", addr, changed[addr])
@@ -170,13 +173,14 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 		defer func() { writeFile(t, dir, "routes.yaml", redeployProject); regenerate(t, dir) }()
 		regenerate(t, dir)
 		changed := changedAddresses(plan())
-		wantChanged(t, changed, "module.api.aws_api_gateway_authorizer.this[\"admin\"]")
+		wantChanged(t, changed, restAPI)
 		wantReplaced(t, changed, deployment)
 	})
 
 	// A rename (same method and path) keeps the route's AWS names, so the
-	// plan moves its state and replaces only the stage's deployment; the
-	// rename back does the same.
+	// plan moves its state, imports the document (whose operation carries
+	// the route's name) and replaces the stage's deployment; the rename
+	// back does the same.
 	t.Run("rename moves state only", func(t *testing.T) {
 		rename := func(yaml, from, to string) {
 			t.Helper()
@@ -215,18 +219,19 @@ func TestDeploymentTriggerFollowsRouteChanges(t *testing.T) {
 // wantMovedOnly asserts that plan p moves every resource of the module
 // prefix from to the prefix to, creates and deletes nothing but a new
 // deployment (a replacement of the resource at deployment), and changes
-// nothing else outside the moved module but the stage, which points at the
-// new deployment.
+// nothing else outside the moved module but the REST API (its document
+// names the route) and the stage, which points at the new deployment.
 func wantMovedOnly(t *testing.T, p *tfjson.Plan, from, to, deployment string) {
 	t.Helper()
 	const stage = "module.api.aws_api_gateway_stage.this"
+	const restAPI = "module.api.aws_api_gateway_rest_api.this"
 	moved := 0
 	for _, rc := range p.ResourceChanges {
 		a := rc.Change.Actions
 		switch {
 		case rc.Mode == tfjson.DataResourceMode:
 			// Data sources are read again: they create and delete nothing.
-		case rc.Address == stage:
+		case rc.Address == stage || rc.Address == restAPI:
 			if !a.NoOp() && !a.Update() {
 				t.Errorf("%s actions = %v, want at most an in-place update", rc.Address, a)
 			}
