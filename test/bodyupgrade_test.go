@@ -69,7 +69,7 @@ func TestUpgradeToBodyMode(t *testing.T) {
 		{http.MethodGet, "/items/" + id, nil, http.StatusOK},
 		{http.MethodGet, "/items", nil, http.StatusOK},
 		{http.MethodPost, "/items", key, http.StatusConflict}, // the function answers: the id is taken
-		{http.MethodDelete, "/items/not-" + id, admin, http.StatusNoContent},
+		{http.MethodDelete, "/items/not-" + id, admin, http.StatusNotFound}, // the function answers: no such item
 		{http.MethodOptions, "/items", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"}, http.StatusNoContent},
 	}
 	for _, c := range calls { // first, the expected answer before the upgrade
