@@ -88,6 +88,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	if p.gaps.serveImport(w, r, parts, body) || p.gaps.serveExport(w, r, parts) {
+		return // import.go, export.go
+	}
 	if p.gaps.enforce(w, r, parts, body) {
 		return
 	}
