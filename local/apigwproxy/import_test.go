@@ -237,7 +237,7 @@ func TestImport(t *testing.T) {
 			"openapi": "3.0.1", "info": map[string]any{"title": "extra", "version": "1"},
 			"paths": map[string]any{
 				"/extra": map[string]any{"get": map[string]any{
-					"responses": map[string]any{"200": map[string]any{"description": "OK"}},
+					"responses":                       map[string]any{"200": map[string]any{"description": "OK"}},
 					"x-amazon-apigateway-integration": map[string]any{"type": "mock", "requestTemplates": map[string]any{"application/json": `{"statusCode": 200}`}},
 				}},
 				// A method of the document replaces the one the API has.
