@@ -486,8 +486,7 @@ func (d *importDoc) readOperation(root map[string]any, v3 bool, path, verb strin
 	responses, _ := op["responses"].(map[string]any)
 	for _, code := range sortedKeys(responses) {
 		if code == "default" {
-			d.warnings = append(d.warnings, fmt.Sprintf("Ignoring response 'default' of method '%s %s': a method response needs a status code", verb, path))
-			continue
+			continue // a method response needs a status code
 		}
 		resp := resolve(root, asMap(responses[code]))
 		in := map[string]any{}
@@ -651,8 +650,9 @@ func (d *importDoc) readIntegration(m *importMethod, verb, path string, x map[st
 	}
 }
 
-// modelOf names the model a schema refers to, or "" for none (an inline
-// schema is warned about: the local stack does not make models of them).
+// modelOf names the model a schema refers to, or "" for none: an inline
+// schema is ignored (the local stack makes models of the document's
+// schemas only; the generator refers to them).
 func (d *importDoc) modelOf(schema any, where string) string {
 	s, ok := schema.(map[string]any)
 	if !ok {
@@ -660,7 +660,6 @@ func (d *importDoc) modelOf(schema any, where string) string {
 	}
 	ref := str(s["$ref"])
 	if ref == "" {
-		d.warnings = append(d.warnings, strings.TrimSuffix(where, ": ")+": ignoring an inline schema (the local stack makes models only of $ref to the document's schemas)")
 		return ""
 	}
 	name, ok := strings.CutPrefix(ref, d.refPrefix)
