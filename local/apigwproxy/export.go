@@ -344,10 +344,8 @@ func (e *exporter) authorizerScheme(a map[string]any) map[string]any {
 			x[k] = v
 		}
 	}
-	if typ != "TOKEN" || str(a["identitySource"]) != "method.request.header."+name {
-		if v := str(a["identitySource"]); v != "" {
-			x["identitySource"] = v
-		}
+	if v := str(a["identitySource"]); v != "" {
+		x["identitySource"] = v
 	}
 	if typ == "COGNITO_USER_POOLS" {
 		x["providerARNs"] = asList(a["providerARNs"])
