@@ -6,7 +6,9 @@
 // (rules.go), so that what fails on AWS fails here too, and it keeps a
 // snapshot of the API per deployment (snapshot.go), so the data plane can
 // serve a stage's deployment as AWS does rather than the API's current
-// resources. With an instrument.Recorder it also counts calls by operation
+// resources. It imports OpenAPI documents (PutRestApi, ImportRestApi:
+// import.go), which moto barely does, and exports a stage's deployment
+// with API Gateway's extensions (GetExport: export.go). With an instrument.Recorder it also counts calls by operation
 // and times the answers (bench).
 package apigwproxy
 
@@ -88,6 +90,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	if p.gaps.serveImport(w, r, parts, body) || p.gaps.serveExport(w, r, parts) {
+		return // import.go, export.go
+	}
 	if p.gaps.enforce(w, r, parts, body) {
 		return
 	}
