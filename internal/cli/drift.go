@@ -36,8 +36,8 @@ var driftCommand = &command{
     defaults API Gateway fills in, the form of model references). Each
     difference is one line, the stage's value first:
 
-      GET /items/{id}: integration uri is arn:...:function:other/invocations, the document says arn:...:function:items-dev-get_item/invocations
       POST /items: request validator body missing
+      GET /items/{id}: integration uri is arn:...:function:other/invocations, the document says arn:...:function:items-dev-get_item/invocations
       DELETE /items/{id}: in the stage but not in routes.yaml
 
     Run it after terraform plan (the workflow's scheduled drift job runs
