@@ -297,7 +297,7 @@ func (c *comparison) method(key, where string, s, d *method) {
 		c.add(rankMethod, key, where, "request validator is %s, the document says %s", s.validator, d.validator)
 	}
 	c.entries(rankMethod, key, where, "request parameter", s.params, d.params)
-	c.entries(rankMethod, key, where, "request model", s.requestModels, d.requestModels)
+	c.entries(rankMethod, key, where, "request model", inlineMatched(s.requestModels, d.requestModels), d.requestModels)
 	for _, code := range unionKeys(s.responses, d.responses) {
 		sr, dr := s.responses[code], d.responses[code]
 		switch {
@@ -306,7 +306,7 @@ func (c *comparison) method(key, where string, s, d *method) {
 		case sr == nil:
 			c.add(rankMethod, key, where, "response %s %s", code, onlyInDocument)
 		default:
-			c.entries(rankMethod, key, where, "response "+code+" model", sr.models, dr.models)
+			c.entries(rankMethod, key, where, "response "+code+" model", inlineMatched(sr.models, dr.models), dr.models)
 			c.entries(rankMethod, key, where, "response "+code+" header", sr.headers, dr.headers)
 		}
 	}
@@ -339,6 +339,19 @@ func (c *comparison) method(key, where string, s, d *method) {
 			}
 		}
 	}
+}
+
+// inlineMatched is the stage's models with those the document gives
+// inline (whose names API Gateway chose) taken as the document's.
+func inlineMatched(stage, doc map[string]string) map[string]string {
+	out := map[string]string{}
+	for ct, m := range stage {
+		if doc[ct] == inlineSchema {
+			m = inlineSchema
+		}
+		out[ct] = m
+	}
+	return out
 }
 
 // unionKeys are the keys of a and b, sorted.

@@ -34,6 +34,13 @@ func TestCompare(t *testing.T) {
 	}{
 		{name: "equal despite the export's noise"},
 		{
+			name: "equal: an inline request schema, OpenAPI's own schema keywords",
+			document: func(r object) {
+				at(r, "paths", "/items", "post", "requestBody", "content", "application/json")["schema"] = object{"type": "object"}
+				at(r, "components", "schemas", "item", "properties", "name")["nullable"] = true
+			},
+		},
+		{
 			name: "an integration pointed at another function",
 			export: func(r object) {
 				at(r, "paths", "/items/{id}", "get", "x-amazon-apigateway-integration")["uri"] = otherURI

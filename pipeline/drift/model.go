@@ -320,6 +320,10 @@ func (p *parser) security(m *method, security any) {
 	sort.Strings(m.scopes)
 }
 
+// inlineSchema stands for a model the document gives inline: API
+// Gateway names the model it makes of it, so any model matches it.
+const inlineSchema = "an inline schema"
+
 // contentModels are the models of a content map: content type -> model
 // name. API Gateway's Empty model is no model.
 func (p *parser) contentModels(content any) map[string]string {
@@ -329,7 +333,7 @@ func (p *parser) contentModels(content any) map[string]string {
 		if s == nil {
 			continue
 		}
-		name := "an inline schema"
+		name := inlineSchema
 		if ref, ok := s["$ref"].(string); ok {
 			name = refName(ref)
 		}
@@ -425,8 +429,13 @@ func refName(ref string) string {
 	return ref
 }
 
-// docOnly are schema keywords that document and validate nothing.
-var docOnly = map[string]bool{"description": true, "title": true, "example": true, "examples": true, "$schema": true, "externalDocs": true, "deprecated": true}
+// docOnly are schema keywords that document and validate nothing, and
+// OpenAPI's own keywords, which API Gateway's draft-4 validation does
+// not apply (an import may keep or drop them).
+var docOnly = map[string]bool{
+	"description": true, "title": true, "example": true, "examples": true, "$schema": true, "externalDocs": true, "deprecated": true,
+	"nullable": true, "readOnly": true, "writeOnly": true, "xml": true, "discriminator": true,
+}
 
 // schema is a JSON schema without its documentation, its references in
 // one form ("#/components/schemas/<name>").
