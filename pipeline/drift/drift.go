@@ -319,7 +319,11 @@ func (c *comparison) method(key, where string, s, d *method) {
 		c.add(rankMethod, key, where, "integration %s %s in the stage, the document has none", si.fields["type"], si.fields["uri"])
 	default:
 		for _, f := range integrationFields {
-			c.value(rankMethod, key, where, "integration "+f.name, si.fields[f.name], di.fields[f.name])
+			sv := si.fields[f.name]
+			if f.name == "contentHandling" && di.contentHandlingDefault && sv == "CONVERT_TO_TEXT" {
+				sv = ""
+			}
+			c.value(rankMethod, key, where, "integration "+f.name, sv, di.fields[f.name])
 		}
 		c.entries(rankMethod, key, where, "integration requestParameter", si.params, di.params)
 		c.entries(rankMethod, key, where, "integration requestTemplate", si.templates, di.templates)

@@ -43,7 +43,9 @@ func TestCompare(t *testing.T) {
 		{
 			name: "an integration pointed at another function",
 			export: func(r object) {
-				at(r, "paths", "/items/{id}", "get", "x-amazon-apigateway-integration")["uri"] = otherURI
+				integ := at(r, "paths", "/items/{id}", "get", "x-amazon-apigateway-integration")
+				integ["uri"] = otherURI
+				integ["contentHandling"] = "CONVERT_TO_TEXT" // as the console sets it
 			},
 			want: []string{"GET /items/{id}: integration uri is " + otherURI + ", the document says " + getItemURI},
 		},
@@ -134,11 +136,12 @@ func TestCompare(t *testing.T) {
 			},
 		},
 		{
-			name: "a parameter made required, a timeout shortened, a model loosened",
+			name: "a parameter made required, a timeout shortened, binary conversion, a model loosened",
 			export: func(r object) {
 				get := at(r, "paths", "/items", "get")
 				get["parameters"].([]any)[0].(object)["required"] = true
 				get["x-amazon-apigateway-integration"].(object)["timeoutInMillis"] = 5000.0
+				get["x-amazon-apigateway-integration"].(object)["contentHandling"] = "CONVERT_TO_BINARY"
 				at(r, "components", "schemas", "item", "properties", "name")["maxLength"] = 100000.0
 				delete(at(r, "components", "schemas", "item"), "additionalProperties")
 			},
@@ -147,6 +150,7 @@ func TestCompare(t *testing.T) {
 				"model item: properties.name.maxLength is 100000, the document says 256",
 				"GET /items: request parameter querystring.limit is required, the document says optional",
 				"GET /items: integration timeoutInMillis is 5000, the document says 29000",
+				"GET /items: integration contentHandling is CONVERT_TO_BINARY, the document has none",
 			},
 		},
 		{

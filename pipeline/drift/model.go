@@ -55,9 +55,13 @@ type response struct {
 }
 
 type integration struct {
-	fields            map[string]string
-	params, templates map[string]string
-	responses         map[string]*integrationResponse // by selection pattern
+	fields map[string]string
+	// contentHandlingDefault: the document leaves contentHandling out;
+	// the console sets CONVERT_TO_TEXT on the integrations it edits,
+	// which passes a text payload as it is.
+	contentHandlingDefault bool
+	params, templates      map[string]string
+	responses              map[string]*integrationResponse // by selection pattern
 }
 
 type integrationResponse struct {
@@ -375,6 +379,7 @@ func (p *parser) integration(o object) *integration {
 		}
 		in.fields[f.name] = v
 	}
+	in.contentHandlingDefault = in.fields["contentHandling"] == ""
 	// A proxy integration passes the function's answer through: API
 	// Gateway ignores integration responses there (an export may show
 	// one the console added).
