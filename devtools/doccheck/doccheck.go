@@ -64,7 +64,6 @@ func BuiltVerbs() []string {
 // (BuiltVerbs wins), but should leave once it has.
 var PlannedVerbs = []string{
 	"schema",   // issue 26
-	"drift",    // issue 25
 	"rollback", // issue 27
 }
 

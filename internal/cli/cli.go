@@ -1,5 +1,5 @@
 // Package cli is the apibuilder command: one entry point for a team's
-// whole loop (init, generate, local, test, deploy, version). Every verb is
+// whole loop (init, generate, local, test, deploy, drift, version). Every verb is
 // a row of one command table (name, summary, usage, flags, run), from
 // which `apibuilder help` and `apibuilder <verb> -h` are printed, and one
 // file here that parses its flags and calls the package that does the
@@ -61,6 +61,7 @@ func init() {
 		deployCommand,
 		bootstrapCommand,
 		ciCommand,
+		driftCommand,
 		versionCommand,
 		helpCommand,
 	}

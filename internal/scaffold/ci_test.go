@@ -61,6 +61,7 @@ type job struct {
 
 type step struct {
 	ID   string            `yaml:"id"`
+	If   string            `yaml:"if"`
 	Uses string            `yaml:"uses"`
 	Run  string            `yaml:"run"`
 	With map[string]any    `yaml:"with"`
@@ -408,7 +409,10 @@ func TestWorkflowPipeline(t *testing.T) {
 		t.Error("a teardown can run while its preview deploys")
 	}
 	must("preview-sweep", "PREVIEW_MAX_AGE_DAYS", `-preview "pr-$pr" -destroy -auto-approve`)
-	dr := must("drift", `apibuilder deploy -env "$ENV" -out drift.tfplan`, "show -json", "exit 2")
+	dr := must("drift", `apibuilder deploy -env "$ENV" -out drift.tfplan`, "show -json", "exit 2", `apibuilder drift -env "$ENV"`)
+	if steps := dr.Steps; len(steps) == 0 || !strings.Contains(steps[len(steps)-1].Run, "apibuilder drift") || steps[len(steps)-1].If != "${{ !cancelled() }}" {
+		t.Error("the drift job does not end with apibuilder drift, run even when the plan found drift")
+	}
 	if len(dr.Strategy.Matrix.Include) != 3 {
 		t.Errorf("drift checks %v", dr.Strategy.Matrix.Include)
 	}
