@@ -23,6 +23,9 @@ func (w *Workspace) PlanReviewApply(ctx context.Context, approve func(plan *tfjs
 	}
 	defer os.RemoveAll(tmp)
 	file := filepath.Join(tmp, "plan.tfplan")
+	if _, err := w.UpgradeToBodyMode(ctx); err != nil {
+		return nil, false, err
+	}
 	plan, changed, err := w.PlanFile(ctx, file)
 	if err != nil || !changed {
 		return plan, false, err

@@ -160,9 +160,12 @@ func (w *Workspace) vars() []string {
 	return out
 }
 
-// Apply runs terraform apply (and replaces the stage's deployment when
-// the apply deleted part of the API after it was made: redeploy.go).
+// Apply runs terraform apply, after upgrading an env deployed before
+// body mode (bodymode.go).
 func (w *Workspace) Apply(ctx context.Context) error {
+	if _, err := w.UpgradeToBodyMode(ctx); err != nil {
+		return err
+	}
 	opts := []tfexec.ApplyOption{tfexec.Refresh(!w.NoRefresh), w.lockTimeout()}
 	for _, v := range w.vars() {
 		opts = append(opts, tfexec.Var(v))
@@ -223,9 +226,19 @@ func (w *Workspace) PlanFile(ctx context.Context, path string) (*tfjson.Plan, bo
 }
 
 // ApplyPlan applies the plan file at path, written by PlanFile (a saved
-// plan carries its variables), and replaces the stage's deployment when
-// the apply deleted part of the API after it was made (redeploy.go).
+// plan carries its variables). It refuses a plan made against the state
+// of an env deployed before body mode: applied in Terraform's order, it
+// would delete the methods the document's import brings (bodymode.go).
 func (w *Workspace) ApplyPlan(ctx context.Context, path string) error {
+	raw, err := w.tf.StatePull(ctx)
+	if err != nil {
+		return fmt.Errorf("terraform state pull (%s): %w", w.Dir, err)
+	}
+	if _, old, err := withoutPerResourceAPI([]byte(raw)); err != nil {
+		return err
+	} else if len(old) > 0 {
+		return fmt.Errorf("%s was deployed before body mode (%d per-resource API Gateway resources in its state, e.g. %s): a saved plan would upgrade it in Terraform's order, which deletes the methods the API's document brings. Upgrade it once with apibuilder deploy without -plan (it moves them out of the state first, then plans and applies), or follow docs/upgrading.md#to-body-mode; then plan again", w.Dir, len(old), old[0])
+	}
 	opts := []tfexec.ApplyOption{tfexec.DirOrPlan(path), w.lockTimeout()}
 	if w.Parallelism > 0 {
 		opts = append(opts, tfexec.Parallelism(w.Parallelism))
