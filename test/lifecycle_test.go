@@ -174,8 +174,7 @@ func testLifecycle(t *testing.T, tg *target) {
 
 	// 6. Moved to another path: after one apply the new path answers and
 	// the old one is gone from the stage (AWS serves the deployment's
-	// snapshot; Terraform deletes the old method only after the new
-	// deployment exists, and the apply redeploys once more for it).
+	// snapshot, taken after the document's import removed the old path).
 	runStageAfter(t, "move", map[string]bool{"add_route": addRouteRan}, func() {
 		editRoutes(t, project, "    path: /lookup/{id}\n", "    path: /found/{id}\n")
 		generate(t, project)

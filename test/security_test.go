@@ -57,22 +57,49 @@ var paramSegment = regexp.MustCompile(`\{[^/]+\}`)
 
 // assertLeastPrivilege checks, from the prior state of a plan, that no IAM
 // statement grants a wildcard data action or resource, and that every
-// Lambda invoke permission is scoped to its own route's method and path.
+// Lambda invoke permission is scoped to its own route's method and path
+// (as the API's document, the REST API's body, defines the route), or, for
+// a Lambda authorizer's function, to the API's authorizers.
 func assertLeastPrivilege(t *testing.T, plan *tfjson.Plan) {
 	t.Helper()
 	if plan.PriorState == nil || plan.PriorState.Values == nil {
 		t.Fatal("plan has no prior state to inspect")
 	}
 	all := resources(plan.PriorState.Values.RootModule)
-	paths := map[string]string{} // API Gateway resource id -> path
 	executionARN := ""
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage
+		Components struct {
+			SecuritySchemes map[string]struct {
+				Authorizer struct {
+					URI string `json:"authorizerUri"`
+				} `json:"x-amazon-apigateway-authorizer"`
+			} `json:"securitySchemes"`
+		}
+	}
 	for _, r := range all {
-		switch r.Type {
-		case "aws_api_gateway_resource":
-			paths[r.AttributeValues["id"].(string)] = r.AttributeValues["path"].(string)
-		case "aws_api_gateway_rest_api":
-			paths[r.AttributeValues["root_resource_id"].(string)] = "/"
+		if r.Type == "aws_api_gateway_rest_api" {
 			executionARN = r.AttributeValues["execution_arn"].(string)
+			if err := json.Unmarshal([]byte(r.AttributeValues["body"].(string)), &doc); err != nil {
+				t.Fatalf("the REST API's body is not the API's document: %v", err)
+			}
+		}
+	}
+	// Each route's method ("*" for ANY, which is every method) and path.
+	routes := map[string][2]string{} // module address -> method, path
+	for path, ops := range doc.Paths {
+		for method, raw := range ops {
+			var op struct {
+				Route string `json:"x-apibuilder-route"`
+			}
+			if json.Unmarshal(raw, &op) != nil || op.Route == "" {
+				continue
+			}
+			mod, m := "module.route_"+op.Route, strings.ToUpper(method)
+			if prev, ok := routes[mod]; ok && prev[0] != m {
+				m = "*"
+			}
+			routes[mod] = [2]string{m, path}
 		}
 	}
 	policies, permissions := 0, 0
@@ -104,30 +131,23 @@ func assertLeastPrivilege(t *testing.T, plan *tfjson.Plan) {
 			if got := r.AttributeValues["source_arn"].(string); strings.Contains(got, "/authorizers/") {
 				// A Lambda authorizer's function: API Gateway may invoke it for
 				// the authorizer that uses it, and for nothing else.
-				fn, want := r.AttributeValues["function_name"].(string), ""
-				for _, a := range all {
-					if a.Type == "aws_api_gateway_authorizer" && strings.Contains(a.AttributeValues["authorizer_uri"].(string), ":function:"+fn+"/") {
-						want = executionARN + "/authorizers/" + a.AttributeValues["id"].(string)
-					}
+				// API Gateway assigns the authorizer's id when it imports the
+				// document, so the permission names this API's authorizers.
+				fn, used := r.AttributeValues["function_name"].(string), false
+				for _, sc := range doc.Components.SecuritySchemes {
+					used = used || strings.Contains(sc.Authorizer.URI, ":function:"+fn+"/")
 				}
-				if want == "" || got != want {
-					t.Errorf("%s source_arn = %q, want %q (its own authorizer only)", r.Address, got, want)
+				if want := executionARN + "/authorizers/*"; !used || got != want {
+					t.Errorf("%s source_arn = %q, want %q, for a function the document's authorizers use (used: %v)", r.Address, got, want, used)
 				}
 				continue
 			}
-			mod := r.module
-			var method, resourceID string
-			for _, m := range all {
-				if m.Type == "aws_api_gateway_method" && m.module == mod {
-					method, resourceID = m.AttributeValues["http_method"].(string), m.AttributeValues["resource_id"].(string)
-				}
-			}
-			path, ok := paths[resourceID]
-			if method == "" || !ok {
-				t.Errorf("%s: no method of its own route found in %s", r.Address, mod)
+			route, ok := routes[r.module]
+			if !ok {
+				t.Errorf("%s: no operation of its own route in the API's document", r.Address)
 				continue
 			}
-			want := executionARN + "/*/" + method + paramSegment.ReplaceAllString(path, "*")
+			want := executionARN + "/*/" + route[0] + paramSegment.ReplaceAllString(route[1], "*")
 			if got := r.AttributeValues["source_arn"].(string); got != want {
 				t.Errorf("%s source_arn = %q, want %q (its own method and path only)", r.Address, got, want)
 			}

@@ -61,7 +61,6 @@ func Assign(m *model.Model, previous map[string]Previous) error {
 		}
 		fns := functions(m, prev)
 		conflicts(&l, m, env.Name, prev, fns)
-		modelNames(&l, m, env.Name, fns)
 		names[i] = map[string]string{}
 		for _, f := range fns {
 			names[i][f.label] = f.suffix
@@ -143,42 +142,6 @@ func conflicts(l *diag.List, m *model.Model, env string, prev Previous, fns []fu
 		}
 		l.Add(f.pos, f.field, c.message(), c.hint())
 	}
-}
-
-// modelNames reports routes whose API Gateway model names would collide:
-// lambda_route names a route's models "<name without non-alphanumerics>
-// Request/Response" (API Gateway allows only letters and digits), so
-// get_item and getitem would both be itemsdevgetitemResponse, and the
-// second CreateModel fails at apply.
-func modelNames(l *diag.List, m *model.Model, env string, fns []function) {
-	byRoute := map[string]model.Route{}
-	for _, r := range m.Routes {
-		byRoute[r.Name] = r
-	}
-	seen := map[string]function{}
-	for _, f := range fns {
-		r, ok := byRoute[f.name]
-		if f.kind != "route" || !ok || (r.RequestSchema == "" && r.ResponseSchema == "") {
-			continue
-		}
-		model := alnum(m.API.Name + "-" + env + "-" + f.suffix)
-		if other, dup := seen[model]; dup {
-			l.Add(f.pos, f.field, fmt.Sprintf("its API Gateway models would be named %sRequest/Response in envs/%s, like those of route %q (model names keep only letters and digits)", model, env, other.name),
-				"rename one of the two routes so that they differ in more than '_'")
-			continue
-		}
-		seen[model] = f
-	}
-}
-
-func alnum(s string) string {
-	var b strings.Builder
-	for _, c := range s {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
 }
 
 // conflict is a function that wants an AWS name another function holds.
