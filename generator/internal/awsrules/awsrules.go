@@ -237,7 +237,7 @@ var Rules = []Rule{
 		Source:   docRegions, Case: "region", Says: "is not an AWS region", Where: inConfig},
 	{ID: "handler-import-path", Class: ClassNames, Resource: "Lambda function code (go build)",
 		Keys:     "routes[].handler, authorizers.*.handler",
-		Requires: "go build builds a handler by its import path, whose elements are letters, digits and - . _ ~ +, not starting with a dot; the error is reported at the route.",
+		Requires: "go build builds a handler by its import path, whose elements are letters, digits and - . _ ~ +; the error is reported at the route.",
 		Source:   docGoImportPath, Case: "handler-not-an-import-path", Says: "is not a valid Go import path", Check: checkHandlerImportPath},
 
 	// ---- Cross-field and cross-environment ----

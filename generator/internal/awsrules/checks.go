@@ -103,6 +103,15 @@ func envs(cfg *config.Config) (names []string, defs []*config.Environment) {
 	return names, defs
 }
 
+// envList names environments with a verb: "environment dev deploys",
+// "environments dev, prod deploy".
+func envList(names []string, one, many string) string {
+	if len(names) == 1 {
+		return strings.TrimSpace("environment " + names[0] + " " + one)
+	}
+	return strings.TrimSpace("environments " + strings.Join(names, ", ") + " " + many)
+}
+
 // ---- Lambda ----
 
 // function is a Lambda function routes.yaml defines: a route's, or a
@@ -193,8 +202,8 @@ func checkEnvSize(cfg *config.Config, l *diag.List) {
 		if worstOurs > 0 {
 			ours = fmt.Sprintf(", %d of them the %s* variables apibuilder adds from api.cors", worstOurs, ourEnvPrefix)
 		}
-		l.Add(fn.name.Pos, fn.field+".environment", fmt.Sprintf("the function's environment variables are %d bytes in environments %s (names and values as Lambda measures them, table references resolved%s); Lambda allows 4 KB (%d bytes) per function",
-			worst, strings.Join(over, ", "), ours, envVarLimit),
+		l.Add(fn.name.Pos, fn.field+".environment", fmt.Sprintf("the function's environment variables are %d bytes in %s (names and values as Lambda measures them, table references resolved%s); Lambda allows 4 KB (%d bytes) per function",
+			worst, envList(over, "", ""), ours, envVarLimit),
 			"move large values to SSM Parameter Store or Secrets Manager (ssm:/<name> or secretsmanager:<name> values are read at run time), or shorten names and values")
 	}
 }
@@ -314,7 +323,7 @@ func checkHandlerImportPath(cfg *config.Config, l *diag.List) {
 				msg = e.Err.Error()
 			}
 			l.Add(h.Pos, fn.field+".handler", fmt.Sprintf("%q is not a valid Go import path (%s), so go build cannot build it", h.V, msg),
-				"rename the directory: each element may hold letters, digits and - . _ ~ +, and may not start with a dot")
+				"rename the directory: use letters, digits and - . _ ~ + in each element")
 		}
 	}
 }
@@ -455,8 +464,8 @@ func checkDomainRegion(cfg *config.Config, l *diag.List) {
 		if cfg.API.EndpointType.V == "EDGE" {
 			what = " (an EDGE API's own domain would want us-east-1, but apibuilder creates a REGIONAL domain for it)"
 		}
-		l.Add(u.cert.Pos, u.field, fmt.Sprintf("the certificate is in %s, but environments %s deploy to %s; API Gateway needs a REGIONAL custom domain's certificate in the API's region%s",
-			region, strings.Join(u.envs, ", "), u.region, what), hint)
+		l.Add(u.cert.Pos, u.field, fmt.Sprintf("the certificate is in %s, but %s to %s; API Gateway needs a REGIONAL custom domain's certificate in the API's region%s",
+			region, envList(u.envs, "deploys", "deploy"), u.region, what), hint)
 	}
 	if cfg.API.EndpointType.V == "PRIVATE" {
 		if d := cfg.API.Domain; d != nil {
@@ -498,7 +507,7 @@ func checkWAFRegion(cfg *config.Config, l *diag.List) {
 		uses[j].envs = append(uses[j].envs, env)
 	}
 	for _, u := range uses {
-		l.Add(u.arn.Pos, u.field, fmt.Sprintf("the web ACL is in %s, but environments %s deploy to %s; WAF associates a regional web ACL only with stages in its own region", u.arnRegion, strings.Join(u.envs, ", "), u.stageRegion),
+		l.Add(u.arn.Pos, u.field, fmt.Sprintf("the web ACL is in %s, but %s to %s; WAF associates a regional web ACL only with stages in its own region", u.arnRegion, envList(u.envs, "deploys", "deploy"), u.stageRegion),
 			fmt.Sprintf("create the web ACL in %s and set it under environments.<env>.waf_web_acl_arn", u.stageRegion))
 	}
 }
