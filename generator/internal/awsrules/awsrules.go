@@ -117,8 +117,8 @@ const (
 const (
 	inConfig   = "package config (validate.go, routes.go)"
 	inParse    = "package config (input.go), before anything else"
-	inIdentity = "package identity, TestAssign (after loading: a renamed route keeps its deployed name)"
-	inGenerate = "package generate, TestHandlerThatDoesNotCompile (the build runs after validation)"
+	inIdentity = "package identity (after loading: a renamed route keeps its deployed name)"
+	inGenerate = "package generate (the build runs after validation)"
 )
 
 // with says that a rule is checked by another rule's check.
@@ -138,7 +138,7 @@ var Rules = []Rule{
 	{ID: "function-and-role-name-length", Class: ClassOurs, Resource: "Lambda function, its IAM role and log group",
 		Keys:     "api.name, environment names, route and authorizer names",
 		Requires: "A function is named <api>-<env>-<route> (its role too); Lambda and IAM allow 64 characters.",
-		Source:   docIAMQuotas, Case: "TestAssign", Says: "Lambda and IAM allow 64", Where: inIdentity},
+		Source:   docIAMQuotas, Case: "TestNameLengthIsCheckedOnTheNameInUse", Says: "Lambda and IAM allow 64", Where: inIdentity},
 	{ID: "account-role-name-length", Class: ClassOurs, Resource: "IAM role (the account's API Gateway CloudWatch role)",
 		Keys:     "api.name, api.cloudwatch_role, regions",
 		Requires: "The role apibuilder names <api>-apigw-cloudwatch-<region> is at most 64 characters.",
@@ -302,7 +302,7 @@ var Rules = []Rule{
 	{ID: "lambda-layers", Class: ClassRange, Resource: "Lambda function", Keys: "layers",
 		Requires: "A function has at most 5 layers.", Source: docLambdaQuotas, Case: "too-many-layers", Says: "Lambda allows at most 5", Where: inConfig},
 	{ID: "lambda-reserved-concurrency", Class: ClassRange, Resource: "Lambda function", Keys: "reserved_concurrency",
-		Requires: "Reserved concurrency is 0 up to the account's limit (1,000 by default), or unreserved.", Source: docLambdaConc, Case: "reserved-concurrency", Says: "reserved_concurrency", Where: inConfig},
+		Requires: "Reserved concurrency is 0 or more and leaves 100 of the account's concurrency (1,000 by default) unreserved; apibuilder checks -1 (unreserved) or 0 to 1,000, since an account's limit may be raised.", Source: docLambdaConc, Case: "reserved-concurrency", Says: "reserved_concurrency", Where: inConfig},
 	{ID: "lambda-architecture", Class: ClassRange, Resource: "Lambda function", Keys: "architecture",
 		Requires: "The architecture is arm64 or x86_64.", Source: docLambdaArch, Case: "architecture", Says: "allowed: arm64, x86_64", Where: inConfig},
 	{ID: "lambda-runtime", Class: ClassRange, Resource: "Lambda function", Keys: "runtime",
