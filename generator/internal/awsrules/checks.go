@@ -167,23 +167,7 @@ func checkEnvSize(cfg *config.Config, l *diag.List) {
 		var over []string
 		worst, worstOurs := 0, 0
 		for i, env := range names {
-			vars := map[string]string{}
-			for _, s := range layers(cfg, fn, defs[i]) {
-				for _, kv := range s.Environment {
-					vars[kv.Key] = resolveRefs(cfg, env, envRegion(cfg, defs[i]), kv.Value.V)
-				}
-			}
-			ours := map[string]string{}
-			if c := cfg.API.CORS; c != nil && fn.route {
-				ours[corsOrigins] = strings.Join(strs(c.AllowOrigins), ",")
-				ours[corsCredentials] = fmt.Sprint(c.AllowCredentials.V)
-				if len(c.ExposeHeaders) > 0 {
-					ours[corsExposeHeaders] = strings.Join(strs(c.ExposeHeaders), ",")
-				}
-			}
-			for k, v := range ours {
-				vars[k] = v
-			}
+			vars, ours := envVars(cfg, fn, env, defs[i])
 			if len(vars) == 0 {
 				continue
 			}
@@ -206,6 +190,30 @@ func checkEnvSize(cfg *config.Config, l *diag.List) {
 			worst, envList(over, "", ""), ours, envVarLimit),
 			"move large values to SSM Parameter Store or Secrets Manager (ssm:/<name> or secretsmanager:<name> values are read at run time), or shorten names and values")
 	}
+}
+
+// envVars are fn's environment variables in env as deployed (def is the
+// environment's definition, or nil): routes.yaml's layers merged, table
+// references resolved, and the ones apibuilder adds, which are also
+// returned apart.
+func envVars(cfg *config.Config, fn function, env string, def *config.Environment) (vars, ours map[string]string) {
+	vars, ours = map[string]string{}, map[string]string{}
+	for _, s := range layers(cfg, fn, def) {
+		for _, kv := range s.Environment {
+			vars[kv.Key] = resolveRefs(cfg, env, envRegion(cfg, def), kv.Value.V)
+		}
+	}
+	if c := cfg.API.CORS; c != nil && fn.route {
+		ours[corsOrigins] = strings.Join(strs(c.AllowOrigins), ",")
+		ours[corsCredentials] = fmt.Sprint(c.AllowCredentials.V)
+		if len(c.ExposeHeaders) > 0 {
+			ours[corsExposeHeaders] = strings.Join(strs(c.ExposeHeaders), ",")
+		}
+	}
+	for k, v := range ours {
+		vars[k] = v
+	}
+	return vars, ours
 }
 
 // resolveRefs gives an environment value as deployed: a table reference
