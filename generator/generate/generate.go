@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	// AWS's rules register with config: every run checks them.
+	_ "github.com/apibuilder/apibuilder/generator/internal/awsrules"
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
 	"github.com/apibuilder/apibuilder/generator/internal/identity"
@@ -287,6 +289,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil, fnErr
 		}
 		res.Packages, res.Packaging, err = build(ctx, res.Root, modRoot, fns, opt)
+		if err != nil {
+			err = handlerErrors(cfg, res.Root, modRoot, err)
+		}
 		return res, err
 	}
 
@@ -365,7 +370,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil, fnErr
 		}
 		if res.Packages, res.Packaging, err = build(ctx, res.Root, modRoot, fns, opt); err != nil {
-			return nil, err
+			return nil, handlerErrors(cfg, res.Root, modRoot, err)
 		}
 	}
 	if err := output.Apply(res.Root, res.Files, plan); err != nil {

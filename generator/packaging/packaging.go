@@ -298,7 +298,7 @@ func buildOne(ctx context.Context, g *buildGroup, opt Options) (buildResult, err
 	cmd.Dir = opt.ModuleRoot
 	cmd.Env = append(append(os.Environ(), "GOOS=linux", "GOARCH="+g.arch), pinnedEnv(opt.ModuleRoot)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return buildResult{}, fmt.Errorf("handler %s: go build ./%s failed:\n%s", g.source, g.source, strings.TrimSpace(string(out)))
+		return buildResult{}, &BuildError{Source: g.source, Output: strings.TrimSpace(string(out))}
 	}
 	data, err := zipBootstrap(bin)
 	if err != nil {
@@ -313,6 +313,16 @@ func buildOne(ctx context.Context, g *buildGroup, opt Options) (buildResult, err
 		}
 	}
 	return b, nil
+}
+
+// BuildError is a handler that go build refused.
+type BuildError struct {
+	Source string // the handler's directory, a slash path relative to the module root
+	Output string // what go build printed
+}
+
+func (e *BuildError) Error() string {
+	return fmt.Sprintf("handler %s: go build ./%s failed:\n%s", e.Source, e.Source, e.Output)
 }
 
 // zipBootstrap zips the binary as "bootstrap" with a fixed time and mode.

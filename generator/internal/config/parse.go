@@ -75,10 +75,14 @@ func parse(file string, data []byte) (*Config, *diag.List, bool) {
 	list := &diag.List{File: file}
 	cfg := &Config{File: file}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	stop, err := readDocument(data, &doc, list) // one document, within the input limits
+	if err != nil {
 		for _, d := range syntaxErrors(data, err) {
 			list.Add(d.Pos, "", d.Message, d.Hint)
 		}
+		return cfg, list, false
+	}
+	if stop {
 		return cfg, list, false
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {

@@ -22,6 +22,11 @@ func (v *validator) routes() {
 	endpoints := map[string]Route{} // METHOD path
 	tree := newPathTree()
 	schemas := map[string]string{} // file -> error ("" when fine), checked once per file
+	quota := MaxResources
+	if q := v.cfg.API.ResourceQuota; q.Set {
+		quota = q.V
+	}
+	var crossing *Route // the first route whose path goes over the quota
 
 	for _, r := range v.cfg.Routes {
 		f := r.Field
@@ -42,6 +47,9 @@ func (v *validator) routes() {
 		if pathOK {
 			if err := tree.insert(r); err != "" {
 				v.add(r.Path.Pos, f+".path", err, "API Gateway requires one parameter name per level")
+			}
+			if crossing == nil && tree.count+1 > quota {
+				crossing = &r
 			}
 			if slices.Contains(Methods, method) {
 				v.endpoint(r, method, endpoints)
@@ -80,16 +88,12 @@ func (v *validator) routes() {
 		v.auth(r)
 		v.settings(r.Settings, f)
 	}
-	quota := MaxResources
-	if q := v.cfg.API.ResourceQuota; q.Set {
-		quota = q.V
-	}
-	if n := tree.count + 1; n > quota {
+	if n := tree.count + 1; n > quota && crossing != nil {
 		limit := fmt.Sprintf("API Gateway allows %d per REST API by default", quota)
 		if v.cfg.API.ResourceQuota.Set {
 			limit = fmt.Sprintf("api.resource_quota allows %d", quota)
 		}
-		v.add(diag.Pos{Line: 1, Col: 1}, "routes", fmt.Sprintf("the paths need %d API Gateway resources (every distinct path prefix plus the root); %s", n, limit),
+		v.add(crossing.Path.Pos, crossing.Field+".path", fmt.Sprintf("this path is the first over the quota: the paths need %d API Gateway resources (every distinct path prefix plus the root); %s", n, limit),
 			"split the API into several routes.yaml files (one REST API each), or ask AWS Service Quotas to raise 'Resources per API' and set api.resource_quota")
 	}
 }

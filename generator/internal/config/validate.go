@@ -104,6 +104,7 @@ func validate(cfg *Config, diags *diag.List) {
 	v.backend()
 	v.modules()
 	v.publicTestValues()
+	runRegistered(cfg, diags) // AWS's documented rules (package awsrules)
 	// Function names' length depends on the previous generation (a renamed
 	// route keeps its deployed name): package identity checks it.
 }
