@@ -69,7 +69,13 @@ func Start(kumo string, opt Options) (*Proxy, error) {
 		return nil, err
 	}
 	s := &Proxy{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}, logs: logs, rec: opt.Instrument}
-	s.proxy.FlushInterval = -1
+	// Connections to kumo are kept (the default transport keeps 2 per host,
+	// so under concurrent Invokes and long polls most requests opened one).
+	// Answers of unknown length (streams) are flushed as they come; whole
+	// ones are written once, not header and body apart.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	s.proxy.Transport = transport
 	s.proxy.ModifyResponse = func(resp *http.Response) error {
 		if err := lifecycleDefaults(resp); err != nil {
 			return err

@@ -54,7 +54,11 @@ func (r *Runner) startProxy() error {
 	}
 	r.addr = ln.Addr().String()
 	rp := httputil.NewSingleHostReverseProxy(r.kumo)
-	rp.FlushInterval = -1
+	// Kept connections (the default transport keeps 2 per host: with more
+	// processes answering at once, each answer would open one), and no
+	// early flush of headers: kumo's answers here are short and whole,
+	// and an answer of unknown length is still flushed as it comes.
+	rp.Transport = r.client.Transport
 	rp.ErrorHandler = quietProxyError
 	r.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { r.serveRuntime(w, req, rp) }), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()
