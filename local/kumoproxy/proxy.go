@@ -76,6 +76,7 @@ func Start(kumo string, opt Options) (*Proxy, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 64
 	s.proxy.Transport = transport
+	s.proxy.BufferPool = copyBuffers // not 32 KiB of garbage per answer
 	s.proxy.ModifyResponse = func(resp *http.Response) error {
 		if err := lifecycleDefaults(resp); err != nil {
 			return err
@@ -106,6 +107,14 @@ func Start(kumo string, opt Options) (*Proxy, error) {
 
 // Close stops serving. It is safe to call twice.
 func (s *Proxy) Close() { _ = s.srv.Close() }
+
+// bufferPool lends ReverseProxy its copy buffers.
+type bufferPool struct{ p sync.Pool }
+
+var copyBuffers = &bufferPool{p: sync.Pool{New: func() any { return new([32 << 10]byte) }}}
+
+func (b *bufferPool) Get() []byte  { return b.p.Get().(*[32 << 10]byte)[:] }
+func (b *bufferPool) Put(s []byte) { b.p.Put((*[32 << 10]byte)(s)) }
 
 const dynamoTarget = "DynamoDB_20120810."
 
