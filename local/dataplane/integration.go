@@ -200,9 +200,12 @@ func (s *Server) checkAPIKey(ctx context.Context, req *request, value string) (s
 	return id, plan, ok
 }
 
-// readAPIKey is checkAPIKey read from the API Gateway; err says the answer
-// came from a failed read (not to be kept).
+// readAPIKey is checkAPIKey read from the API Gateway; err says a read
+// failed on the way, so the answer is not to be kept. (A plan whose
+// GetUsagePlanKey fails otherwise than NotFound counts as not having the
+// key, as it always has; the next plan is tried.)
 func (s *Server) readAPIKey(ctx context.Context, req *request, value string) (string, *types.UsagePlan, bool, error) {
+	var failed error
 	keys, err := s.cfg.APIGateway.GetApiKeys(ctx, &apigateway.GetApiKeysInput{IncludeValues: aws.Bool(true)})
 	if err != nil {
 		return "", nil, false, err
@@ -223,14 +226,14 @@ func (s *Server) readAPIKey(ctx context.Context, req *request, value string) (st
 			}
 			has, err := s.usagePlanHasKey(ctx, aws.ToString(p.Id), aws.ToString(k.Id))
 			if err != nil {
-				return "", nil, false, err
+				failed = err
 			}
 			if has {
 				return aws.ToString(k.Id), &p, true, nil
 			}
 		}
 	}
-	return "", nil, false, nil
+	return "", nil, false, failed
 }
 
 // usagePlanHasKey says whether the plan has the key; err is a failed read

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/apibuilder/apibuilder/local/apigwproxy"
 )
 
 // countingAWS is fakeAWS counting its GetStage calls.
@@ -138,5 +140,28 @@ func TestWithoutAChangeCountEveryRequestReadsTheStage(t *testing.T) {
 	}
 	if n := f.stageReads.Load(); n != 2 {
 		t.Errorf("2 requests read the stage %d times, want 2", n)
+	}
+}
+
+// A data plane whose API Gateway is the local stack's proxy in this
+// process takes its change count without being told; one in front of
+// anything else reads the stage on every request.
+func TestChangesComeFromTheProxyOfThisProcess(t *testing.T) {
+	moto := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(moto.Close)
+	p, err := apigwproxy.Start(moto.URL, apigwproxy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
+	client := func(url string) *apigateway.Client {
+		return apigateway.New(apigateway.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), Credentials: creds})
+	}
+	if s := New(Config{APIGateway: client(p.URL)}); s.changes == nil {
+		t.Error("a data plane in front of the proxy of this process has no change count")
+	}
+	if s := New(Config{APIGateway: client(moto.URL)}); s.changes != nil {
+		t.Error("a data plane in front of moto itself has a change count")
 	}
 }
