@@ -61,7 +61,7 @@ func Start(moto string, opt Options) (*Proxy, error) {
 }
 
 // Close stops serving. It is safe to call twice.
-func (p *Proxy) Close() { proxies.Delete(p.URL); _ = p.srv.Close() }
+func (p *Proxy) Close() { proxies.CompareAndDelete(p.URL, p); _ = p.srv.Close() }
 
 // apigwIDs matches the generated parts of API Gateway paths.
 var apigwIDs = regexp.MustCompile(`^(restapis|resources|methods|stages|deployments|models|requestvalidators|apikeys|usageplans|keys|gatewayresponses|integration|responses|authorizers)$`)
