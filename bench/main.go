@@ -3,7 +3,8 @@
 // warm, Terraform apply, re-plan and destroy on the local stack for
 // growing numbers of routes, with the API Gateway calls each route costs and
 // what that implies on AWS, and the local loop (watch.go: cold local up,
-// edit to serve, route added, a load test of one function). Run it with
+// edit to serve, route added) and the load of three functions through
+// the data plane and by Lambda Invoke (load.go). Run it with
 // bench/run; -only runs some sections and replaces just those in the report.
 package main
 
@@ -44,7 +45,7 @@ func main() {
 	genRoutes := flag.String("generate-routes", "10,100,1000", "route counts for the whole-generate measurements")
 	out := flag.String("out", "BENCHMARKS.md", "report file")
 	par := flag.String("parallelism", "10,30", "terraform -parallelism values: each route count is measured at each (10 is Terraform's default)")
-	only := flag.String("only", "", "comma-separated sections to run (generator, packaging, terraform, loop); their sections replace the same ones in -out, the rest of it stays")
+	only := flag.String("only", "", "comma-separated sections to run (generator, packaging, terraform, loop, load); their sections replace the same ones in -out, the rest of it stays")
 	flag.Parse()
 	sections := map[string]bool{}
 	for _, s := range strings.Split(*only, ",") {
@@ -63,7 +64,7 @@ func main() {
 }
 
 // allSections are the report's sections, in order.
-var allSections = []string{"generator", "packaging", "terraform", "loop"}
+var allSections = []string{"generator", "packaging", "terraform", "loop", "load"}
 
 func run(ctx context.Context, counts, genCounts, parallelisms []int, outPath string, only map[string]bool) error {
 	root, err := os.Getwd()
@@ -118,6 +119,15 @@ func run(ctx context.Context, counts, genCounts, parallelisms []int, outPath str
 		var loop bytes.Buffer
 		err := loopBench(ctx, root, &loop)
 		stamped(&loop, "loop")
+		if err != nil {
+			return err
+		}
+	}
+	if want("load") {
+		fmt.Fprintln(os.Stderr, "== load: the data plane and Lambda Invoke")
+		var load bytes.Buffer
+		err := loadSection(ctx, root, &load)
+		stamped(&load, "load")
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,32 +10,20 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
 	"github.com/apibuilder/apibuilder/bench/synth"
-	"github.com/apibuilder/apibuilder/local/runner"
 	"github.com/apibuilder/apibuilder/local/session"
 	"github.com/apibuilder/apibuilder/testkit"
 )
 
 // The local loop: how long `local up` takes from nothing to serving, and,
 // once it serves and watches, how long a saved handler takes to be served
-// and a route added to routes.yaml takes to answer; then a bounded load
-// test of one function at 1 and N processes.
+// and a route added to routes.yaml takes to answer. The load tests of one
+// function at 1 and N processes are their own section (load.go).
 
-const (
-	editRuns     = 5    // handler edits per project; the median is reported
-	loadRequests = 1000 // per load measurement
-	loadClients  = 16   // concurrent clients of the load test
-)
+const editRuns = 5 // handler edits per project; the median is reported
 
 type loopResult struct {
 	name      string
@@ -52,24 +39,6 @@ type loopResult struct {
 	routeAddSteps    string
 	routeAddNew      time.Duration
 	routeAddNewSteps string
-	load             []loadSet
-}
-
-// loadSet is one function's load test at 1 and N processes.
-type loadSet struct {
-	note    string
-	results []loadResult
-}
-
-type loadResult struct {
-	path       string // "data plane" or "Lambda Invoke"
-	processes  int    // the runner's -concurrency
-	used       int    // processes the function ran at the end
-	rps        float64
-	p50, p99   time.Duration
-	failed     int
-	wall       time.Duration
-	statusSeen map[int]int // answers by status (-1: no answer)
 }
 
 // loopProject describes a project to measure: how to make it, which route
@@ -143,7 +112,9 @@ func loopBench(ctx context.Context, root string, w io.Writer) error {
 	return nil
 }
 
-func measureLoop(ctx context.Context, p loopProject, withLoad bool) (loopResult, error) {
+// measureLoop measures one project; withNewHandler adds a route with a
+// handler the project did not have (functions/wait) as well.
+func measureLoop(ctx context.Context, p loopProject, withNewHandler bool) (loopResult, error) {
 	res := loopResult{name: p.name, routes: p.routes}
 	dir, err := os.MkdirTemp("", "apibuilder-bench-loop-")
 	if err != nil {
@@ -228,12 +199,12 @@ func measureLoop(ctx context.Context, p loopProject, withLoad bool) (loopResult,
 	if res.routeAdd, res.routeAddSteps, err = addRoute(ctx, client, s, cfg, events, logs, p.addRoute, p.addPath, func(code int, _ string) bool { return code != http.StatusForbidden }); err != nil {
 		return res, fmt.Errorf("route add: %w", err)
 	}
-	if !withLoad {
+	if !withNewHandler {
 		return res, nil
 	}
 	// A route added with a new handler (built for Linux by the generator
 	// and for this machine by the runner): a function that waits 20 ms, as
-	// one calling another service would, for the load test.
+	// one calling another service would.
 	if err := os.MkdirAll(filepath.Join(dir, "functions", "wait"), 0o755); err != nil {
 		return res, err
 	}
@@ -243,16 +214,6 @@ func measureLoop(ctx context.Context, p loopProject, withLoad bool) (loopResult,
 	route := "\n  - name: wait\n    method: GET\n    path: /wait\n    handler: functions/wait\n"
 	if res.routeAddNew, res.routeAddNewSteps, err = addRoute(ctx, client, s, cfg, events, logs, route, "/wait", func(code int, _ string) bool { return code == http.StatusOK }); err != nil {
 		return res, fmt.Errorf("route add with a new handler: %w", err)
-	}
-	for _, target := range []struct{ route, path, note string }{
-		{"get_item", "/items/bench", "get_item, an item that exists (a DynamoDB GetItem on kumo)"},
-		{"wait", "/wait", "wait: sleeps 20 ms, as a function calling another service"},
-	} {
-		loads, err := loadBench(ctx, s, target.route, target.path)
-		if err != nil {
-			return res, fmt.Errorf("load test of %s: %w", target.route, err)
-		}
-		res.load = append(res.load, loadSet{note: target.note, results: loads})
 	}
 	return res, nil
 }
@@ -280,15 +241,7 @@ func main() {
 // addRoute appends a route to the routes file and measures the time from
 // the write to the first answer of the route that done accepts.
 func addRoute(ctx context.Context, client *http.Client, s *session.Session, cfg string, events <-chan session.Event, logs *lockedLog, route, path string, done func(int, string) bool) (time.Duration, string, error) {
-	routes, err := os.ReadFile(cfg)
-	if err != nil {
-		return 0, "", err
-	}
-	added := strings.Replace(string(routes), "\nenvironments:", route+"\nenvironments:", 1)
-	if added == string(routes) {
-		added = strings.TrimRight(string(routes), "\n") + "\n" + strings.TrimLeft(route, "\n")
-	}
-	if err := os.WriteFile(cfg, []byte(added), 0o644); err != nil {
+	if err := appendRoute(cfg, route); err != nil {
 		return 0, "", err
 	}
 	took, err := pollUntil(ctx, client, s.URL+path, 100*time.Millisecond, 5*time.Minute, done)
@@ -310,109 +263,17 @@ func addRoute(ctx context.Context, client *http.Client, s *session.Session, cfg 
 	return took, steps, nil
 }
 
-// loadBench measures one function at 1 process and at
-// runner.DefaultConcurrency, through the data plane and by Lambda Invoke
-// straight to kumo: loadRequests requests from loadClients clients,
-// 127.0.0.1 only.
-func loadBench(ctx context.Context, s *session.Session, route, path string) ([]loadResult, error) {
-	table := s.Outputs.TableNames["items"]
-	fn := s.Outputs.FunctionNames[route]
-	if table == "" || fn == "" {
-		return nil, fmt.Errorf("the example has no items table or %s function (outputs: %v, %v)", route, s.Outputs.TableNames, s.Outputs.FunctionNames)
-	}
-	_, err := s.Stack.DynamoDB().PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]ddbtypes.AttributeValue{
-		"id": &ddbtypes.AttributeValueMemberS{Value: "bench"}, "name": &ddbtypes.AttributeValueMemberS{Value: "load test"},
-	}})
+// appendRoute adds route (YAML text) to the routes file's routes.
+func appendRoute(cfg, route string) error {
+	routes, err := os.ReadFile(cfg)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	httpClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: loadClients}}
-	url := s.URL + path
-	lc := s.Stack.Lambda()
-	event, _ := json.Marshal(map[string]any{"httpMethod": "GET", "path": path, "pathParameters": map[string]string{"id": "bench"}})
-	viaPlane := func(ctx context.Context) (int, error) {
-		resp, err := httpClient.Get(url)
-		if err != nil {
-			return 0, err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, nil
+	added := strings.Replace(string(routes), "\nenvironments:", route+"\nenvironments:", 1)
+	if added == string(routes) {
+		added = strings.TrimRight(string(routes), "\n") + "\n" + strings.TrimLeft(route, "\n")
 	}
-	viaInvoke := func(ctx context.Context) (int, error) {
-		out, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: &fn, Payload: event})
-		if err != nil {
-			return 0, err
-		}
-		if out.FunctionError != nil {
-			return 500, nil
-		}
-		var answer struct {
-			StatusCode int `json:"statusCode"`
-		}
-		_ = json.Unmarshal(out.Payload, &answer)
-		return answer.StatusCode, nil
-	}
-	var out []loadResult
-	for _, procs := range []int{1, runner.DefaultConcurrency} {
-		s.Runner.SetConcurrency(procs)
-		for _, path := range []struct {
-			name string
-			call func(context.Context) (int, error)
-		}{{"data plane", viaPlane}, {"Lambda Invoke", viaInvoke}} {
-			_, _ = runLoad(ctx, path.call, 100, loadClients) // warm: processes started, connections open
-			r, err := runLoad(ctx, path.call, loadRequests, loadClients)
-			if err != nil {
-				return out, err
-			}
-			r.path, r.processes, r.used = path.name, procs, s.Runner.Processes(fn)
-			fmt.Fprintf(os.Stderr, "   load, %s, %s, %d process(es) at most: %.0f requests/s, p50 %s, p99 %s, %d failed (%d running)\n",
-				route, r.path, procs, r.rps, ms(r.p50), ms(r.p99), r.failed, r.used)
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-// runLoad makes n calls from clients goroutines and measures them.
-func runLoad(ctx context.Context, call func(context.Context) (int, error), n, clients int) (loadResult, error) {
-	lat := make([]time.Duration, n)
-	codes := make([]int, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := 0; c < clients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				t := time.Now()
-				code, err := call(ctx)
-				lat[i] = time.Since(t)
-				if err != nil {
-					code = -1
-				}
-				codes[i] = code
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	r := loadResult{wall: time.Since(start), statusSeen: map[int]int{}}
-	for _, c := range codes {
-		r.statusSeen[c]++
-		if c != http.StatusOK {
-			r.failed++
-		}
-	}
-	sorted := slices.Clone(lat)
-	slices.Sort(sorted)
-	r.p50, r.p99 = sorted[len(sorted)/2], sorted[len(sorted)*99/100]
-	r.rps = float64(n) / r.wall.Seconds()
-	return r, nil
+	return os.WriteFile(cfg, []byte(added), 0o644)
 }
 
 // pollUntil calls url every interval until done accepts its answer, and
@@ -478,41 +339,10 @@ func writeLoop(w io.Writer, results []loopResult, failures []string, loadBefore,
 	fmt.Fprintf(w, "\nGoals (issue 15): edit to serve at most 1.5 s and at most 5%% of a cold local up; a route added in at most 10 s. "+
 		"An edit costs one `go build` of the handler for this machine (compile of the changed package and a link), the start of the new process(es) and the debounce (100 ms). "+
 		"A route added costs a regeneration, `terraform apply -refresh=false` of what changed (a new function waits 5 s in the AWS provider) and the new function's build.\n")
-	for _, r := range results {
-		for _, set := range r.load {
-			writeLoad(w, set)
-		}
-	}
 	if len(failures) > 0 {
 		fmt.Fprintf(w, "\nRuns that failed:\n\n%s\n", strings.Join(failures, "\n"))
 	}
 	fmt.Fprintln(w)
-}
-
-func writeLoad(w io.Writer, set loadSet) {
-	fmt.Fprintf(w, "\n### Load: %s, at 1 and %d processes\n\n", set.note, runner.DefaultConcurrency)
-	fmt.Fprintf(w, "%d requests from %d concurrent clients on 127.0.0.1, after 100 warm-up requests; through the data plane (what a client sees: it also reads the stage from moto on every request) and by Lambda Invoke straight to kumo (the runner alone).\n\n", loadRequests, loadClients)
-	fmt.Fprintf(w, "| path | processes at most | running at the end | requests/s | p50 | p99 | failed |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	byPath := map[string]map[int]loadResult{}
-	for _, l := range set.results {
-		fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %d |\n", l.path, l.processes, l.used, l.rps, ms(l.p50), ms(l.p99), l.failed)
-		if byPath[l.path] == nil {
-			byPath[l.path] = map[int]loadResult{}
-		}
-		byPath[l.path][l.processes] = l
-	}
-	paths := make([]string, 0, len(byPath))
-	for p := range byPath {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	fmt.Fprintln(w)
-	for _, p := range paths {
-		one, n := byPath[p][1], byPath[p][runner.DefaultConcurrency]
-		if one.rps > 0 && n.rps > 0 {
-			fmt.Fprintf(w, "- %s: %d processes served %.2fx the requests/s of 1, p99 %.2fx.\n", p, runner.DefaultConcurrency, n.rps/one.rps, n.p99.Seconds()/one.p99.Seconds())
-		}
-	}
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -40,6 +40,8 @@ type Proxy struct {
 	srv   *http.Server
 	gaps  *motoGaps
 	rec   *instrument.Recorder // nil: nothing recorded
+
+	changes changes // writes answered (changes.go)
 }
 
 // Start serves a proxy in front of moto (its URL) on a free loopback port.
@@ -56,11 +58,12 @@ func Start(moto string, opt Options) (*Proxy, error) {
 	p.URL = "http://" + ln.Addr().String()
 	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.srv.Serve(ln) }()
+	proxies.Store(p.URL, p)
 	return p, nil
 }
 
 // Close stops serving. It is safe to call twice.
-func (p *Proxy) Close() { _ = p.srv.Close() }
+func (p *Proxy) Close() { proxies.CompareAndDelete(p.URL, p); _ = p.srv.Close() }
 
 // apigwIDs matches the generated parts of API Gateway paths.
 var apigwIDs = regexp.MustCompile(`^(restapis|resources|methods|stages|deployments|models|requestvalidators|apikeys|usageplans|keys|gatewayresponses|integration|responses|authorizers)$`)
@@ -82,6 +85,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.rec.Count(Operation(r))
 		defer func(start time.Time) { p.rec.Time(instrument.ServiceOf(r), time.Since(start)) }(time.Now())
 	}
+	w, changed := p.changes.track(w, r)
+	defer changed()
 	defer p.gaps.lock(r)()
 	parts := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
 	body, err := io.ReadAll(r.Body)

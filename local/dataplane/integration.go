@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -192,9 +193,22 @@ func (s *Server) checkAPIKey(ctx context.Context, req *request, value string) (s
 	if value == "" {
 		return "", nil, false
 	}
+	if s.changes != nil {
+		return s.cachedAPIKey(ctx, req, value)
+	}
+	id, plan, ok, _ := s.readAPIKey(ctx, req, value)
+	return id, plan, ok
+}
+
+// readAPIKey is checkAPIKey read from the API Gateway; err says a read
+// failed on the way, so the answer is not to be kept. (A plan whose
+// GetUsagePlanKey fails otherwise than NotFound counts as not having the
+// key, as it always has; the next plan is tried.)
+func (s *Server) readAPIKey(ctx context.Context, req *request, value string) (string, *types.UsagePlan, bool, error) {
+	var failed error
 	keys, err := s.cfg.APIGateway.GetApiKeys(ctx, &apigateway.GetApiKeysInput{IncludeValues: aws.Bool(true)})
 	if err != nil {
-		return "", nil, false
+		return "", nil, false, err
 	}
 	for _, k := range keys.Items {
 		if aws.ToString(k.Value) != value || !k.Enabled {
@@ -202,22 +216,35 @@ func (s *Server) checkAPIKey(ctx context.Context, req *request, value string) (s
 		}
 		plans, err := s.cfg.APIGateway.GetUsagePlans(ctx, &apigateway.GetUsagePlansInput{KeyId: k.Id})
 		if err != nil {
-			return "", nil, false
+			return "", nil, false, err
 		}
 		for _, p := range plans.Items {
-			if slices.ContainsFunc(p.ApiStages, func(st types.ApiStage) bool {
+			if !slices.ContainsFunc(p.ApiStages, func(st types.ApiStage) bool {
 				return aws.ToString(st.ApiId) == req.apiID && aws.ToString(st.Stage) == req.stage
-			}) && s.usagePlanHasKey(ctx, aws.ToString(p.Id), aws.ToString(k.Id)) {
-				return aws.ToString(k.Id), &p, true
+			}) {
+				continue
+			}
+			has, err := s.usagePlanHasKey(ctx, aws.ToString(p.Id), aws.ToString(k.Id))
+			if err != nil {
+				failed = err
+			}
+			if has {
+				return aws.ToString(k.Id), &p, true, nil
 			}
 		}
 	}
-	return "", nil, false
+	return "", nil, false, failed
 }
 
-func (s *Server) usagePlanHasKey(ctx context.Context, planID, keyID string) bool {
+// usagePlanHasKey says whether the plan has the key; err is a failed read
+// (a plan without the key answers NotFoundException).
+func (s *Server) usagePlanHasKey(ctx context.Context, planID, keyID string) (bool, error) {
 	_, err := s.cfg.APIGateway.GetUsagePlanKey(ctx, &apigateway.GetUsagePlanKeyInput{UsagePlanId: &planID, KeyId: &keyID})
-	return err == nil
+	var notFound *types.NotFoundException
+	if errors.As(err, &notFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // validation applies the method's request validator before the function

@@ -8,9 +8,12 @@
 //	http://127.0.0.1:<port>/restapis/<api-id>/<stage>/_user_request_/<path>
 //	http://<api-id>.execute-api.localhost:<port>/<stage>/<path>
 //
-// A new deployment of a stage is picked up on the next request; the stage
-// itself (method settings, variables, access-log format) is read on every
-// request.
+// A stage is served from what was read of it and its deployment, read
+// again only after the control plane has answered a write (a stage update,
+// a new deployment): the next request sees it. That count comes from the
+// local stack's API Gateway proxy when it runs in this process (see
+// stagecache.go); against any other API Gateway the stage is read on every
+// request and its deployment again when the stage names a new one.
 //
 // A request goes through API Gateway's steps in its order: route match,
 // authorization (Lambda TOKEN/REQUEST authorizers, Cognito, IAM; see
@@ -54,6 +57,12 @@ type Config struct {
 	// Now is the clock of throttling, quotas, the authorizer cache and
 	// request times (tests inject one); default time.Now.
 	Now func() time.Time
+	// Changes counts the API Gateway's write calls (see
+	// apigwproxy.Proxy.Changes): what was read of a stage, its deployment
+	// and the API keys is served until it moves. Default: the count of the
+	// local stack's proxy serving APIGateway's endpoint in this process;
+	// with none, the stage and keys are read on every request.
+	Changes func() uint64
 }
 
 // accountID is the account every local resource belongs to (kumo's and moto's default).
@@ -67,6 +76,10 @@ type Server struct {
 
 	mu    sync.Mutex
 	cache map[string]*deployment // "<api>/<stage>" -> last loaded deployment
+
+	changes func() uint64         // nil: read the stage on every request
+	stages  map[string]*stageSlot // "<api>/<stage>" -> last read, with changes
+	keys    map[string]apiKeyRead // "<api>/<stage>/<key value>" -> last check, with changes
 
 	logMu sync.Mutex // one access line at a time
 }
@@ -83,7 +96,8 @@ func New(cfg Config) *Server {
 	if cfg.APIGateway != nil && cfg.APIGateway.Options().Region != "" {
 		region = cfg.APIGateway.Options().Region
 	}
-	return &Server{cfg: cfg, region: region, limits: newLimits(), cache: map[string]*deployment{}}
+	return &Server{cfg: cfg, region: region, limits: newLimits(), cache: map[string]*deployment{},
+		changes: changesOf(cfg), stages: map[string]*stageSlot{}, keys: map[string]apiKeyRead{}}
 }
 
 // InvokeURL is the base URL of a stage on a data plane listening at base.
@@ -224,10 +238,19 @@ func (s *Server) serve(w http.ResponseWriter, req *request) {
 }
 
 // deployment returns the stage's configuration, reloading it when the
-// stage points at a new deployment, and the stage itself, read on every
-// request: method settings, variables and access logging change without
-// a deployment.
+// stage points at a new deployment, and the stage itself: method settings,
+// variables and access logging change without a deployment. Both come from
+// the last read while the change count has not moved (stagecache.go).
 func (s *Server) deployment(ctx context.Context, apiID, stageName string) (*deployment, *apigateway.GetStageOutput, error) {
+	if s.changes != nil {
+		return s.cachedStage(ctx, apiID, stageName)
+	}
+	return s.readStage(ctx, apiID, stageName)
+}
+
+// readStage reads the stage, and its deployment when the stage names
+// another one than the last loaded.
+func (s *Server) readStage(ctx context.Context, apiID, stageName string) (*deployment, *apigateway.GetStageOutput, error) {
 	stage, err := s.cfg.APIGateway.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stageName})
 	if err != nil {
 		return nil, nil, err

@@ -69,7 +69,14 @@ func Start(kumo string, opt Options) (*Proxy, error) {
 		return nil, err
 	}
 	s := &Proxy{proxy: httputil.NewSingleHostReverseProxy(u), pitr: map[string]bool{}, logs: logs, rec: opt.Instrument}
-	s.proxy.FlushInterval = -1
+	// Connections to kumo are kept (the default transport keeps 2 per host,
+	// so under concurrent Invokes and long polls most requests opened one).
+	// Answers of unknown length (streams) are flushed as they come; whole
+	// ones are written once, not header and body apart.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	s.proxy.Transport = transport
+	s.proxy.BufferPool = copyBuffers // not 32 KiB of garbage per answer
 	s.proxy.ModifyResponse = func(resp *http.Response) error {
 		if err := lifecycleDefaults(resp); err != nil {
 			return err
@@ -100,6 +107,14 @@ func Start(kumo string, opt Options) (*Proxy, error) {
 
 // Close stops serving. It is safe to call twice.
 func (s *Proxy) Close() { _ = s.srv.Close() }
+
+// bufferPool lends ReverseProxy its copy buffers.
+type bufferPool struct{ p sync.Pool }
+
+var copyBuffers = &bufferPool{p: sync.Pool{New: func() any { return new([32 << 10]byte) }}}
+
+func (b *bufferPool) Get() []byte  { return b.p.Get().(*[32 << 10]byte)[:] }
+func (b *bufferPool) Put(s []byte) { b.p.Put((*[32 << 10]byte)(s)) }
 
 const dynamoTarget = "DynamoDB_20120810."
 

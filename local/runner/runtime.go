@@ -10,6 +10,7 @@ import (
 	"net/http/httputil"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -54,12 +55,25 @@ func (r *Runner) startProxy() error {
 	}
 	r.addr = ln.Addr().String()
 	rp := httputil.NewSingleHostReverseProxy(r.kumo)
-	rp.FlushInterval = -1
+	// Kept connections (the default transport keeps 2 per host: with more
+	// processes answering at once, each answer would open one), and no
+	// early flush of headers: kumo's answers here are short and whole,
+	// and an answer of unknown length is still flushed as it comes.
+	rp.Transport = r.client.Transport
+	rp.BufferPool = copyBuffers // not 32 KiB of garbage per answer
 	rp.ErrorHandler = quietProxyError
 	r.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { r.serveRuntime(w, req, rp) }), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()
 	return nil
 }
+
+// bufferPool lends ReverseProxy its copy buffers.
+type bufferPool struct{ p sync.Pool }
+
+var copyBuffers = &bufferPool{p: sync.Pool{New: func() any { return new([32 << 10]byte) }}}
+
+func (b *bufferPool) Get() []byte  { return b.p.Get().(*[32 << 10]byte)[:] }
+func (b *bufferPool) Put(s []byte) { b.p.Put((*[32 << 10]byte)(s)) }
 
 func (r *Runner) serveRuntime(w http.ResponseWriter, req *http.Request, rp *httputil.ReverseProxy) {
 	id, rest, ok := procPath(req.URL.Path)

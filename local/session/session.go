@@ -163,7 +163,7 @@ func Start(ctx context.Context, opt Options) (s *Session, err error) {
 
 	step("functions")
 	s.Runner, err = runner.Start(ctx, runner.Config{
-		Lambda: s.Stack.Lambda(), KumoURL: s.Stack.Endpoints.Kumo, ModuleRoot: s.Root,
+		Lambda: s.Stack.Lambda(), KumoURL: s.Stack.RuntimeAPI(), ModuleRoot: s.Root,
 		ExtraEnv: s.Stack.AWSEnv(), Logs: opt.FunctionLogs, Concurrency: opt.Concurrency,
 	}, s.functions())
 	if err != nil {

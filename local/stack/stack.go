@@ -121,6 +121,11 @@ func (s *Stack) Env() map[string]string {
 	return env
 }
 
+// RuntimeAPI is kumo's own URL, for the Lambda Runtime API (local/runner's
+// polls and answers): the kumo proxy passes those through untouched, so
+// they skip it.
+func (s *Stack) RuntimeAPI() string { return s.kumo.URL }
+
 // AWSEnv is the environment that points the AWS SDKs, the Terraform AWS
 // provider and the AWS CLI at this stack: API Gateway at moto, every other
 // service at kumo, the local region and dummy static credentials (and no
