@@ -28,7 +28,7 @@ func Markdown() string {
 	}
 	var b strings.Builder
 	for _, g := range Groups {
-		fmt.Fprintf(&b, "### %s\n\n%s", g.Name, g.Doc)
+		fmt.Fprintf(&b, "### %s\n\n%s", g.Name, cell(g.Doc))
 		if w := where[g.Name]; len(w) > 0 {
 			b.WriteString(" At " + codeList(w) + ".")
 		}
@@ -61,7 +61,7 @@ func Markdown() string {
 				desc += " Merge: " + k.Merge + "."
 			}
 			if k.TFVar != "" {
-				desc += " Terraform: `var." + k.TFVar + "`."
+				desc += " Terraform: `var." + strings.Join(strings.Split(k.TFVar, ", "), "`, `var.") + "`."
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", name, typ, cell(def), cell(allowed(k)), cell(desc))
 		}
@@ -113,8 +113,15 @@ func allowed(k Key) string {
 	return strings.Join(parts, "; ")
 }
 
-// cell escapes what would break a table cell.
-func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+// cell escapes what would break a table cell (|) or read as HTML (<env>
+// outside code spans).
+func cell(s string) string {
+	parts := strings.Split(s, "`")
+	for i := 0; i < len(parts); i += 2 { // outside code spans
+		parts[i] = strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(parts[i])
+	}
+	return strings.ReplaceAll(strings.Join(parts, "`"), "|", `\|`)
+}
 
 func codeList(paths []string) string {
 	q := make([]string, len(paths))

@@ -127,6 +127,12 @@ const Root = "routes.yaml"
 // the environment to the environment's entry for that route.
 const functionMerge = "defaults, then the route (or authorizer), then environments.<env>, then environments.<env>.routes.<route> (or .authorizers.<name>); the last set wins"
 
+// fnVar names the variables that carry a function setting: the routes'
+// and the token and request authorizers'.
+func fnVar(name string) string {
+	return "routes[<route>]." + name + ", authorizer_functions[<authorizer>]." + name
+}
+
 // Groups is the table, in the order the reference shows it.
 var Groups = []Group{
 	{Name: Root, Doc: "The top level of routes.yaml.", Keys: []Key{
@@ -174,16 +180,16 @@ var Groups = []Group{
 	{Name: "function", Doc: "Settings of one Lambda function (defaults, a route, a token or request authorizer, an environment, or one function in one environment).", Keys: []Key{
 		{Name: "runtime", Type: String, Enum: []string{"provided.al2023", "provided.al2"}, Default: "provided.al2023", Doc: "Lambda runtime of the function (not per environment: a function is built once).", Merge: "defaults, then the route (or authorizer)"},
 		{Name: "architecture", Type: String, Enum: []string{"arm64", "x86_64"}, Default: "arm64", Doc: "Instruction set the function is built for (not per environment: a function is built once).", Merge: "defaults, then the route (or authorizer)"},
-		{Name: "memory_mb", Type: Int, Range: Between(128, 10240), Default: "128", Doc: "Memory of the function, in MB.", Merge: functionMerge, TFVar: "routes[<route>].memory_mb"},
-		{Name: "timeout_s", Type: Int, Range: Between(1, 900), Default: "10", Doc: "Timeout of the function, in seconds (API Gateway stops waiting after 29 s).", Merge: functionMerge, TFVar: "routes[<route>].timeout_s"},
-		{Name: "log_retention_days", Type: Int, Ints: []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}, Default: "14", Doc: "Days CloudWatch Logs keeps the function's logs (and, from defaults or the environment, the stage's access logs).", Merge: functionMerge, TFVar: "routes[<route>].log_retention_days"},
-		{Name: "reserved_concurrency", Type: Int, Range: Between(-1, 1000), Default: "-1", Doc: "Concurrency reserved for the function; -1 is unreserved.", Merge: functionMerge, TFVar: "routes[<route>].reserved_concurrency"},
-		{Name: "tracing", Type: String, Enum: []string{"PassThrough", "Active"}, Default: "PassThrough", Doc: "X-Ray tracing mode of the function.", Merge: functionMerge, TFVar: "routes[<route>].tracing_mode"},
-		{Name: "layers", Type: StringList, MaxItems: 5, Doc: "Layer version ARNs, at most 5.", Merge: functionMerge + " (the whole list)", TFVar: "routes[<route>].layers"},
+		{Name: "memory_mb", Type: Int, Range: Between(128, 10240), Default: "128", Doc: "Memory of the function, in MB.", Merge: functionMerge, TFVar: fnVar("memory_mb")},
+		{Name: "timeout_s", Type: Int, Range: Between(1, 900), Default: "10", Doc: "Timeout of the function, in seconds (API Gateway stops waiting after 29 s).", Merge: functionMerge, TFVar: fnVar("timeout_s")},
+		{Name: "log_retention_days", Type: Int, Ints: []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}, Default: "14", Doc: "Days CloudWatch Logs keeps the function's logs (and, from defaults or the environment, the stage's access logs).", Merge: functionMerge, TFVar: fnVar("log_retention_days") + ", stage.log_retention_days"},
+		{Name: "reserved_concurrency", Type: Int, Range: Between(-1, 1000), Default: "-1", Doc: "Concurrency reserved for the function; -1 is unreserved.", Merge: functionMerge, TFVar: fnVar("reserved_concurrency")},
+		{Name: "tracing", Type: String, Enum: []string{"PassThrough", "Active"}, Default: "PassThrough", Doc: "X-Ray tracing mode of the function.", Merge: functionMerge, TFVar: fnVar("tracing_mode")},
+		{Name: "layers", Type: StringList, MaxItems: 5, Doc: "Layer version ARNs, at most 5.", Merge: functionMerge + " (the whole list)", TFVar: fnVar("layers")},
 		{Name: "environment", Type: StringMap, Doc: "Environment variables: ${table.<t>.name|arn} references; $${ is a literal ${; a secret is ssm:<parameter> or secretsmanager:<name or ARN>.", Merge: functionMerge + " (variable by variable)"},
-		{Name: "ephemeral_storage_mb", Type: Int, Range: Between(512, 10240), Default: "(Lambda's 512)", Doc: "Size of /tmp, in MB.", Merge: functionMerge, TFVar: "routes[<route>].ephemeral_storage_mb"},
-		{Name: "vpc", Type: Object, Group: "vpc", Doc: "Subnets and security groups to run the function in.", Merge: functionMerge + " (the whole mapping)", TFVar: "routes[<route>].vpc"},
-		{Name: "dead_letter_target_arn", Type: String, Doc: "SQS queue or SNS topic ARN for failed asynchronous invocations.", Merge: functionMerge, TFVar: "routes[<route>].dead_letter_target_arn"},
+		{Name: "ephemeral_storage_mb", Type: Int, Range: Between(512, 10240), Default: "(Lambda's 512)", Doc: "Size of /tmp, in MB.", Merge: functionMerge, TFVar: fnVar("ephemeral_storage_mb")},
+		{Name: "vpc", Type: Object, Group: "vpc", Doc: "Subnets and security groups to run the function in.", Merge: functionMerge + " (the whole mapping)", TFVar: fnVar("vpc")},
+		{Name: "dead_letter_target_arn", Type: String, Doc: "SQS queue or SNS topic ARN for failed asynchronous invocations.", Merge: functionMerge, TFVar: fnVar("dead_letter_target_arn")},
 	}},
 	{Name: "vpc", Doc: "A function's place in a VPC.", Keys: []Key{
 		{Name: "subnet_ids", Type: StringList, Doc: "Subnet IDs, e.g. subnet-0123456789abcdef0 (at least one)."},
