@@ -52,7 +52,42 @@ func JSONSchema() []byte {
 	if err := enc.Encode(root); err != nil {
 		panic(err) // maps of strings, numbers and lists only
 	}
-	return b.Bytes()
+	return inlineScalarLists(b.Bytes())
+}
+
+// inlineScalarLists writes each list of scalars on one line ("type":
+// ["string", "null"]), which the encoder spreads over one line per item.
+func inlineScalarLists(in []byte) []byte {
+	lines := strings.Split(string(in), "\n")
+	var out []string
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if !strings.HasSuffix(line, "[") {
+			out = append(out, line)
+			continue
+		}
+		var items []string
+		j := i + 1
+		for ; j < len(lines); j++ {
+			item := strings.TrimSpace(lines[j])
+			if strings.HasPrefix(item, "]") {
+				break
+			}
+			item = strings.TrimSuffix(item, ",")
+			if strings.HasPrefix(item, "{") || strings.HasPrefix(item, "[") {
+				items = nil
+				break
+			}
+			items = append(items, item)
+		}
+		if items == nil || j == len(lines) {
+			out = append(out, line)
+			continue
+		}
+		out = append(out, line+strings.Join(items, ", ")+strings.TrimSpace(lines[j]))
+		i = j
+	}
+	return []byte(strings.Join(out, "\n"))
 }
 
 // groupSchema is a mapping with exactly the group's keys.
