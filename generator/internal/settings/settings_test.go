@@ -144,12 +144,38 @@ func TestStructuralErrorCasesFail(t *testing.T) {
 			t.Errorf("%s: not readable as YAML: %v", filepath.Base(dir), err)
 			continue
 		}
-		if err := sch.Validate(inst); err == nil {
-			t.Errorf("%s: the schema accepts it, but the generator reports %q", filepath.Base(dir), lines)
-		} else {
-			var ve *jsonschema.ValidationError
-			if !errors.As(err, &ve) {
-				t.Errorf("%s: %v", filepath.Base(dir), err)
+		err = sch.Validate(inst)
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			t.Errorf("%s: the schema accepts it (%v), but the generator reports %q", filepath.Base(dir), err, lines)
+			continue
+		}
+		// The schema fails where the generator does: at the field (an
+		// unknown or missing key: at the mapping that has or lacks it).
+		at := map[string]bool{}
+		var walk func(e *jsonschema.ValidationError)
+		walk = func(e *jsonschema.ValidationError) {
+			ptr := "" // the document
+			for _, tok := range e.InstanceLocation {
+				ptr += "/" + tok
+			}
+			at[ptr] = true
+			for _, c := range e.Causes {
+				walk(c)
+			}
+		}
+		walk(ve)
+		for _, line := range strings.Split(string(want), "\n") {
+			m := fieldOf.FindStringSubmatch(line)
+			if m == nil || !structural.MatchString(line) {
+				continue
+			}
+			ptr := pointer(m[1])
+			if strings.Contains(line, ": unknown key;") || strings.Contains(line, "missing required section") {
+				ptr = ptr[:strings.LastIndex(ptr, "/")]
+			}
+			if !at[ptr] {
+				t.Errorf("%s: the generator reports %q, the schema nothing at %q (only at %v)", filepath.Base(dir), line, ptr, keys(at))
 			}
 		}
 	}
@@ -157,6 +183,34 @@ func TestStructuralErrorCasesFail(t *testing.T) {
 		t.Errorf("only %d structural error cases picked; the pattern no longer matches the generator's messages", picked)
 	}
 	t.Logf("%d structural error cases refused by the schema", picked)
+}
+
+// fieldOf finds the field of an expected diagnostic line.
+var fieldOf = regexp.MustCompile(`^routes\.yaml:\d+:\d+: ([^ :]+): `)
+
+// pointer turns a generator field (routes[0].memory_mb) into the JSON
+// pointer of the same value (/routes/0/memory_mb).
+func pointer(field string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(field, ".") {
+		name, index, ok := strings.Cut(part, "[")
+		b.WriteString("/" + name)
+		for ok {
+			var i string
+			i, index, _ = strings.Cut(index, "]")
+			b.WriteString("/" + i)
+			_, index, ok = strings.Cut(index, "[")
+		}
+	}
+	return b.String()
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return sorted(out)
 }
 
 // TestSchemaNamesEveryKey: the schema has every key of the table, with
@@ -297,4 +351,24 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestRepositorySchemaIsCurrent: this repository's own copy of the schema
+// (which its routes.yaml names in its first line) is the table's, as
+// `apibuilder generate -check` would find.
+func TestRepositorySchemaIsCurrent(t *testing.T) {
+	routes, err := os.ReadFile(filepath.Join(repo, "routes.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(string(routes), "\n"); first != settings.ModelineComment {
+		t.Errorf("routes.yaml starts with %q, want %q", first, settings.ModelineComment)
+	}
+	got, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(settings.SchemaFile)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, settings.JSONSchema()) {
+		t.Errorf("%s is out of date: run go run ./cmd/apibuilder generate -no-build", settings.SchemaFile)
+	}
 }
