@@ -10,7 +10,7 @@ const (
 	SchemaModeline = settings.ModelineComment
 )
 
-// Schema is the JSON Schema (draft 2020-12) of routes.yaml, made from the
+// Schema is the JSON Schema (draft-07) of routes.yaml, made from the
 // generator's table of settings: `apibuilder schema` prints it, and every
 // run keeps SchemaFile equal to it.
 func Schema() []byte { return settings.JSONSchema() }

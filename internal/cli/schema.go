@@ -10,7 +10,7 @@ import (
 var schemaCommand = &command{
 	name:    "schema",
 	summary: "print the JSON Schema of routes.yaml, for editors",
-	manual: `    Prints the JSON Schema (draft 2020-12) of routes.yaml: every key with
+	manual: `    Prints the JSON Schema (draft-07) of routes.yaml: every key with
     its description (the text of docs/reference/routes-yaml.md), type,
     default, allowed values and range, made from the generator's one table
     of settings. It accepts every file the generator reads; the checks that

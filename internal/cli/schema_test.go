@@ -21,8 +21,8 @@ func TestSchemaVerb(t *testing.T) {
 		t.Error("schema does not print generate.Schema()")
 	}
 	var doc map[string]any
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
-		t.Errorf("not a draft 2020-12 schema (%v): %.200s", err, stdout)
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc["$schema"] != "http://json-schema.org/draft-07/schema#" {
+		t.Errorf("not a draft-07 schema (%v): %.200s", err, stdout)
 	}
 	if code, _, stderr := runArgs("schema", "x"); code != 2 || !strings.Contains(stderr, `unexpected argument "x"`) {
 		t.Errorf("schema x: exit %d, %q; want 2", code, stderr)

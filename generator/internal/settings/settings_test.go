@@ -25,7 +25,7 @@ import (
 const repo = "../../.."
 
 // compile compiles the schema with a real JSON Schema validator, which
-// also checks it against the draft 2020-12 meta-schema.
+// also checks it against its draft's meta-schema.
 func compile(t *testing.T) *jsonschema.Schema {
 	t.Helper()
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(settings.JSONSchema()))
@@ -217,14 +217,18 @@ func keys(m map[string]bool) []string {
 // its description, and no other.
 func TestSchemaNamesEveryKey(t *testing.T) {
 	var doc struct {
+		Schema     string                    `json:"$schema"`
 		Comment    string                    `json:"$comment"`
 		Properties map[string]map[string]any `json:"properties"`
 		Defs       map[string]struct {
 			Properties map[string]map[string]any `json:"properties"`
-		} `json:"$defs"`
+		} `json:"definitions"`
 	}
 	if err := json.Unmarshal(settings.JSONSchema(), &doc); err != nil {
 		t.Fatal(err)
+	}
+	if doc.Schema != settings.SchemaDraft {
+		t.Errorf("$schema = %q", doc.Schema)
 	}
 	if !strings.HasPrefix(doc.Comment, settings.Marker) {
 		t.Errorf("$comment = %q", doc.Comment)
