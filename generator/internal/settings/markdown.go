@@ -26,6 +26,13 @@ func Markdown() string {
 			where[e.Key.Group] = appendNew(where[e.Key.Group], e.Path+"[]")
 		}
 	}
+	for _, g := range Groups { // a group's keys are also where a group that includes it is
+		if g.Include != "" {
+			for _, p := range where[g.Name] {
+				where[g.Include] = appendNew(where[g.Include], p)
+			}
+		}
+	}
 	var b strings.Builder
 	for _, g := range Groups {
 		fmt.Fprintf(&b, "### %s\n\n%s", g.Name, cell(g.Doc))
@@ -57,7 +64,9 @@ func Markdown() string {
 				def = strings.TrimSuffix(strings.TrimPrefix(k.Default, "("), ")")
 			}
 			desc := k.Doc
-			if k.Merge != "" {
+			if rest, ok := strings.CutPrefix(k.Merge, functionMerge); ok {
+				desc += " Merge: layered, the last set wins" + rest + "."
+			} else if k.Merge != "" {
 				desc += " Merge: " + k.Merge + "."
 			}
 			if k.TFVar != "" {

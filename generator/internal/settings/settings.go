@@ -177,7 +177,7 @@ var Groups = []Group{
 		{Name: "max_age_seconds", Type: Int, Range: Between(0, 86400), Doc: "How long browsers may cache the preflight answer, in seconds."},
 		{Name: "allow_credentials", Type: Bool, Default: "false", Doc: "Let browsers send credentials (not with allow_origins \"*\")."},
 	}},
-	{Name: "function", Doc: "Settings of one Lambda function (defaults, a route, a token or request authorizer, an environment, or one function in one environment).", Keys: []Key{
+	{Name: "function", Doc: "Settings of one Lambda function, layered: " + functionMerge + ".", Keys: []Key{
 		{Name: "runtime", Type: String, Enum: []string{"provided.al2023", "provided.al2"}, Default: "provided.al2023", Doc: "Lambda runtime of the function (not per environment: a function is built once).", Merge: "defaults, then the route (or authorizer)"},
 		{Name: "architecture", Type: String, Enum: []string{"arm64", "x86_64"}, Default: "arm64", Doc: "Instruction set the function is built for (not per environment: a function is built once).", Merge: "defaults, then the route (or authorizer)"},
 		{Name: "memory_mb", Type: Int, Range: Between(128, 10240), Default: "128", Doc: "Memory of the function, in MB.", Merge: functionMerge, TFVar: fnVar("memory_mb")},
