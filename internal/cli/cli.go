@@ -231,6 +231,8 @@ FILES
     routes.yaml            the API (its reference: docs/reference/routes-yaml.md)
     envs/<env>/            generated Terraform root modules; commit them
     .apibuilder/modules/   the Terraform modules of this apibuilder version (generated)
+    .apibuilder/routes.schema.json
+                           routes.yaml's JSON Schema, for editors (generated)
     build/                 function zips and local-stack state (not committed)
 `)
 }

@@ -84,9 +84,7 @@ func probe(path string, value any) (string, any) {
 			field = append(field, p)
 		}
 	}
-	f := strings.Join(field, ".")
-	// The parser names list items without a dot: routes[0].permissions[0].
-	return f, build(0)
+	return strings.Join(field, "."), build(0)
 }
 
 // wrongValue is a value of another type than t.
