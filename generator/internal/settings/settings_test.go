@@ -112,7 +112,7 @@ func TestExamplesValidate(t *testing.T) {
 // structural are the generator's messages for a value of the wrong shape:
 // an unknown key, a wrong type, a value out of range or not among the
 // allowed ones, too many entries or characters.
-var structural = regexp.MustCompile(`: unknown key;|: expected (a |true or false)|is out of range|out of Lambda's range|"[^"]*" is not allowed;|is not a CloudWatch Logs retention|is below API Gateway's default|Lambda allows at most|AWS allows at most|DynamoDB allows \d+ global|is \d+ characters; .*allows \d+|missing required section`)
+var structural = regexp.MustCompile(`: unknown key;|: expected (a |true or false)|is out of range|out of Lambda's range|"[^"]*" is not allowed;|is not a CloudWatch Logs retention|is below API Gateway's default|Lambda allows at most|AWS allows at most|DynamoDB allows \d+ global|: is \d+ characters; .*allows \d+|missing required section`)
 
 // TestStructuralErrorCasesFail: every error case whose expected output
 // reports a structural problem is refused by the schema too, so an editor
