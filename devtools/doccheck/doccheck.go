@@ -63,7 +63,6 @@ func BuiltVerbs() []string {
 // line that says "planned". A verb may stay here after it is built
 // (BuiltVerbs wins), but should leave once it has.
 var PlannedVerbs = []string{
-	"schema",   // issue 26
 	"rollback", // issue 27
 }
 

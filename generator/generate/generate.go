@@ -339,6 +339,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	accountDir := path.Join(ropt.OutDir, render.AccountDir)
 	addLockFiles(res, append(slices.Clone(dirs), accountDir))
 	maps.Copy(res.Files, copies)
+	addSchema(res)
 	owned := output.Owned{Dirs: append(slices.Clone(dirs), accountDir), Trees: []string{modcopy.Root}}
 	// What an up-to-date run would give again while nothing changes.
 	saveWarm := func() {

@@ -164,7 +164,7 @@ func TestModulesPathAndRemoteSource(t *testing.T) {
 			if got := read(t, dir, "envs/dev/main.tf"); !strings.Contains(got, c.want) {
 				t.Errorf("envs/dev/main.tf lacks\n%s", c.want)
 			}
-			if _, err := os.Stat(filepath.Join(dir, ".apibuilder")); !os.IsNotExist(err) {
+			if _, err := os.Stat(filepath.Join(dir, ".apibuilder", "modules")); !os.IsNotExist(err) {
 				t.Errorf("a copy was written although modules: points elsewhere (%v)", err)
 			}
 		})

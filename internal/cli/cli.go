@@ -1,10 +1,11 @@
 // Package cli is the apibuilder command: one entry point for a team's
-// whole loop (init, generate, local, test, deploy, drift, version). Every verb is
-// a row of one command table (name, summary, usage, flags, run), from
-// which `apibuilder help` and `apibuilder <verb> -h` are printed, and one
-// file here that parses its flags and calls the package that does the
-// work. `go run ./generator` and `go run ./local` are aliases of
-// `apibuilder generate` and `apibuilder local`: everything runs this code.
+// whole loop (init, generate, schema, local, test, deploy, drift,
+// version). Every verb is a row of one command table (name, summary,
+// usage, flags, run), from which `apibuilder help` and `apibuilder <verb>
+// -h` are printed, and one file here that parses its flags and calls the
+// package that does the work. `go run ./generator` and `go run ./local`
+// are aliases of `apibuilder generate` and `apibuilder local`: everything
+// runs this code.
 package cli
 
 import (
@@ -55,6 +56,7 @@ func init() {
 	commands = []*command{
 		initCommand,
 		generateCommand,
+		schemaCommand,
 		localUpCommand,
 		localToolsCommand,
 		testCommand,
@@ -229,6 +231,8 @@ FILES
     routes.yaml            the API (its reference: docs/reference/routes-yaml.md)
     envs/<env>/            generated Terraform root modules; commit them
     .apibuilder/modules/   the Terraform modules of this apibuilder version (generated)
+    .apibuilder/routes.schema.json
+                           routes.yaml's JSON Schema, for editors (generated)
     build/                 function zips and local-stack state (not committed)
 `)
 }

@@ -10,29 +10,33 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
+	"github.com/apibuilder/apibuilder/generator/internal/settings"
 )
 
-// Keys allowed in each section: the public contract (see README).
+// Keys allowed in each section: the public contract, read from the one
+// table of settings (package settings), which the JSON Schema and the
+// reference doc are made from too.
 var (
-	topKeys      = []string{"api", "defaults", "tables", "authorizers", "routes", "environments", "backend", "modules", "allow_paths_outside_project"}
-	apiKeys      = []string{"name", "description", "endpoint_type", "region", "cors", "binary_media_types", "minimum_compression_size", "tags", "access_logs", "xray_tracing", "cloudwatch_role", "resource_quota", "domain", "waf_web_acl_arn", "vpc_endpoint_ids", "policy"}
-	domainKeys   = []string{"name", "certificate_arn", "base_path"}
-	corsKeys     = []string{"allow_origins", "allow_headers", "allow_methods", "expose_headers", "max_age_seconds", "allow_credentials"}
-	settingKeys  = []string{"runtime", "architecture", "memory_mb", "timeout_s", "log_retention_days", "reserved_concurrency", "tracing", "layers", "environment", "ephemeral_storage_mb", "vpc", "dead_letter_target_arn"}
-	vpcKeys      = []string{"subnet_ids", "security_group_ids"}
-	tableKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "billing_mode", "ttl_attribute", "point_in_time_recovery", "encryption", "indexes"}
-	indexKeys    = []string{"hash_key", "hash_key_type", "range_key", "range_key_type", "projection"}
-	authKeys     = append([]string{"type", "keys", "throttle", "quota", "handler", "description", "identity_source", "identity_validation_expression", "result_ttl_seconds", "user_pool_arns", "test_token", "test_identity"}, settingKeys...)
-	throttleKeys = []string{"rate", "burst"}
-	quotaKeys    = []string{"limit", "period"}
-	routeKeys    = append([]string{"name", "method", "path", "handler", "description", "request", "response", "permissions", "auth", "scopes"}, settingKeys...)
-	requestKeys  = []string{"schema", "query", "headers", "example", "example_params"}
-	responseKeys = []string{"schema", "status"}
-	permKeys     = []string{"table", "actions"}
-	envKeys      = append([]string{"stage", "region", "throttle", "metrics", "logging_level", "data_trace", "xray_tracing", "point_in_time_recovery", "deletion_protection", "routes", "authorizers", "domain", "waf_web_acl_arn", "stage_variables"}, settingKeys...)
-	backendKeys  = []string{"s3"}
-	s3Keys       = []string{"bucket", "region", "key_prefix", "dynamodb_table", "use_lockfile"}
-	modulesKeys  = []string{"path", "source", "version"}
+	topKeys      = settings.Names(settings.Root)
+	apiKeys      = settings.Names("api")
+	domainKeys   = settings.Names("domain")
+	corsKeys     = settings.Names("cors")
+	settingKeys  = settings.Names("function")
+	vpcKeys      = settings.Names("vpc")
+	tableKeys    = settings.Names("table")
+	indexKeys    = settings.Names("index")
+	authKeys     = settings.Names("authorizer")
+	throttleKeys = settings.Names("throttle")
+	quotaKeys    = settings.Names("quota")
+	routeKeys    = settings.Names("route")
+	requestKeys  = settings.Names("request")
+	responseKeys = settings.Names("response")
+	permKeys     = settings.Names("permission")
+	envKeys      = settings.Names("environment")
+	authEnvKeys  = settings.Names("authorizer_env")
+	backendKeys  = settings.Names("backend")
+	s3Keys       = settings.Names("s3")
+	modulesKeys  = settings.Names("modules")
 )
 
 // Load reads, parses and validates the file at path. On any problem it
@@ -337,7 +341,7 @@ func (d *decoder) environment(key *yaml.Node, m *mapping) Environment {
 func (d *decoder) overrides(m *mapping, key string) []RouteOverride {
 	allowed := settingKeys
 	if key == "authorizers" { // an api_key authorizer's usage plan limits may differ per env
-		allowed = append([]string{"throttle", "quota"}, settingKeys...)
+		allowed = authEnvKeys
 	}
 	var out []RouteOverride
 	if rm := m.sub(key); rm != nil {

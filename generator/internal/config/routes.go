@@ -80,7 +80,7 @@ func (v *validator) routes() {
 		}
 		if r.Response != nil {
 			v.schema(r.Response.Schema, f+".response.schema", schemas)
-			if s := r.Response.Status; s.Set && (s.V < 100 || s.V > 599) {
+			if s := r.Response.Status; s.Set && (s.V < status.Min || s.V > status.Max) {
 				v.add(s.Pos, f+".response.status", fmt.Sprintf("%d is not an HTTP status code", s.V), "e.g. 200 or 201")
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
+	"github.com/apibuilder/apibuilder/generator/internal/settings"
 )
 
 // Limits enforced before Terraform ever runs, each named in its message.
@@ -60,33 +61,39 @@ var (
 // every function (lambdakit/cors reads them); routes.yaml may not set them.
 const CORSEnvPrefix = "APIBUILDER_CORS_"
 
-// Allowed values, shared with the model and the README.
+// Allowed values and ranges, shared with the model: read from the one
+// table of settings (package settings), as the JSON Schema and the
+// reference doc are.
 var (
-	Methods          = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
-	Runtimes         = []string{"provided.al2023", "provided.al2"}
-	Architectures    = []string{"arm64", "x86_64"}
-	TracingModes     = []string{"PassThrough", "Active"}
-	EndpointTypes    = []string{"REGIONAL", "EDGE", "PRIVATE"}
-	KeyTypes         = []string{"S", "N", "B"}
-	BillingModes     = []string{"PAY_PER_REQUEST"}
-	AuthorizerTypes  = []string{"api_key", "token", "request", "cognito", "iam"}
-	Projections      = []string{"ALL", "KEYS_ONLY"}
-	LoggingLevels    = []string{"OFF", "ERROR", "INFO"}
-	QuotaPeriods     = []string{"DAY", "WEEK", "MONTH"}
-	RetentionDays    = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-	DynamoDBActions  = []string{"BatchGetItem", "BatchWriteItem", "ConditionCheckItem", "DeleteItem", "DescribeTable", "GetItem", "PartiQLDelete", "PartiQLInsert", "PartiQLSelect", "PartiQLUpdate", "PutItem", "Query", "Scan", "UpdateItem"}
+	Methods          = settings.Enum("route", "method")
+	Runtimes         = settings.Enum("function", "runtime")
+	Architectures    = settings.Enum("function", "architecture")
+	TracingModes     = settings.Enum("function", "tracing")
+	EndpointTypes    = settings.Enum("api", "endpoint_type")
+	KeyTypes         = settings.Enum("table", "hash_key_type")
+	BillingModes     = settings.Enum("table", "billing_mode")
+	AuthorizerTypes  = settings.Enum("authorizer", "type")
+	Projections      = settings.Enum("index", "projection")
+	LoggingLevels    = settings.Enum("environment", "logging_level")
+	QuotaPeriods     = settings.Enum("quota", "period")
+	RetentionDays    = settings.Lookup("function", "log_retention_days").Ints
+	DynamoDBActions  = settings.Enum("permission", "actions")
 	DefaultEnvNames  = []string{"dev", "prod"}
 	tableRefAttrs    = []string{"name", "arn"}
-	maxLayers        = 5
-	maxTags          = 50
-	maxCompression   = 10485760
-	maxConcurrency   = 1000
-	minMemory, maxMB = 128, 10240
-	maxTimeout       = 900
-	minEphemeral     = 512
-	maxIndexes       = 20
-	maxTTL           = 3600
+	maxLayers        = settings.Lookup("function", "layers").MaxItems
+	maxTags          = settings.Lookup("api", "tags").MaxItems
+	compression      = rangeOf("api", "minimum_compression_size")
+	concurrency      = rangeOf("function", "reserved_concurrency")
+	minMemory, maxMB = rangeOf("function", "memory_mb").Min, rangeOf("function", "memory_mb").Max
+	timeout          = rangeOf("function", "timeout_s")
+	ephemeral        = rangeOf("function", "ephemeral_storage_mb")
+	maxIndexes       = settings.Lookup("table", "indexes").MaxItems
+	ttl              = rangeOf("authorizer", "result_ttl_seconds")
+	maxAge           = rangeOf("cors", "max_age_seconds")
+	status           = rangeOf("response", "status")
 )
+
+func rangeOf(group, key string) settings.Range { return *settings.Lookup(group, key).Range }
 
 type validator struct {
 	cfg   *Config
@@ -141,8 +148,8 @@ func (v *validator) api() {
 	if a.Region.Set && !regionRe.MatchString(a.Region.V) {
 		v.add(a.Region.Pos, "api.region", fmt.Sprintf("%q is not an AWS region", a.Region.V), "e.g. us-east-1")
 	}
-	if c := a.MinimumCompressionSize; c.Set && (c.V < -1 || c.V > maxCompression) {
-		v.add(c.Pos, "api.minimum_compression_size", fmt.Sprintf("%d is out of range", c.V), fmt.Sprintf("use -1 (off) or 0 to %d bytes", maxCompression))
+	if c := a.MinimumCompressionSize; c.Set && (c.V < compression.Min || c.V > compression.Max) {
+		v.add(c.Pos, "api.minimum_compression_size", fmt.Sprintf("%d is out of range", c.V), fmt.Sprintf("use -1 (off) or 0 to %d bytes", compression.Max))
 	}
 	if q := a.ResourceQuota; q.Set && q.V < MaxResources {
 		v.add(q.Pos, "api.resource_quota", fmt.Sprintf("%d is below API Gateway's default of %d", q.V, MaxResources), "set it only after AWS raised the quota")
@@ -165,8 +172,8 @@ func (v *validator) api() {
 				}
 			}
 		}
-		if m := c.MaxAgeSeconds; m.Set && (m.V < 0 || m.V > 86400) {
-			v.add(m.Pos, "api.cors.max_age_seconds", fmt.Sprintf("%d is out of range", m.V), "use 0 to 86400")
+		if m := c.MaxAgeSeconds; m.Set && (m.V < maxAge.Min || m.V > maxAge.Max) {
+			v.add(m.Pos, "api.cors.max_age_seconds", fmt.Sprintf("%d is out of range", m.V), fmt.Sprintf("use %d to %d", maxAge.Min, maxAge.Max))
 		}
 	}
 	v.domain(a.Domain, true)
@@ -327,14 +334,14 @@ func (v *validator) settings(s Settings, field string) {
 	if m := s.MemoryMB; m.Set && (m.V < minMemory || m.V > maxMB) {
 		v.add(m.Pos, field+".memory_mb", fmt.Sprintf("%d MB is out of Lambda's range", m.V), fmt.Sprintf("use %d to %d", minMemory, maxMB))
 	}
-	if t := s.TimeoutS; t.Set && (t.V < 1 || t.V > maxTimeout) {
-		v.add(t.Pos, field+".timeout_s", fmt.Sprintf("%d s is out of Lambda's range", t.V), fmt.Sprintf("use 1 to %d (API Gateway stops waiting after 29 s)", maxTimeout))
+	if t := s.TimeoutS; t.Set && (t.V < timeout.Min || t.V > timeout.Max) {
+		v.add(t.Pos, field+".timeout_s", fmt.Sprintf("%d s is out of Lambda's range", t.V), fmt.Sprintf("use %d to %d (API Gateway stops waiting after 29 s)", timeout.Min, timeout.Max))
 	}
 	if r := s.LogRetentionDays; r.Set && !slices.Contains(RetentionDays, r.V) {
 		v.add(r.Pos, field+".log_retention_days", fmt.Sprintf("%d is not a CloudWatch Logs retention", r.V), "use one of "+joinInts(RetentionDays))
 	}
-	if c := s.ReservedConcurrency; c.Set && (c.V < -1 || c.V > maxConcurrency) {
-		v.add(c.Pos, field+".reserved_concurrency", fmt.Sprintf("%d is out of range", c.V), fmt.Sprintf("use -1 (unreserved) or 0 to %d", maxConcurrency))
+	if c := s.ReservedConcurrency; c.Set && (c.V < concurrency.Min || c.V > concurrency.Max) {
+		v.add(c.Pos, field+".reserved_concurrency", fmt.Sprintf("%d is out of range", c.V), fmt.Sprintf("use -1 (unreserved) or 0 to %d", concurrency.Max))
 	}
 	if len(s.Layers) > maxLayers {
 		v.add(s.Pos, field+".layers", fmt.Sprintf("%d layers; Lambda allows at most %d", len(s.Layers), maxLayers), "")
@@ -358,8 +365,8 @@ func (v *validator) settings(s Settings, field string) {
 		v.refs(kv.Value, f)
 		v.secretRef(kv.Value, f)
 	}
-	if e := s.EphemeralStorageMB; e.Set && (e.V < minEphemeral || e.V > maxMB) {
-		v.add(e.Pos, field+".ephemeral_storage_mb", fmt.Sprintf("%d MB is out of Lambda's range", e.V), fmt.Sprintf("use %d to %d", minEphemeral, maxMB))
+	if e := s.EphemeralStorageMB; e.Set && (e.V < ephemeral.Min || e.V > ephemeral.Max) {
+		v.add(e.Pos, field+".ephemeral_storage_mb", fmt.Sprintf("%d MB is out of Lambda's range", e.V), fmt.Sprintf("use %d to %d", ephemeral.Min, ephemeral.Max))
 	}
 	if d := s.DeadLetterTargetArn; d.Set && !dlqArnRe.MatchString(d.V) {
 		v.add(d.Pos, field+".dead_letter_target_arn", fmt.Sprintf("%q is not an SQS queue or SNS topic ARN", d.V), "use arn:aws:sqs:<region>:<account>:<queue> or arn:aws:sns:<region>:<account>:<topic>")
@@ -585,8 +592,8 @@ func (v *validator) authorizers() {
 			}
 			v.identitySource(a, f)
 		}
-		if ttl := a.ResultTTLSeconds; ttl.Set && (ttl.V < 0 || ttl.V > maxTTL) {
-			v.add(ttl.Pos, f+".result_ttl_seconds", fmt.Sprintf("%d is out of range", ttl.V), fmt.Sprintf("use 0 (no caching) to %d seconds", maxTTL))
+		if n := a.ResultTTLSeconds; n.Set && (n.V < ttl.Min || n.V > ttl.Max) {
+			v.add(n.Pos, f+".result_ttl_seconds", fmt.Sprintf("%d is out of range", n.V), fmt.Sprintf("use %d (no caching) to %d seconds", ttl.Min, ttl.Max))
 		}
 	}
 }
