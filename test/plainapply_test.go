@@ -22,7 +22,9 @@ import (
 // runs. The stage then serves exactly the new routes.yaml — the removed
 // route and the old path answer API Gateway's Missing Authentication
 // Token, the moved route answers at its new path, the new validation
-// refuses what it should — and the next plan is empty.
+// refuses what it should — and the next plan is empty. On the same
+// deployment, apibuilder drift then names a console edit that plan cannot
+// see (drift_test.go).
 func TestOnePlainApply(t *testing.T) {
 	if testing.Short() {
 		t.Skip("applies on the local stack; skipped with -short")
@@ -87,6 +89,10 @@ func TestOnePlainApply(t *testing.T) {
 	if changed {
 		t.Error("the plan after one plain apply has changes; want none")
 	}
+
+	t.Run("drift names a method changed behind Terraform", func(t *testing.T) {
+		assertDriftNamesAConsoleEdit(t, tg, project, tg.outputs(t, ws))
+	})
 }
 
 // deleteItemRoute is delete_item in the example's routes.yaml.
