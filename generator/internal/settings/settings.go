@@ -8,6 +8,33 @@
 // values are read from here, `apibuilder schema` prints a JSON Schema made
 // from it (for editors), and the routes.yaml reference's key tables are
 // generated from it; tests fail when any of them disagrees with the table.
+// The model merges the function settings across defaults, route (or
+// authorizer) and environment by walking the keys with Layers, and render
+// declares, sets (terraform.tfvars) and passes to lambda_route every key
+// with an Attr, walking the table too.
+//
+// What a new key needs besides its row here:
+//
+//   - config: a field of the mapping's struct (for a function setting, of
+//     config.Settings; a list also its <Field>Set bool) and the line of
+//     parse.go that reads it; rules beyond the row's range or allowed
+//     values in validate.go;
+//   - a function setting layered per environment (Layers: PerEnv): a field
+//     of model.RouteValues of the same Go name, tagged `setting:"<key>"`
+//     (Built: of model.Route and model.Authorizer); with an Attr, a
+//     variable of that name in modules/lambda_route that uses it. The
+//     model merges it and render declares, writes and passes it with no
+//     further code (an Object's group needs a model struct whose fields
+//     are tagged with its keys, like model.VPC);
+//   - any other key: the code of model and render that uses its value;
+//   - then: go test ./generator/internal/settings -update (the reference
+//     doc's table), go run ./cmd/apibuilder generate -no-build (the
+//     repository's schema copy), and the goldens the new output changes.
+//
+// Tests fail when one of these is missing: config's
+// TestParserReadsEveryKeyOfTheTable (a key the parser does not read),
+// model's TestMergedKeys, render's TestFunctionVariablesAreTheTable and
+// TestModuleArgumentsMatchDeclaredVariables (lambda_route lacks it).
 //
 // The package depends on nothing of the generator, so that every step
 // (config, model, render, the CLI through generate) may read it.

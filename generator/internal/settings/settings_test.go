@@ -343,6 +343,41 @@ func TestTableIsWellFormed(t *testing.T) {
 	}
 }
 
+// TestLayeredKeys: only function settings are layered; only a key layered
+// per environment has a Terraform attribute (Built ones are fixed when the
+// function is built), an attribute's name is unique, and a required
+// attribute has no default.
+func TestLayeredKeys(t *testing.T) {
+	attrs := map[string]string{}
+	for _, g := range settings.Groups {
+		for _, k := range g.Keys {
+			if k.Layers != settings.NotLayered && g.Name != settings.Function {
+				t.Errorf("%s.%s: only the %s group's keys are layered", g.Name, k.Name, settings.Function)
+			}
+			a := k.Attr
+			if a == nil {
+				continue
+			}
+			if k.Layers != settings.PerEnv {
+				t.Errorf("%s.%s: a Terraform attribute needs Layers: PerEnv", g.Name, k.Name)
+			}
+			if !a.Optional && a.Default != "" {
+				t.Errorf("%s.%s: attribute %s has a default but is not optional", g.Name, k.Name, a.Name)
+			}
+			if other, ok := attrs[a.Name]; ok {
+				t.Errorf("%s.%s: attribute %s is also %s's", g.Name, k.Name, a.Name, other)
+			}
+			attrs[a.Name] = k.Name
+			if !strings.HasPrefix(k.TFVar, "routes[<route>]."+a.Name+", authorizer_functions[<authorizer>]."+a.Name) {
+				t.Errorf("%s.%s: TFVar %q does not name its attribute", g.Name, k.Name, k.TFVar)
+			}
+		}
+	}
+	if len(settings.LayeredKeys(settings.PerEnv)) == 0 || len(settings.AttrKeys()) == 0 {
+		t.Error("the table layers no function setting per environment")
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
