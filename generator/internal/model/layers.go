@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"sync"
 
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/settings"
@@ -58,45 +59,102 @@ func layer(dst any, keys []settings.Key, layers []config.Settings) map[string]ma
 	dv := reflect.ValueOf(dst).Elem()
 	var maps map[string]map[string]string
 	for _, k := range keys {
-		f, sf := taggedField(dv, k.Name)
-		setDefault(f, k)
-		for _, s := range layers {
-			sv := reflect.ValueOf(s)
-			src := sv.FieldByName(sf.Name)
-			switch x := src.Interface().(type) {
-			case config.Int:
+		st := stepOf(dv.Type(), k)
+		f := dv.Field(st.dst)
+		setDefault(f, st.key)
+		for i := range layers {
+			src := reflect.ValueOf(&layers[i]).Elem() // no copy of the layer
+			sf := src.Field(st.src).Addr().Interface()
+			switch x := sf.(type) {
+			case *config.Int:
 				if x.Set {
 					f.SetInt(int64(x.V))
 				}
-			case config.Str:
+			case *config.Str:
 				if x.V != "" {
 					f.SetString(x.V)
 				}
-			case []config.Str:
-				if sv.FieldByName(sf.Name + "Set").Bool() {
-					f.Set(reflect.ValueOf(values(x)))
+			case *[]config.Str:
+				if src.Field(st.set).Bool() {
+					f.Set(reflect.ValueOf(values(*x)))
 				}
-			case []config.KV:
+			case *[]config.KV:
 				if maps == nil {
 					maps = map[string]map[string]string{}
 				}
-				if maps[k.Name] == nil {
-					maps[k.Name] = map[string]string{}
+				if maps[st.key.Name] == nil {
+					maps[st.key.Name] = map[string]string{}
 				}
-				for _, kv := range x {
-					maps[k.Name][kv.Key] = kv.Value.V
+				for _, kv := range *x {
+					maps[st.key.Name][kv.Key] = kv.Value.V
 				}
-			default:
-				if src.Kind() != reflect.Pointer || f.Kind() != reflect.Pointer {
-					panic(fmt.Sprintf("model: setting %s: cannot merge %s into %s", k.Name, src.Type(), f.Type()))
-				}
-				if !src.IsNil() {
-					f.Set(object(k, src.Elem(), f.Type().Elem()))
+			default: // a pointer to a mapping (planOf checked it)
+				if p := src.Field(st.src); !p.IsNil() {
+					f.Set(object(st.key, p.Elem(), f.Type().Elem()))
 				}
 			}
 		}
 	}
 	return maps
+}
+
+// step is how layer merges one key into one model struct: the indexes of
+// the model field, of the config.Settings field of the same name and, for
+// a list, of its <Field>Set.
+type step struct {
+	key           settings.Key
+	dst, src, set int
+}
+
+// steps caches stepOf's answers, by model type and key.
+var steps struct {
+	sync.RWMutex
+	m map[stepKey]step
+}
+
+type stepKey struct {
+	t   reflect.Type
+	key string
+}
+
+// stepOf finds, once per model type and key, the fields layer merges; it
+// panics on a key the type or config.Settings cannot carry
+// (TestMergedKeys catches that first).
+func stepOf(t reflect.Type, k settings.Key) step {
+	sk := stepKey{t, k.Name}
+	steps.RLock()
+	st, ok := steps.m[sk]
+	steps.RUnlock()
+	if ok {
+		return st
+	}
+	cs := reflect.TypeFor[config.Settings]()
+	_, df := taggedField(reflect.New(t).Elem(), k.Name)
+	sf, ok := cs.FieldByName(df.Name)
+	if !ok {
+		panic(fmt.Sprintf("model: setting %s: config.Settings has no field %s", k.Name, df.Name))
+	}
+	st = step{key: k, dst: df.Index[0], src: sf.Index[0], set: -1}
+	switch sf.Type {
+	case reflect.TypeFor[config.Int](), reflect.TypeFor[config.Str](), reflect.TypeFor[[]config.KV]():
+	case reflect.TypeFor[[]config.Str]():
+		set, ok := cs.FieldByName(df.Name + "Set")
+		if !ok || set.Type.Kind() != reflect.Bool {
+			panic(fmt.Sprintf("model: setting %s: config.Settings has no %sSet", k.Name, df.Name))
+		}
+		st.set = set.Index[0]
+	default:
+		if sf.Type.Kind() != reflect.Pointer || df.Type.Kind() != reflect.Pointer {
+			panic(fmt.Sprintf("model: setting %s: cannot merge %s into %s", k.Name, sf.Type, df.Type))
+		}
+	}
+	steps.Lock()
+	if steps.m == nil {
+		steps.m = map[stepKey]step{}
+	}
+	steps.m[sk] = st
+	steps.Unlock()
+	return st
 }
 
 // object copies a config mapping (src) into a new model struct of type t

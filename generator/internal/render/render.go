@@ -17,7 +17,6 @@ import (
 
 	"github.com/apibuilder/apibuilder/generator/internal/lockfile"
 	"github.com/apibuilder/apibuilder/generator/internal/model"
-	"github.com/apibuilder/apibuilder/generator/internal/settings"
 )
 
 // Header starts every generated file; the writer only ever replaces or
@@ -472,7 +471,7 @@ func (r *envRenderer) function(b *hclwrite.Body, name, suffix, desc, runtime, ar
 	}
 	// Every per-environment setting is lambda_route's argument of its
 	// attribute's name, read from the tfvars entry.
-	for _, k := range settings.AttrKeys() {
+	for _, k := range functionAttrKeys {
 		args = append(args, field{k.Attr.Name, v(k.Attr.Name)})
 	}
 	set(b, args)

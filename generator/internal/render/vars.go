@@ -71,6 +71,10 @@ func (r *envRenderer) variables() []byte {
 	return finish(f, "")
 }
 
+// functionAttrKeys are the function settings Terraform carries per
+// environment, read from the table once.
+var functionAttrKeys = settings.AttrKeys()
+
 // functionSettingsType is the per-env settings object of one function:
 // an attribute per function setting the settings table gives an Attr, in
 // table order, laid out as terraform fmt lays it out.
@@ -167,8 +171,8 @@ func (r *envRenderer) hasAuthorizerFunctions() bool {
 // list that is not set is [].
 func functionValues(v model.RouteValues) obj {
 	var o obj
-	for _, k := range settings.AttrKeys() {
-		val := model.Setting(v, k.Name)
+	for _, k := range functionAttrKeys {
+		val := model.Setting(&v, k.Name)
 		if k.Attr.Optional && k.Attr.Default == "" && reflect.ValueOf(val).IsZero() {
 			continue
 		}
