@@ -3,6 +3,7 @@ package render
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -71,11 +72,7 @@ func TestFunctionVariablesAreTheTable(t *testing.T) {
 
 	// Everything set: every attribute is written. Nothing set: the
 	// required ones and those with a default.
-	full := model.RouteValues{
-		MemoryMB: 256, TimeoutS: 5, LogRetentionDays: 7, ReservedConcurrency: 2, Tracing: "Active",
-		Layers: []string{"arn:l"}, EphemeralStorageMB: 1024, VPC: &model.VPC{SubnetIDs: []string{"subnet-1"}, SecurityGroupIDs: []string{"sg-1"}},
-		DeadLetterTargetArn: "arn:q",
-	}
+	full := everySet(t)
 	if got := objNames(functionValues(full)); !slices.Equal(got, all) {
 		t.Errorf("tfvars of a function with every setting set has %v; the table has %v", got, all)
 	}
@@ -108,5 +105,39 @@ func TestFunctionVariablesAreTheTable(t *testing.T) {
 	}
 	if calls == 0 {
 		t.Fatalf("%s: no function module calls", main)
+	}
+}
+
+// everySet is a function's values with every setting set (not the zero
+// value), found by the fields' setting tags, so that a new key is covered.
+func everySet(t *testing.T) model.RouteValues {
+	t.Helper()
+	var v model.RouteValues
+	fill(t, reflect.ValueOf(&v).Elem())
+	return v
+}
+
+func fill(t *testing.T, sv reflect.Value) {
+	t.Helper()
+	for i := range sv.NumField() {
+		if sv.Type().Field(i).Tag.Get("setting") == "" {
+			continue
+		}
+		switch f := sv.Field(i); f.Kind() {
+		case reflect.Int:
+			f.SetInt(1)
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Slice:
+			f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+			if e := f.Index(0); e.Kind() == reflect.String {
+				e.SetString("x")
+			}
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+			fill(t, f.Elem())
+		default:
+			t.Fatalf("%s.%s: cannot fill a %s", sv.Type().Name(), sv.Type().Field(i).Name, f.Type())
+		}
 	}
 }
