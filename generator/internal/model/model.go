@@ -12,17 +12,13 @@ import (
 
 	"github.com/apibuilder/apibuilder/generator/internal/config"
 	"github.com/apibuilder/apibuilder/generator/internal/diag"
+	"github.com/apibuilder/apibuilder/generator/internal/settings"
 )
 
-// Defaults applied when routes.yaml sets nothing.
+// Defaults applied when routes.yaml sets nothing. The function settings'
+// defaults are the settings table's (see layer).
 const (
 	DefaultRegion       = "us-east-1"
-	DefaultRuntime      = "provided.al2023"
-	DefaultArchitecture = "arm64"
-	DefaultMemoryMB     = 128
-	DefaultTimeoutS     = 10
-	DefaultRetention    = 14
-	DefaultTracing      = "PassThrough"
 	DefaultEndpointType = "REGIONAL"
 )
 
@@ -101,16 +97,17 @@ type Index struct {
 // Authorizer is a non-api_key authorizer. Token and request authorizers
 // are Lambda functions of their own, packaged and deployed like routes.
 type Authorizer struct {
-	Pos                   diag.Pos // of its name in routes.yaml
-	Name, Type            string   // token, request, cognito, iam
-	Handler, Description  string
-	Runtime, Architecture string
-	IdentitySource        []string
-	IdentityValidation    string
-	ResultTTLSeconds      int
-	UserPoolArns          []string
-	TestToken             string            // token: an identity value allowed in dev, for smoke calls and tests
-	TestIdentity          map[string]string // request: identity source name -> a value allowed in dev
+	Pos                  diag.Pos // of its name in routes.yaml
+	Name, Type           string   // token, request, cognito, iam
+	Handler, Description string
+	Runtime              string `setting:"runtime"`
+	Architecture         string `setting:"architecture"`
+	IdentitySource       []string
+	IdentityValidation   string
+	ResultTTLSeconds     int
+	UserPoolArns         []string
+	TestToken            string            // token: an identity value allowed in dev, for smoke calls and tests
+	TestIdentity         map[string]string // request: identity source name -> a value allowed in dev
 }
 
 // Terraform module labels of the functions in a generated env. They are
@@ -155,7 +152,8 @@ type Route struct {
 	Field                           string   // routes[i], for diagnostics
 	Name, Method, Path, Description string
 	Handler                         string // slash path relative to ProjectRoot
-	Runtime, Architecture           string
+	Runtime                         string `setting:"runtime"`
+	Architecture                    string `setting:"architecture"`
 	RequestSchema, ResponseSchema   string // slash paths relative to ProjectRoot; "" for none
 	SuccessStatus                   int
 	RequestParameters               map[string]bool // method.request.* => required
@@ -225,15 +223,20 @@ type Move struct {
 	From, To string
 }
 
-// RouteValues are a route's per-environment function settings.
+// RouteValues are a route's per-environment function settings: a field
+// per key of the settings table layered PerEnv, tagged with the key and
+// named as config.Settings names it (layer merges them).
 type RouteValues struct {
-	MemoryMB, TimeoutS, LogRetentionDays, ReservedConcurrency int
-	Tracing                                                   string
-	Layers                                                    []string
-	Environment                                               []EnvVar // sorted by name
-	EphemeralStorageMB                                        int      // 0: not set (Lambda's 512)
-	VPC                                                       *VPC
-	DeadLetterTargetArn                                       string
+	MemoryMB            int      `setting:"memory_mb"`
+	TimeoutS            int      `setting:"timeout_s"`
+	LogRetentionDays    int      `setting:"log_retention_days"`
+	ReservedConcurrency int      `setting:"reserved_concurrency"`
+	Tracing             string   `setting:"tracing"`
+	Layers              []string `setting:"layers"`
+	Environment         []EnvVar `setting:"environment"`          // sorted by name
+	EphemeralStorageMB  int      `setting:"ephemeral_storage_mb"` // 0: not set (Lambda's 512)
+	VPC                 *VPC     `setting:"vpc"`
+	DeadLetterTargetArn string   `setting:"dead_letter_target_arn"`
 	// Secrets are the secrets the environment references (ssm: and
 	// secretsmanager: values), sorted and distinct: the function's role
 	// may read exactly these.
@@ -275,7 +278,8 @@ func sortSecrets(s []Secret) []Secret {
 
 // VPC is a function's subnets and security groups.
 type VPC struct {
-	SubnetIDs, SecurityGroupIDs []string
+	SubnetIDs        []string `setting:"subnet_ids"`
+	SecurityGroupIDs []string `setting:"security_group_ids"`
 }
 
 // EnvVar is a function environment variable; Parts alternate literal text
@@ -446,8 +450,7 @@ func authorizer(cfg *config.Config, a config.Authorizer) Authorizer {
 	case "cognito":
 	default:
 		au.Handler = filepath.ToSlash(filepath.Clean(a.Handler.V))
-		au.Runtime = or(a.Settings.Runtime.V, or(d.Runtime.V, DefaultRuntime))
-		au.Architecture = or(a.Settings.Architecture.V, or(d.Architecture.V, DefaultArchitecture))
+		layer(&au, builtKeys, []config.Settings{d, a.Settings})
 		if au.Description == "" {
 			au.Description = "Lambda " + a.Type.V + " authorizer " + a.Name.V
 		}
@@ -461,11 +464,10 @@ func route(cfg *config.Config, r config.Route) Route {
 		Pos: r.Name.Pos, Field: r.Field,
 		Name: r.Name.V, Method: strings.ToUpper(r.Method.V), Path: r.Path.V, Description: r.Description.V,
 		Handler:       filepath.ToSlash(filepath.Clean(r.Handler.V)),
-		Runtime:       or(r.Settings.Runtime.V, or(d.Runtime.V, DefaultRuntime)),
-		Architecture:  or(r.Settings.Architecture.V, or(d.Architecture.V, DefaultArchitecture)),
 		SuccessStatus: 200, RequestParameters: map[string]bool{},
 		Authorization: "NONE", Scopes: values(r.Scopes),
 	}
+	layer(&rt, builtKeys, []config.Settings{d, r.Settings})
 	if r.Auth.V != "none" {
 		rt.Auth = r.Auth.V
 	}
@@ -608,7 +610,11 @@ func env(cfg *config.Config, m *Model, name string) Env {
 	if t := ec.Throttle; t != nil {
 		e.Throttle = &Throttle{Rate: t.Rate.V, Burst: t.Burst.V}
 	}
-	e.AccessLogRetention = firstInt(DefaultRetention, cfg.Defaults.LogRetentionDays, ec.Settings.LogRetentionDays)
+	// The stage's access logs are kept as long as the functions' logs of
+	// defaults, then environments.<env> (not a route's).
+	var stageLogs RouteValues
+	layer(&stageLogs, []settings.Key{settings.Lookup(settings.Function, "log_retention_days")}, []config.Settings{cfg.Defaults, ec.Settings})
+	e.AccessLogRetention = stageLogs.LogRetentionDays
 	for _, t := range m.Tables {
 		switch {
 		case ec.PITR.Set:
@@ -657,28 +663,12 @@ func env(cfg *config.Config, m *Model, name string) Env {
 	return e
 }
 
-// resolve applies settings layers in order; later layers win.
+// resolve applies settings layers in order; later layers win. layer
+// merges every per-environment key of the settings table; the environment
+// variables' merged mapping becomes their references and secrets here.
 func resolve(layers []config.Settings) RouteValues {
-	v := RouteValues{MemoryMB: DefaultMemoryMB, TimeoutS: DefaultTimeoutS, LogRetentionDays: DefaultRetention, ReservedConcurrency: -1, Tracing: DefaultTracing}
-	vars := map[string]string{}
-	for _, s := range layers {
-		v.MemoryMB = firstInt(v.MemoryMB, s.MemoryMB)
-		v.TimeoutS = firstInt(v.TimeoutS, s.TimeoutS)
-		v.LogRetentionDays = firstInt(v.LogRetentionDays, s.LogRetentionDays)
-		v.ReservedConcurrency = firstInt(v.ReservedConcurrency, s.ReservedConcurrency)
-		v.Tracing = or(s.Tracing.V, v.Tracing)
-		if s.LayersSet {
-			v.Layers = values(s.Layers)
-		}
-		for _, kv := range s.Environment {
-			vars[kv.Key] = kv.Value.V
-		}
-		v.EphemeralStorageMB = firstInt(v.EphemeralStorageMB, s.EphemeralStorageMB)
-		if s.VPC != nil {
-			v.VPC = &VPC{SubnetIDs: values(s.VPC.SubnetIDs), SecurityGroupIDs: values(s.VPC.SecurityGroupIDs)}
-		}
-		v.DeadLetterTargetArn = or(s.DeadLetterTargetArn.V, v.DeadLetterTargetArn)
-	}
+	var v RouteValues
+	vars := layer(&v, perEnvKeys, layers)["environment"]
 	for _, k := range sortedKeys(vars) {
 		if ref, ok := config.ParseSecretRef(vars[k]); ok {
 			// The function gets the reference itself, as literal text.
@@ -754,15 +744,6 @@ func pick(layers ...config.Bool) bool {
 		}
 	}
 	return false
-}
-
-func firstInt(def int, layers ...config.Int) int {
-	for _, l := range layers {
-		if l.Set {
-			def = l.V
-		}
-	}
-	return def
 }
 
 func values(ss []config.Str) []string {

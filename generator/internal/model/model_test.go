@@ -227,7 +227,7 @@ routes:
 	check(t, "admin", [2]string{authOf(t, m, "admin").Runtime, authOf(t, m, "admin").Architecture}, [2]string{"provided.al2", "arm64"})
 
 	m = build(t, "api: { name: items }\nroutes:\n  - { name: a, method: GET, path: /a, handler: functions/a }\n")
-	check(t, "built in", [2]string{routeOf(t, m, "a").Runtime, routeOf(t, m, "a").Architecture}, [2]string{DefaultRuntime, DefaultArchitecture})
+	check(t, "built in", [2]string{routeOf(t, m, "a").Runtime, routeOf(t, m, "a").Architecture}, [2]string{"provided.al2023", "arm64"})
 }
 
 // TestAuthorizerFunctions: a token or request authorizer is a function with
@@ -255,12 +255,12 @@ environments:
 `)
 	check(t, "admin", authOf(t, m, "admin"), Authorizer{
 		Pos: diag.Pos{Line: 6, Col: 3}, Name: "admin", Type: "token", Handler: "functions/auth", Description: "Lambda token authorizer admin",
-		Runtime: DefaultRuntime, Architecture: DefaultArchitecture,
+		Runtime: "provided.al2023", Architecture: "arm64",
 		IdentitySource: []string{"method.request.header.Authorization"}, ResultTTLSeconds: 300,
 	})
 	check(t, "tenant", authOf(t, m, "tenant"), Authorizer{
 		Pos: diag.Pos{Line: 7, Col: 3}, Name: "tenant", Type: "request", Handler: "functions/tenant", Description: "Lambda request authorizer tenant",
-		Runtime: DefaultRuntime, Architecture: DefaultArchitecture,
+		Runtime: "provided.al2023", Architecture: "arm64",
 		IdentitySource: []string{"method.request.header.X-Tenant"}, ResultTTLSeconds: 0,
 	})
 	check(t, "users", authOf(t, m, "users"), Authorizer{
@@ -286,9 +286,9 @@ environments:
 		t.Error("a cognito authorizer has no function settings")
 	}
 	check(t, "functions: routes first, then token and request authorizers", m.Functions(), []Function{
-		{Kind: "route", Name: "a", Handler: "functions/a", Architecture: DefaultArchitecture},
-		{Kind: "authorizer", Name: "admin", Handler: "functions/auth", Architecture: DefaultArchitecture},
-		{Kind: "authorizer", Name: "tenant", Handler: "functions/tenant", Architecture: DefaultArchitecture},
+		{Kind: "route", Name: "a", Handler: "functions/a", Architecture: "arm64"},
+		{Kind: "authorizer", Name: "admin", Handler: "functions/auth", Architecture: "arm64"},
+		{Kind: "authorizer", Name: "tenant", Handler: "functions/tenant", Architecture: "arm64"},
 	})
 	check(t, "description when set", build(t, `
 api: { name: items }
@@ -502,7 +502,7 @@ routes:
 `)
 	check(t, "create", routeOf(t, m, "create"), Route{
 		Pos: diag.Pos{Line: 9, Col: 11}, Field: "routes[0]", Auth: "key", Name: "create", Method: "POST", Path: "/items", Description: "Creates an item", Handler: "functions/create",
-		Runtime: DefaultRuntime, Architecture: DefaultArchitecture,
+		Runtime: "provided.al2023", Architecture: "arm64",
 		RequestSchema: "schemas/item.json", ResponseSchema: "schemas/item.json", SuccessStatus: 201,
 		RequestParameters: map[string]bool{}, Validator: "body", APIKeyRequired: true, Authorization: "NONE",
 	})
@@ -557,7 +557,7 @@ func TestEnvironments(t *testing.T) {
 	m := build(t, "api: { name: items }\nroutes: []\n")
 	check(t, "no environments: dev and prod", []string{m.Envs[0].Name, m.Envs[1].Name}, []string{"dev", "prod"})
 	check(t, "dev", m.Envs[0], Env{
-		Name: "dev", Stage: "dev", Region: DefaultRegion, Metrics: true, LoggingLevel: "OFF", AccessLogRetention: DefaultRetention,
+		Name: "dev", Stage: "dev", Region: DefaultRegion, Metrics: true, LoggingLevel: "OFF", AccessLogRetention: 14,
 		PITR: map[string]bool{}, Routes: map[string]RouteValues{}, Authorizers: map[string]RouteValues{}, FunctionNames: map[string]string{},
 	})
 

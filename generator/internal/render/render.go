@@ -462,22 +462,19 @@ func (r *envRenderer) routeModule(b *hclwrite.Body, rt model.Route) {
 // runtime, per-env settings (read from v, a tfvars entry) and environment
 // variables.
 func (r *envRenderer) function(b *hclwrite.Body, name, suffix, desc, runtime, arch string, v func(string) traversal, vals model.RouteValues) {
-	set(b, obj{
+	args := obj{
 		{"name", prefixed(suffix)},
 		{"description", desc},
 		{"artifacts_bucket", expr("aws_s3_bucket.artifacts.id")},
 		{"runtime", runtime},
 		{"architecture", arch},
-		{"memory_mb", v("memory_mb")},
-		{"timeout_s", v("timeout_s")},
-		{"log_retention_days", v("log_retention_days")},
-		{"reserved_concurrency", v("reserved_concurrency")},
-		{"tracing_mode", v("tracing_mode")},
-		{"layers", v("layers")},
-		{"ephemeral_storage_mb", v("ephemeral_storage_mb")},
-		{"vpc", v("vpc")},
-		{"dead_letter_target_arn", v("dead_letter_target_arn")},
-	})
+	}
+	// Every per-environment setting is lambda_route's argument of its
+	// attribute's name, read from the tfvars entry.
+	for _, k := range functionAttrKeys {
+		args = append(args, field{k.Attr.Name, v(k.Attr.Name)})
+	}
+	set(b, args)
 	b.AppendNewline()
 	artifact := ref("local", "packages", "functions", key(name))
 	set(b, obj{{"package", call{"try", []any{obj{

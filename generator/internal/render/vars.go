@@ -1,9 +1,14 @@
 package render
 
 import (
+	"fmt"
+	"reflect"
+	"strings"
+
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/apibuilder/apibuilder/generator/internal/model"
+	"github.com/apibuilder/apibuilder/generator/internal/settings"
 )
 
 // variables declares the per-environment values; terraform.tfvars sets them.
@@ -38,9 +43,9 @@ func (r *envRenderer) variables() []byte {
     burst_limit = number
   }))
 })`, nil, false)
-	decl("routes", "Per-route function settings for this environment, keyed by route name.", functionSettingsType, nil, false)
+	decl("routes", "Per-route function settings for this environment, keyed by route name.", expr(functionSettingsType), nil, false)
 	if r.hasAuthorizerFunctions() {
-		decl("authorizer_functions", "Function settings of the token and request authorizers for this environment, keyed by authorizer name.", functionSettingsType, nil, false)
+		decl("authorizer_functions", "Function settings of the token and request authorizers for this environment, keyed by authorizer name.", expr(functionSettingsType), nil, false)
 	}
 	decl("tables", "Per-table settings for this environment, keyed by table name.", `map(object({
   point_in_time_recovery = bool
@@ -66,21 +71,90 @@ func (r *envRenderer) variables() []byte {
 	return finish(f, "")
 }
 
-// functionSettingsType is the per-env settings object of one function.
-const functionSettingsType = `map(object({
-  memory_mb            = number
-  timeout_s            = number
-  log_retention_days   = number
-  reserved_concurrency = optional(number, -1)
-  tracing_mode         = optional(string, "PassThrough")
-  layers               = optional(list(string), [])
-  ephemeral_storage_mb = optional(number)
-  vpc = optional(object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
-  }))
-  dead_letter_target_arn = optional(string)
-}))`
+// functionAttrKeys are the function settings Terraform carries per
+// environment, read from the table once.
+var functionAttrKeys = settings.AttrKeys()
+
+// functionSettingsType is the per-env settings object of one function:
+// an attribute per function setting the settings table gives an Attr, in
+// table order, laid out as terraform fmt lays it out.
+var functionSettingsType = "map(object({\n" + strings.Join(attrLines("  ", functionAttrs()), "\n") + "\n}))"
+
+// tfAttr is one attribute of an object type: its name and the lines of
+// its type (more than one for a nested object).
+type tfAttr struct {
+	name  string
+	lines []string
+}
+
+// functionAttrs are the attributes of the function settings object.
+func functionAttrs() []tfAttr {
+	var out []tfAttr
+	for _, k := range settings.AttrKeys() {
+		typ := tfType(k)
+		if a := k.Attr; a.Optional {
+			def := ""
+			if a.Default != "" {
+				def = ", " + a.Default
+			}
+			typ[0] = "optional(" + typ[0]
+			typ[len(typ)-1] += def + ")"
+		}
+		out = append(out, tfAttr{k.Attr.Name, typ})
+	}
+	return out
+}
+
+// tfType is the Terraform type of a key's value, as lines (an Object's
+// keys are the required attributes of an object).
+func tfType(k settings.Key) []string {
+	switch k.Type {
+	case settings.Int:
+		return []string{"number"}
+	case settings.String:
+		return []string{"string"}
+	case settings.Bool:
+		return []string{"bool"}
+	case settings.StringList:
+		return []string{"list(string)"}
+	case settings.StringMap:
+		return []string{"map(string)"}
+	case settings.Object:
+		var attrs []tfAttr
+		for _, sub := range settings.KeysOf(k.Group) {
+			attrs = append(attrs, tfAttr{sub.Name, tfType(sub)})
+		}
+		return append(append([]string{"object({"}, attrLines("  ", attrs)...), "})")
+	}
+	panic(fmt.Sprintf("render: setting %s: no Terraform type for %s", k.Name, k.Type))
+}
+
+// attrLines writes attributes one a line under indent, the "=" of
+// consecutive one-line attributes aligned (a multi-line one stands alone),
+// as terraform fmt does.
+func attrLines(indent string, attrs []tfAttr) []string {
+	var out []string
+	for i := 0; i < len(attrs); {
+		if len(attrs[i].lines) > 1 {
+			a := attrs[i]
+			out = append(out, indent+a.name+" = "+a.lines[0])
+			for _, l := range a.lines[1:] {
+				out = append(out, indent+l)
+			}
+			i++
+			continue
+		}
+		j, width := i, 0
+		for ; j < len(attrs) && len(attrs[j].lines) == 1; j++ {
+			width = max(width, len(attrs[j].name))
+		}
+		for _, a := range attrs[i:j] {
+			out = append(out, indent+a.name+strings.Repeat(" ", width-len(a.name))+" = "+a.lines[0])
+		}
+		i = j
+	}
+	return out
+}
 
 func (r *envRenderer) hasAuthorizerFunctions() bool {
 	for _, a := range r.m.Authorizers {
@@ -91,30 +165,38 @@ func (r *envRenderer) hasAuthorizerFunctions() bool {
 	return false
 }
 
-// functionValues are one function's settings as a tfvars object.
+// functionValues are one function's settings as a tfvars object: the
+// attributes of functionSettingsType, each from the model's field of its
+// key. An optional attribute without a default is left out when unset; a
+// list that is not set is [].
 func functionValues(v model.RouteValues) obj {
-	layers := v.Layers
-	if layers == nil {
-		layers = []string{}
-	}
-	o := obj{
-		{"memory_mb", v.MemoryMB},
-		{"timeout_s", v.TimeoutS},
-		{"log_retention_days", v.LogRetentionDays},
-		{"reserved_concurrency", v.ReservedConcurrency},
-		{"tracing_mode", v.Tracing},
-		{"layers", layers},
-	}
-	if v.EphemeralStorageMB > 0 {
-		o = append(o, field{"ephemeral_storage_mb", v.EphemeralStorageMB})
-	}
-	if v.VPC != nil {
-		o = append(o, field{"vpc", obj{{"subnet_ids", v.VPC.SubnetIDs}, {"security_group_ids", v.VPC.SecurityGroupIDs}}})
-	}
-	if v.DeadLetterTargetArn != "" {
-		o = append(o, field{"dead_letter_target_arn", v.DeadLetterTargetArn})
+	var o obj
+	for _, k := range functionAttrKeys {
+		val := model.Setting(&v, k.Name)
+		if k.Attr.Optional && k.Attr.Default == "" && reflect.ValueOf(val).IsZero() {
+			continue
+		}
+		o = append(o, field{k.Attr.Name, tfValue(k, val)})
 	}
 	return o
+}
+
+// tfValue is a function setting's value as tfvars writes it.
+func tfValue(k settings.Key, val any) any {
+	switch k.Type {
+	case settings.StringList:
+		if l := val.([]string); l != nil {
+			return l
+		}
+		return []string{}
+	case settings.Object:
+		var o obj
+		for _, sub := range settings.KeysOf(k.Group) {
+			o = append(o, field{sub.Name, model.Setting(val, sub.Name)})
+		}
+		return o
+	}
+	return val
 }
 
 // tfvars holds this environment's values. Users override any of them in a

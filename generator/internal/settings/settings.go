@@ -8,6 +8,33 @@
 // values are read from here, `apibuilder schema` prints a JSON Schema made
 // from it (for editors), and the routes.yaml reference's key tables are
 // generated from it; tests fail when any of them disagrees with the table.
+// The model merges the function settings across defaults, route (or
+// authorizer) and environment by walking the keys with Layers, and render
+// declares, sets (terraform.tfvars) and passes to lambda_route every key
+// with an Attr, walking the table too.
+//
+// What a new key needs besides its row here:
+//
+//   - config: a field of the mapping's struct (for a function setting, of
+//     config.Settings; a list also its <Field>Set bool) and the line of
+//     parse.go that reads it; rules beyond the row's range or allowed
+//     values in validate.go;
+//   - a function setting layered per environment (Layers: PerEnv): a field
+//     of model.RouteValues of the same Go name, tagged `setting:"<key>"`
+//     (Built: of model.Route and model.Authorizer); with an Attr, a
+//     variable of that name in modules/lambda_route that uses it. The
+//     model merges it and render declares, writes and passes it with no
+//     further code (an Object's group needs a model struct whose fields
+//     are tagged with its keys, like model.VPC);
+//   - any other key: the code of model and render that uses its value;
+//   - then: go test ./generator/internal/settings -update (the reference
+//     doc's table), go run ./cmd/apibuilder generate -no-build (the
+//     repository's schema copy), and the goldens the new output changes.
+//
+// Tests fail when one of these is missing: config's
+// TestParserReadsEveryKeyOfTheTable (a key the parser does not read),
+// model's TestMergedKeys, render's TestFunctionVariablesAreTheTable and
+// TestModuleArgumentsMatchDeclaredVariables (lambda_route lacks it).
 //
 // The package depends on nothing of the generator, so that every step
 // (config, model, render, the CLI through generate) may read it.
@@ -104,11 +131,55 @@ type Key struct {
 	// Required: a mapping of this group must set it.
 	Required bool
 	// Merge says how the value combines across defaults, routes and
-	// environments (or api and environments), where it does.
+	// environments (or api and environments), where it does. For a
+	// function setting it is written from Layers (see init).
 	Merge string
+	// Layers is how a function setting is layered; the model merges every
+	// key that has it, walking the table (model.TestMergedKeys).
+	Layers Layering
 	// TFVar is the Terraform variable (of envs/<env>) that carries the
-	// resolved value, where one does.
+	// resolved value, where one does. For a function setting with an Attr
+	// it starts with the routes' and authorizers' attribute (see init);
+	// a row names only other variables.
 	TFVar string
+	// Attr is the attribute of the function settings object that carries
+	// a per-environment function setting to Terraform; render declares it
+	// in var.routes and var.authorizer_functions, writes it into
+	// terraform.tfvars and passes it to lambda_route, walking the table.
+	Attr *Attr
+}
+
+// Layering is how a function setting combines across the layers of
+// settings a function has.
+type Layering int
+
+const (
+	NotLayered Layering = iota
+	// Built: defaults, then the route (or authorizer); the last set
+	// wins. A function is built once, so no environment may change it.
+	Built
+	// PerEnv: defaults, then the route (or authorizer), then
+	// environments.<env>, then that environment's entry for the route
+	// (or authorizer); the last set wins. A list is replaced whole, a
+	// mapping of strings name by name, a mapping (Object) whole.
+	PerEnv
+)
+
+// Attr is how a per-environment function setting reaches Terraform: an
+// attribute of the object var.routes[<route>] and
+// var.authorizer_functions[<authorizer>] hold, and the lambda_route
+// argument of the same name. Its Terraform type follows from the key's
+// Type (a list of strings is list(string), an Object the object of its
+// group's keys).
+type Attr struct {
+	Name string
+	// Optional declares it optional(type) or, with Default (an HCL
+	// literal), optional(type, Default). An attribute that is required or
+	// has a Default is always written into terraform.tfvars (a list that
+	// is not set as []); one that is optional without a Default only when
+	// the merged value is set (not the zero value).
+	Optional bool
+	Default  string
 }
 
 // Group is the set of keys a mapping may have.
@@ -127,10 +198,52 @@ const Root = "routes.yaml"
 // the environment to the environment's entry for that route.
 const functionMerge = "defaults, then the route (or authorizer), then environments.<env>, then environments.<env>.routes.<route> (or .authorizers.<name>); the last set wins"
 
+// builtMerge is the merge rule of a Built function setting.
+const builtMerge = "defaults, then the route (or authorizer)"
+
 // fnVar names the variables that carry a function setting: the routes'
 // and the token and request authorizers'.
 func fnVar(name string) string {
 	return "routes[<route>]." + name + ", authorizer_functions[<authorizer>]." + name
+}
+
+// mergeDoc is the merge rule the reference shows for a layered key.
+func mergeDoc(k Key) string {
+	switch k.Layers {
+	case Built:
+		return builtMerge
+	case PerEnv:
+		switch k.Type {
+		case StringList:
+			return functionMerge + " (the whole list)"
+		case StringMap:
+			return functionMerge + " (variable by variable)"
+		case Object:
+			return functionMerge + " (the whole mapping)"
+		}
+		return functionMerge
+	}
+	return ""
+}
+
+// init writes the Merge and TFVar text of the function settings from
+// their Layers and Attr, so that a row says each once.
+func init() {
+	for i := range Groups {
+		for j := range Groups[i].Keys {
+			k := &Groups[i].Keys[j]
+			if k.Layers != NotLayered {
+				k.Merge = mergeDoc(*k)
+			}
+			if k.Attr != nil {
+				v := fnVar(k.Attr.Name)
+				if k.TFVar != "" {
+					v += ", " + k.TFVar
+				}
+				k.TFVar = v
+			}
+		}
+	}
 }
 
 // Groups is the table, in the order the reference shows it.
@@ -178,18 +291,18 @@ var Groups = []Group{
 		{Name: "allow_credentials", Type: Bool, Default: "false", Doc: "Let browsers send credentials (not with allow_origins \"*\")."},
 	}},
 	{Name: "function", Doc: "Settings of one Lambda function, layered: " + functionMerge + ".", Keys: []Key{
-		{Name: "runtime", Type: String, Enum: []string{"provided.al2023", "provided.al2"}, Default: "provided.al2023", Doc: "Lambda runtime of the function (not per environment: a function is built once).", Merge: "defaults, then the route (or authorizer)"},
-		{Name: "architecture", Type: String, Enum: []string{"arm64", "x86_64"}, Default: "arm64", Doc: "Instruction set the function is built for (not per environment: a function is built once).", Merge: "defaults, then the route (or authorizer)"},
-		{Name: "memory_mb", Type: Int, Range: Between(128, 10240), Default: "128", Doc: "Memory of the function, in MB.", Merge: functionMerge, TFVar: fnVar("memory_mb")},
-		{Name: "timeout_s", Type: Int, Range: Between(1, 900), Default: "10", Doc: "Timeout of the function, in seconds (API Gateway stops waiting after 29 s).", Merge: functionMerge, TFVar: fnVar("timeout_s")},
-		{Name: "log_retention_days", Type: Int, Ints: []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}, Default: "14", Doc: "Days CloudWatch Logs keeps the function's logs (and, from defaults or the environment, the stage's access logs).", Merge: functionMerge, TFVar: fnVar("log_retention_days") + ", stage.log_retention_days"},
-		{Name: "reserved_concurrency", Type: Int, Range: Between(-1, 1000), Default: "-1", Doc: "Concurrency reserved for the function; -1 is unreserved.", Merge: functionMerge, TFVar: fnVar("reserved_concurrency")},
-		{Name: "tracing", Type: String, Enum: []string{"PassThrough", "Active"}, Default: "PassThrough", Doc: "X-Ray tracing mode of the function.", Merge: functionMerge, TFVar: fnVar("tracing_mode")},
-		{Name: "layers", Type: StringList, MaxItems: 5, Doc: "Layer version ARNs, at most 5.", Merge: functionMerge + " (the whole list)", TFVar: fnVar("layers")},
-		{Name: "environment", Type: StringMap, Doc: "Environment variables: ${table.<t>.name|arn} references; $${ is a literal ${; a secret is ssm:<parameter> or secretsmanager:<name or ARN>.", Merge: functionMerge + " (variable by variable)"},
-		{Name: "ephemeral_storage_mb", Type: Int, Range: Between(512, 10240), Default: "(Lambda's 512)", Doc: "Size of /tmp, in MB.", Merge: functionMerge, TFVar: fnVar("ephemeral_storage_mb")},
-		{Name: "vpc", Type: Object, Group: "vpc", Doc: "Subnets and security groups to run the function in.", Merge: functionMerge + " (the whole mapping)", TFVar: fnVar("vpc")},
-		{Name: "dead_letter_target_arn", Type: String, Doc: "SQS queue or SNS topic ARN for failed asynchronous invocations.", Merge: functionMerge, TFVar: fnVar("dead_letter_target_arn")},
+		{Name: "runtime", Type: String, Enum: []string{"provided.al2023", "provided.al2"}, Default: "provided.al2023", Doc: "Lambda runtime of the function (not per environment: a function is built once).", Layers: Built},
+		{Name: "architecture", Type: String, Enum: []string{"arm64", "x86_64"}, Default: "arm64", Doc: "Instruction set the function is built for (not per environment: a function is built once).", Layers: Built},
+		{Name: "memory_mb", Type: Int, Range: Between(128, 10240), Default: "128", Doc: "Memory of the function, in MB.", Layers: PerEnv, Attr: &Attr{Name: "memory_mb"}},
+		{Name: "timeout_s", Type: Int, Range: Between(1, 900), Default: "10", Doc: "Timeout of the function, in seconds (API Gateway stops waiting after 29 s).", Layers: PerEnv, Attr: &Attr{Name: "timeout_s"}},
+		{Name: "log_retention_days", Type: Int, Ints: []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}, Default: "14", Doc: "Days CloudWatch Logs keeps the function's logs (and, from defaults or the environment, the stage's access logs).", Layers: PerEnv, Attr: &Attr{Name: "log_retention_days"}, TFVar: "stage.log_retention_days"},
+		{Name: "reserved_concurrency", Type: Int, Range: Between(-1, 1000), Default: "-1", Doc: "Concurrency reserved for the function; -1 is unreserved.", Layers: PerEnv, Attr: &Attr{Name: "reserved_concurrency", Optional: true, Default: "-1"}},
+		{Name: "tracing", Type: String, Enum: []string{"PassThrough", "Active"}, Default: "PassThrough", Doc: "X-Ray tracing mode of the function.", Layers: PerEnv, Attr: &Attr{Name: "tracing_mode", Optional: true, Default: `"PassThrough"`}},
+		{Name: "layers", Type: StringList, MaxItems: 5, Doc: "Layer version ARNs, at most 5.", Layers: PerEnv, Attr: &Attr{Name: "layers", Optional: true, Default: "[]"}},
+		{Name: "environment", Type: StringMap, Doc: "Environment variables: ${table.<t>.name|arn} references; $${ is a literal ${; a secret is ssm:<parameter> or secretsmanager:<name or ARN>.", Layers: PerEnv},
+		{Name: "ephemeral_storage_mb", Type: Int, Range: Between(512, 10240), Default: "(Lambda's 512)", Doc: "Size of /tmp, in MB.", Layers: PerEnv, Attr: &Attr{Name: "ephemeral_storage_mb", Optional: true}},
+		{Name: "vpc", Type: Object, Group: "vpc", Doc: "Subnets and security groups to run the function in.", Layers: PerEnv, Attr: &Attr{Name: "vpc", Optional: true}},
+		{Name: "dead_letter_target_arn", Type: String, Doc: "SQS queue or SNS topic ARN for failed asynchronous invocations.", Layers: PerEnv, Attr: &Attr{Name: "dead_letter_target_arn", Optional: true}},
 	}},
 	{Name: "vpc", Doc: "A function's place in a VPC.", Keys: []Key{
 		{Name: "subnet_ids", Type: StringList, Doc: "Subnet IDs, e.g. subnet-0123456789abcdef0 (at least one)."},
@@ -382,3 +495,32 @@ func Placeholder(item string) string { return "<" + item + ">" }
 // DefaultLiteral reports whether a key's default is a literal value (and
 // not a description of a computed one).
 func (k Key) DefaultLiteral() bool { return k.Default != "" && !strings.HasPrefix(k.Default, "(") }
+
+// Function is the group of function settings.
+const Function = "function"
+
+// LayeredKeys is the function settings layered as l, in table order: the
+// keys the model merges (Built into a route's or authorizer's function,
+// PerEnv into each environment's values).
+func LayeredKeys(l Layering) []Key {
+	var out []Key
+	for _, k := range KeysOf(Function) {
+		if k.Layers == l {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// AttrKeys is the function settings Terraform carries per environment
+// (those with an Attr), in table order: the attributes of var.routes and
+// var.authorizer_functions.
+func AttrKeys() []Key {
+	var out []Key
+	for _, k := range KeysOf(Function) {
+		if k.Attr != nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}

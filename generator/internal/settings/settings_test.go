@@ -288,7 +288,8 @@ func TestReferenceDoc(t *testing.T) {
 }
 
 // TestDefaultsAreTheModels: the table's literal defaults are the values
-// the model fills in.
+// the model fills in. (The function settings' defaults the model reads
+// from the table itself; its tests pin the built-in values.)
 func TestDefaultsAreTheModels(t *testing.T) {
 	for _, c := range []struct {
 		group, key string
@@ -296,12 +297,6 @@ func TestDefaultsAreTheModels(t *testing.T) {
 	}{
 		{"api", "region", model.DefaultRegion},
 		{"api", "endpoint_type", model.DefaultEndpointType},
-		{"function", "runtime", model.DefaultRuntime},
-		{"function", "architecture", model.DefaultArchitecture},
-		{"function", "memory_mb", model.DefaultMemoryMB},
-		{"function", "timeout_s", model.DefaultTimeoutS},
-		{"function", "log_retention_days", model.DefaultRetention},
-		{"function", "tracing", model.DefaultTracing},
 	} {
 		if got := settings.Lookup(c.group, c.key).Default; got != fmt.Sprint(c.model) {
 			t.Errorf("%s.%s: table default %q, model %v", c.group, c.key, got, c.model)
@@ -345,6 +340,41 @@ func TestTableIsWellFormed(t *testing.T) {
 				t.Errorf("%s: default %q is not among %v", e.Path, k.Default, k.Enum)
 			}
 		}
+	}
+}
+
+// TestLayeredKeys: only function settings are layered; only a key layered
+// per environment has a Terraform attribute (Built ones are fixed when the
+// function is built), an attribute's name is unique, and a required
+// attribute has no default.
+func TestLayeredKeys(t *testing.T) {
+	attrs := map[string]string{}
+	for _, g := range settings.Groups {
+		for _, k := range g.Keys {
+			if k.Layers != settings.NotLayered && g.Name != settings.Function {
+				t.Errorf("%s.%s: only the %s group's keys are layered", g.Name, k.Name, settings.Function)
+			}
+			a := k.Attr
+			if a == nil {
+				continue
+			}
+			if k.Layers != settings.PerEnv {
+				t.Errorf("%s.%s: a Terraform attribute needs Layers: PerEnv", g.Name, k.Name)
+			}
+			if !a.Optional && a.Default != "" {
+				t.Errorf("%s.%s: attribute %s has a default but is not optional", g.Name, k.Name, a.Name)
+			}
+			if other, ok := attrs[a.Name]; ok {
+				t.Errorf("%s.%s: attribute %s is also %s's", g.Name, k.Name, a.Name, other)
+			}
+			attrs[a.Name] = k.Name
+			if !strings.HasPrefix(k.TFVar, "routes[<route>]."+a.Name+", authorizer_functions[<authorizer>]."+a.Name) {
+				t.Errorf("%s.%s: TFVar %q does not name its attribute", g.Name, k.Name, k.TFVar)
+			}
+		}
+	}
+	if len(settings.LayeredKeys(settings.PerEnv)) == 0 || len(settings.AttrKeys()) == 0 {
+		t.Error("the table layers no function setting per environment")
 	}
 }
 
