@@ -18,16 +18,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/gruntwork-io/terratest/modules/random"
+
+	"github.com/apibuilder/apibuilder/testkit"
 )
 
-// perResourceCommit is the last apibuilder whose modules made the REST API
-// one Terraform resource per path, method, integration, model, validator
-// and authorizer (before the API became one OpenAPI document).
-const perResourceCommit = "b28d7afd14b450359d5d9b39578d7587c62d5c76"
+// perResourceFixture is the example's envs/dev and module copy as the last
+// apibuilder before body mode generated them (commit b28d7af, `apibuilder
+// generate` in a project without `modules:`), whose modules made the REST
+// API one Terraform resource per path, method, integration, model,
+// validator and authorizer. A fixture rather than a build from history, so
+// that a shallow clone runs the test too.
+var perResourceFixture = filepath.Join("testdata", "per-resource")
 
 // TestUpgradeToBodyMode deploys the example with the previous generation
-// (apibuilder at perResourceCommit, its per-resource modules), then
-// regenerates it with this apibuilder and applies once. The REST API keeps
+// (perResourceFixture: its env and per-resource modules), then regenerates
+// it with this apibuilder and applies once. The REST API keeps
 // its id, every route keeps answering while the apply runs (the stage
 // serves its deployment until the new one replaces it), and nothing of the
 // per-resource API is left: the API holds exactly what its document says,
@@ -38,18 +43,21 @@ func TestUpgradeToBodyMode(t *testing.T) {
 	}
 	t.Parallel()
 	ctx := context.Background()
-	previous := buildPrevious(t)
 	tg := localTarget(t)
 	project := copyProject(t)
 	// A team's project: the tool writes the modules it carries.
 	editRoutes(t, project, "modules: { path: modules }\n", "")
-
-	gen := exec.Command(previous, "generate")
-	gen.Dir = project
-	if out, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("apibuilder %s generate: %v\n%s", perResourceCommit[:7], err, out)
-	}
+	// This generate builds the functions (the packages both generations
+	// deploy); the previous generation's env and modules then take the
+	// place of what it wrote.
+	generate(t, project)
 	envDir := filepath.Join(project, "envs", "dev")
+	must(t, os.RemoveAll(envDir))
+	must(t, os.RemoveAll(filepath.Join(project, ".apibuilder", "modules")))
+	must(t, testkit.CopyTree(perResourceFixture, project, nil))
+	if _, err := os.Stat(filepath.Join(envDir, "main.tf")); err != nil {
+		t.Fatalf("the per-resource fixture: %v", err)
+	}
 	apiName := "ug" + strings.ToLower(random.UniqueId())
 	ws := tg.workspace(t, envDir, apiName)
 	applyEnv(t, ws)
@@ -68,7 +76,7 @@ func TestUpgradeToBodyMode(t *testing.T) {
 	}{
 		{http.MethodGet, "/items/" + id, nil, http.StatusOK},
 		{http.MethodGet, "/items", nil, http.StatusOK},
-		{http.MethodPost, "/items", key, http.StatusConflict}, // the function answers: the id is taken
+		{http.MethodPost, "/items", key, http.StatusConflict},               // the function answers: the id is taken
 		{http.MethodDelete, "/items/not-" + id, admin, http.StatusNotFound}, // the function answers: no such item
 		{http.MethodOptions, "/items", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"}, http.StatusNoContent},
 	}
@@ -124,6 +132,9 @@ func TestUpgradeToBodyMode(t *testing.T) {
 			mu.Lock()
 			rounds++
 			mu.Unlock()
+			// Below the usage plan's 50 requests per second per key (the
+			// example's), which API Gateway would answer 429.
+			time.Sleep(100 * time.Millisecond)
 		}
 	}()
 
@@ -167,25 +178,6 @@ func TestUpgradeToBodyMode(t *testing.T) {
 	if changed, err := ws.Plan(ctx); err != nil || changed {
 		t.Errorf("plan after the upgrade: changed=%v err=%v; want nothing", changed, err)
 	}
-}
-
-// buildPrevious builds apibuilder at perResourceCommit from this
-// repository's history (git archive, so the work tree is untouched).
-func buildPrevious(t *testing.T) string {
-	t.Helper()
-	src := t.TempDir()
-	archive := exec.Command("sh", "-c", `git -C "$1" archive "$2" | tar -x -C "$3"`, "sh", repoRoot(t), perResourceCommit, src)
-	if out, err := archive.CombinedOutput(); err != nil {
-		t.Fatalf("git archive %s (the previous generation, from this repository's history; a shallow clone lacks it): %v\n%s", perResourceCommit[:7], err, out)
-	}
-	bin := filepath.Join(t.TempDir(), "apibuilder-"+perResourceCommit[:7])
-	build := exec.Command("go", "build", "-o", bin, "./cmd/apibuilder")
-	build.Dir = src
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=readonly")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of apibuilder %s: %v\n%s", perResourceCommit[:7], err, out)
-	}
-	return bin
 }
 
 // assertAPIIsItsDocument compares what API Gateway holds for the REST API
