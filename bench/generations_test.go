@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apibuilder/apibuilder/bench/synth"
+	"github.com/apibuilder/apibuilder/local/instrument"
 )
 
 func TestMoveOneRouteMovesExactlyRouteR1(t *testing.T) {
@@ -94,5 +95,20 @@ func TestSideBySideSaysWhichGoalsAreMet(t *testing.T) {
 	}
 	if strings.Contains(out, "verdicts below are for") {
 		t.Errorf("the largest run is 200 routes, yet the report says otherwise:\n%s", out)
+	}
+}
+
+func TestTimeDeltaKnowsWhenThePhaseSlowestIsUnknown(t *testing.T) {
+	before := map[string]instrument.ServiceTime{"apigateway": {Calls: 17, Total: 8 * time.Second, Max: 7 * time.Second}}
+	after := map[string]instrument.ServiceTime{
+		"apigateway": {Calls: 33, Total: 9 * time.Second, Max: 7 * time.Second},   // nothing slower in this phase
+		"iam":        {Calls: 5, Total: time.Second, Max: 300 * time.Millisecond}, // first calls: their slowest is known
+	}
+	d := timeDelta(before, after)
+	if g := d["apigateway"]; g.Calls != 16 || g.Total != time.Second || g.Max != -1 {
+		t.Errorf("apigateway: %+v", g)
+	}
+	if g := d["iam"]; g.Calls != 5 || g.Max != 300*time.Millisecond {
+		t.Errorf("iam: %+v", g)
 	}
 }

@@ -528,12 +528,19 @@ func callDelta(before, after map[string]int) map[string]int {
 	return delta
 }
 
+// timeDelta is the emulators' answer time between two readings. The
+// recorder keeps one slowest call since the stack started: when it did not
+// grow, the slowest call of this phase is unknown (Max -1, written "-").
 func timeDelta(before, after map[string]instrument.ServiceTime) map[string]instrument.ServiceTime {
 	out := map[string]instrument.ServiceTime{}
 	for svc, a := range after {
 		b := before[svc]
 		if a.Calls > b.Calls {
-			out[svc] = instrument.ServiceTime{Calls: a.Calls - b.Calls, Total: a.Total - b.Total, Max: a.Max}
+			slowest := a.Max
+			if b.Calls > 0 && a.Max <= b.Max {
+				slowest = -1
+			}
+			out[svc] = instrument.ServiceTime{Calls: a.Calls - b.Calls, Total: a.Total - b.Total, Max: slowest}
 		}
 	}
 	return out
@@ -575,8 +582,12 @@ func writeServiceTimes(w io.Writer, phase string, r tfResult, times map[string]i
 	sort.Slice(svcs, func(i, j int) bool { return times[svcs[i]].Total > times[svcs[j]].Total })
 	for _, svc := range svcs {
 		t := times[svc]
-		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d | %.1f s | %.0f ms | %.1f s |\n", r.routes, r.parallelism, r.gen, phase, svc, t.Calls, t.Total.Seconds(),
-			float64(t.Total.Milliseconds())/float64(t.Calls), t.Max.Seconds())
+		slowest := "-"
+		if t.Max >= 0 {
+			slowest = fmt.Sprintf("%.1f s", t.Max.Seconds())
+		}
+		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d | %.1f s | %.0f ms | %s |\n", r.routes, r.parallelism, r.gen, phase, svc, t.Calls, t.Total.Seconds(),
+			float64(t.Total.Milliseconds())/float64(t.Calls), slowest)
 	}
 	fmt.Fprintf(w, "| %d | %d | %s | %s | all (wall %s) | | %.1f s = %.1f x wall | | |\n", r.routes, r.parallelism, r.gen, phase, secs(wall), sum.Seconds(), sum.Seconds()/wall.Seconds())
 }
