@@ -1,10 +1,11 @@
 // Command bench measures apibuilder at scale and writes BENCHMARKS.md:
 // generator time for 10/100/1000 routes (go test -bench), packaging cold and
-// warm, Terraform apply, re-plan and destroy on the local stack for
-// growing numbers of routes, with the API Gateway calls each route costs and
-// what that implies on AWS, and the local loop (watch.go: cold local up,
-// edit to serve, route added) and the load of three functions through
-// the data plane and by Lambda Invoke (load.go). Run it with
+// warm, Terraform apply, re-plan, a one-route change and destroy on the
+// local stack for growing numbers of routes, the per-resource generation
+// and body mode side by side (generations.go), with the API Gateway calls
+// each costs and what that implies on AWS, the local loop (watch.go: cold
+// local up, edit to serve, route added) and the load of three functions
+// through the data plane and by Lambda Invoke (load.go). Run it with
 // bench/run; -only runs some sections and replaces just those in the report.
 package main
 
@@ -110,8 +111,13 @@ func run(ctx context.Context, counts, genCounts, parallelisms []int, outPath str
 		fmt.Fprintln(os.Stderr, "== terraform on the local stack")
 		if len(counts) == 0 {
 			fmt.Fprintln(os.Stderr, "   skipped (-routes is empty)")
-		} else if err := terraformBench(ctx, root, counts, parallelisms, &report); err != nil {
-			return err
+		} else {
+			var tf bytes.Buffer
+			err := terraformBench(ctx, root, counts, parallelisms, &tf)
+			stamped(&tf, "terraform")
+			if err != nil {
+				return err
+			}
 		}
 	}
 	if want("loop") {
@@ -235,7 +241,13 @@ func packagingBench(ctx context.Context, root string, w io.Writer) error {
 }
 
 type tfResult struct {
+	gen                                      string // generation: "per-resource" or "body"
 	routes, parallelism, resources, calls    int
+	change                                   time.Duration // one route moved, applied by the generation's apibuilder deploy
+	changeCalls                              int           // API Gateway calls of that change
+	changeSteps                              string        // its time by deploy step ("generate 1.2, terraform init 2.0, ...")
+	load                                     string        // the one-minute load average when the run started and ended
+	redeployed                               bool          // the change took a second apply -replace of the deployment
 	generate, apply, replan, replanNoRefresh time.Duration
 	destroy                                  time.Duration
 	topOps                                   []string
@@ -245,19 +257,26 @@ type tfResult struct {
 }
 
 func terraformBench(ctx context.Context, root string, counts, parallelisms []int, w io.Writer) error {
+	gens, cleanup, err := buildGenerations(ctx, root)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
 	var results []tfResult
 	var failures []string
 	for _, n := range counts {
 		for _, p := range parallelisms {
-			fmt.Fprintf(os.Stderr, "-- %d routes, -parallelism=%d\n", n, p)
-			r, err := measure(ctx, root, n, p)
-			if err != nil {
-				// Keep what was measured; say what failed.
-				fmt.Fprintf(os.Stderr, "   failed: %v\n", err)
-				failures = append(failures, fmt.Sprintf("- %d routes, -parallelism=%d: the run failed: %s", n, p, firstLine(err.Error())))
-				continue
+			for _, g := range gens {
+				fmt.Fprintf(os.Stderr, "-- %s: %d routes, -parallelism=%d\n", g.label(), n, p)
+				r, err := measure(ctx, g, n, p)
+				if err != nil {
+					// Keep what was measured; say what failed.
+					fmt.Fprintf(os.Stderr, "   failed: %v\n", err)
+					failures = append(failures, fmt.Sprintf("- %s, %d routes, -parallelism=%d: the run failed: %s", g.label(), n, p, firstLine(err.Error())))
+					continue
+				}
+				results = append(results, r)
 			}
-			results = append(results, r)
 		}
 	}
 	if len(results) == 0 {
@@ -270,36 +289,53 @@ func terraformBench(ctx context.Context, root string, counts, parallelisms []int
 	}()
 	fmt.Fprintf(w, "## Terraform on the local stack (moto + kumo)\n\n")
 	fmt.Fprintf(w, "Each route is one Lambda behind one method; every four routes share two resources (like the example API). ")
-	fmt.Fprintf(w, "Generate includes building the zips (all routes share one handler, so one build).\n\n")
+	fmt.Fprintf(w, "Two generations of apibuilder are measured in the same run, each on its own fresh stack.\n\n")
+	writeSideBySide(w, results, gens)
+	fmt.Fprintf(w, "\n### Every run\n\n")
+	fmt.Fprintf(w, "Generate is the generation's `apibuilder generate -env dev`, building the zips included (all routes share one handler, so one build).\n\n")
 	fmt.Fprintf(w, "The last column counts SDK retries of a call the emulator had already carried out, which the kumo proxy answered with the first answer (see \"Known differences from AWS\" in docs/local-stack.md).\n\n")
-	fmt.Fprintf(w, "| routes | parallelism | resources | per route | generate | apply | apply per route | re-plan | re-plan -refresh=false | destroy | retries answered again |\n")
-	fmt.Fprintf(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	fmt.Fprintf(w, "The machine's one-minute load average when each run started and ended is in the last column (2 cores, shared with other work: above 2, every figure here is slowed).\n\n")
+	fmt.Fprintf(w, "| routes | parallelism | generation | resources | per route | generate | apply | apply per route | re-plan | re-plan -refresh=false | destroy | retries answered again | load |\n")
+	fmt.Fprintf(w, "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range results {
-		fmt.Fprintf(w, "| %d | %d | %d | %.1f | %s | %s | %.2f s | %s | %s | %s | %d |\n", r.routes, r.parallelism, r.resources, float64(r.resources)/float64(r.routes),
-			secs(r.generate), secs(r.apply), r.apply.Seconds()/float64(r.routes), secs(r.replan), secs(r.replanNoRefresh), secs(r.destroy), r.replayed)
+		fmt.Fprintf(w, "| %d | %d | %s | %d | %.1f | %s | %s | %.2f s | %s | %s | %s | %d | %s |\n", r.routes, r.parallelism, r.gen, r.resources, float64(r.resources)/float64(r.routes),
+			secs(r.generate), secs(r.apply), r.apply.Seconds()/float64(r.routes), secs(r.replan), secs(r.replanNoRefresh), secs(r.destroy), r.replayed, r.load)
 	}
 	writeSpeedups(w, results)
 	// API Gateway calls do not depend on parallelism: report the first.
-	byP := results[:0:0]
+	var byP []tfResult
 	for _, r := range results {
 		if r.parallelism == results[0].parallelism {
 			byP = append(byP, r)
 		}
 	}
-	all := results
-	results = byP
 	fmt.Fprintf(w, "\n## API Gateway calls and the floor of apply time on AWS\n\n")
 	fmt.Fprintf(w, "Counted by a proxy in front of the emulator during apply. On AWS the control plane allows about %.0f requests/s per account and one CreateDeployment per %.0f s; the provider retries 429s, so calls/%.0f is a lower bound on apply time.\n\n", awsRequestsPerSecond, awsDeploymentSeconds, awsRequestsPerSecond)
-	fmt.Fprintf(w, "| routes | API Gateway calls | per route | minimum on AWS |\n| ---: | ---: | ---: | ---: |\n")
-	var perRoute, fixed float64
-	for _, r := range results {
-		fmt.Fprintf(w, "| %d | %d | %.1f | %.0f s |\n", r.routes, r.calls, float64(r.calls)/float64(r.routes), float64(r.calls)/awsRequestsPerSecond+awsDeploymentSeconds)
+	fmt.Fprintf(w, "| generation | routes | API Gateway calls | per route | minimum on AWS |\n| --- | ---: | ---: | ---: | ---: |\n")
+	for _, g := range gens {
+		for _, r := range byP {
+			if r.gen == g.name {
+				fmt.Fprintf(w, "| %s | %d | %d | %.1f | %.0f s |\n", r.gen, r.routes, r.calls, float64(r.calls)/float64(r.routes), float64(r.calls)/awsRequestsPerSecond+awsDeploymentSeconds)
+			}
+		}
 	}
-	if len(results) >= 2 { // fit calls = fixed + perRoute * routes on the extremes
-		a, b := results[0], results[len(results)-1]
-		perRoute = float64(b.calls-a.calls) / float64(b.routes-a.routes)
-		fixed = float64(a.calls) - perRoute*float64(a.routes)
-		fmt.Fprintf(w, "\nFitted: %.1f calls per route + %.0f per API. Implied minimum apply time on AWS: ", perRoute, fixed)
+	sep := "\n"
+	for _, g := range gens {
+		var rs []tfResult
+		for _, r := range byP {
+			if r.gen == g.name {
+				rs = append(rs, r)
+			}
+		}
+		if len(rs) < 2 || rs[len(rs)-1].routes == rs[0].routes {
+			continue
+		}
+		// Fit calls = fixed + perRoute * routes on the extremes.
+		a, b := rs[0], rs[len(rs)-1]
+		perRoute := float64(b.calls-a.calls) / float64(b.routes-a.routes)
+		fixed := float64(a.calls) - perRoute*float64(a.routes)
+		fmt.Fprintf(w, "%s- %s: fitted %.2f calls per route + %.0f per API. Implied minimum apply time on AWS: ", sep, g.name, perRoute, fixed)
+		sep = ""
 		for i, n := range []int{100, 300} {
 			if i > 0 {
 				fmt.Fprint(w, ", ")
@@ -308,15 +344,25 @@ func terraformBench(ctx context.Context, root string, counts, parallelisms []int
 		}
 		fmt.Fprint(w, ".\n")
 	}
-	last := results[len(results)-1]
-	fmt.Fprintf(w, "\nMost frequent operations at %d routes:\n\n| operation | calls |\n| --- | ---: |\n", last.routes)
-	for _, row := range last.topOps {
-		fmt.Fprintln(w, row)
+	for _, g := range gens {
+		var last *tfResult
+		for i, r := range byP {
+			if r.gen == g.name {
+				last = &byP[i]
+			}
+		}
+		if last == nil {
+			continue
+		}
+		fmt.Fprintf(w, "\nMost frequent operations at %d routes, %s:\n\n| operation | calls |\n| --- | ---: |\n", last.routes, g.name)
+		for _, row := range last.topOps {
+			fmt.Fprintln(w, row)
+		}
 	}
 	fmt.Fprintf(w, "\n## What dominates apply time\n\n")
-	fmt.Fprintf(w, "Terraform's own timings (\"Creation complete after Ns\", \"Destruction complete after Ns\", whole seconds), summed by resource type for the five largest; Terraform runs up to -parallelism operations at once, so summed/parallelism is each type's share of wall time.\n\n")
-	fmt.Fprintf(w, "| routes | parallelism | phase | resource type | count | mean | slowest | summed |\n| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |\n")
-	for _, r := range all {
+	fmt.Fprintf(w, "Terraform's own timings (\"Creation complete after Ns\", \"Destruction complete after Ns\", whole seconds) of the first apply and the destroy, summed by resource type for the five largest; Terraform runs up to -parallelism operations at once, so summed/parallelism is each type's share of wall time.\n\n")
+	fmt.Fprintf(w, "| routes | parallelism | generation | phase | resource type | count | mean | slowest | summed |\n| ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: |\n")
+	for _, r := range results {
 		writeOpTimes(w, r, "create", r.creates)
 		writeOpTimes(w, r, "destroy", r.destroys)
 	}
@@ -324,12 +370,12 @@ func terraformBench(ctx context.Context, root string, counts, parallelisms []int
 Every `+"`aws_lambda_function`"+` create takes at least 5 s whatever answers it: the AWS provider
 waits a fixed 5 s after CreateFunction before it polls for the Active state (kumo answers
 Active at once), and the wait holds one of Terraform's parallel slots. N functions therefore
-cost at least N x 5 s / parallelism of wall time, which is why a higher -parallelism helps
-apply; it does not help destroy, which has no such wait.
+cost at least N x 5 s / parallelism of wall time, in both generations, which is why a higher
+-parallelism helps apply; it does not help destroy, which has no such wait.
 `)
 	fmt.Fprintf(w, "\nTime the emulators took to answer, by service (summed over calls, which overlap: Terraform runs up to -parallelism operations at once, so a sum near parallelism x wall means the emulators were the bottleneck, a sum well below it means Terraform and the provider were).\n\n")
-	fmt.Fprintf(w, "| routes | parallelism | phase | service | calls | summed time | mean | slowest |\n| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |\n")
-	for _, r := range all {
+	fmt.Fprintf(w, "| routes | parallelism | generation | phase | service | calls | summed time | mean | slowest |\n| ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: |\n")
+	for _, r := range results {
 		writeServiceTimes(w, "apply", r, r.applyTimes, r.apply)
 		writeServiceTimes(w, "destroy", r, r.destroyTimes, r.destroy)
 	}
@@ -343,15 +389,18 @@ with the last function finishing 5 s x N into its create.
 	return nil
 }
 
-func measure(ctx context.Context, root string, n, parallelism int) (tfResult, error) {
-	res := tfResult{routes: n, parallelism: parallelism}
+// measure generates a synthetic project of n routes with generation g,
+// and applies, re-plans, changes one route and destroys it on a fresh
+// local stack at the given -parallelism.
+func measure(ctx context.Context, g generation, n, parallelism int) (tfResult, error) {
+	res := tfResult{gen: g.name, routes: n, parallelism: parallelism, load: load1()}
 	dir, err := os.MkdirTemp("", "apibuilder-bench-project-")
 	if err != nil {
 		return res, err
 	}
 	defer os.RemoveAll(dir)
 	for _, name := range []string{"go.mod", "go.sum", "functions", "lambdakit", "modules"} {
-		if err := exec.CommandContext(ctx, "cp", "-r", filepath.Join(root, name), filepath.Join(dir, name)).Run(); err != nil {
+		if err := exec.CommandContext(ctx, "cp", "-r", filepath.Join(g.src, name), filepath.Join(dir, name)).Run(); err != nil {
 			return res, fmt.Errorf("copy %s: %w", name, err)
 		}
 	}
@@ -359,17 +408,17 @@ func measure(ctx context.Context, root string, n, parallelism int) (tfResult, er
 	if err != nil {
 		return res, err
 	}
-	start := time.Now()
-	if _, err := generate.Run(ctx, generate.Options{Config: cfg, Envs: []string{"dev"}}); err != nil {
-		return res, fmt.Errorf("generate: %w", err)
-	}
-	res.generate = time.Since(start)
-
 	logs, err := os.CreateTemp("", "apibuilder-bench-*.log")
 	if err != nil {
 		return res, err
 	}
 	defer logs.Close()
+	start := time.Now()
+	if err := g.run(ctx, dir, nil, logs, "generate", "-env", "dev"); err != nil {
+		return res, err
+	}
+	res.generate = time.Since(start)
+
 	st, err := stack.Up(ctx, stack.Options{Logs: logs, Progress: os.Stderr, Instrument: true})
 	if err != nil {
 		return res, err
@@ -395,13 +444,7 @@ func measure(ctx context.Context, root string, n, parallelism int) (tfResult, er
 	}
 	res.apply = time.Since(start)
 	res.applyTimes = timeDelta(timesBefore, st.ServiceTimes())
-	after := st.APIGatewayCalls()
-	delta := map[string]int{}
-	for op, c := range after {
-		if d := c - before[op]; d > 0 {
-			delta[op] = d
-		}
-	}
+	delta := callDelta(before, st.APIGatewayCalls())
 	res.calls = instrument.TotalCalls(delta)
 	for i, op := range instrument.SortedOps(delta) {
 		if i == 8 {
@@ -427,6 +470,36 @@ func measure(ctx context.Context, root string, n, parallelism int) (tfResult, er
 		return res, err
 	}
 	res.replanNoRefresh = time.Since(start)
+	ws.NoRefresh = false
+	// Terraform's timings of the first apply: the log so far.
+	if data, err := os.ReadFile(logs.Name()); err == nil {
+		res.creates = opTimes(data, created)
+	}
+
+	// One route moves; the generation's own deploy applies it.
+	if err := moveOneRoute(cfg); err != nil {
+		return res, err
+	}
+	env, err := deployEnv(st, filepath.Join(dir, ".bench-bin"))
+	if err != nil {
+		return res, err
+	}
+	var deployLog bytes.Buffer
+	clock := &stepClock{}
+	before = st.APIGatewayCalls()
+	start = time.Now()
+	if err := g.run(ctx, dir, env, io.MultiWriter(logs, &deployLog, clock), "deploy", "-env", "dev", "-auto-approve", "-parallelism", strconv.Itoa(parallelism)); err != nil {
+		return res, fmt.Errorf("%w (log: %s)", err, logs.Name())
+	}
+	res.change = time.Since(start)
+	res.changeSteps = clock.split(start, start.Add(res.change))
+	res.changeCalls = instrument.TotalCalls(callDelta(before, st.APIGatewayCalls()))
+	res.redeployed = strings.Contains(deployLog.String(), "after the stage's deployment was created")
+	offset := int64(0)
+	if fi, err := logs.Stat(); err == nil {
+		offset = fi.Size()
+	}
+
 	timesBefore = st.ServiceTimes()
 	start = time.Now()
 	if err := ws.Destroy(ctx); err != nil {
@@ -434,23 +507,50 @@ func measure(ctx context.Context, root string, n, parallelism int) (tfResult, er
 	}
 	res.destroy = time.Since(start)
 	res.destroyTimes = timeDelta(timesBefore, st.ServiceTimes())
-	// One read of the log: Terraform's timings of both phases and the kumo proxy's replays.
+	// Terraform's timings of the destroy, and the kumo proxy's replays.
 	if data, err := os.ReadFile(logs.Name()); err == nil {
-		res.creates, res.destroys = opTimes(data, created), opTimes(data, destroyed)
+		res.destroys = opTimes(data[min(offset, int64(len(data))):], destroyed)
 		res.replayed = bytes.Count(data, []byte("answered again"))
 	}
-	fmt.Fprintf(os.Stderr, "   %d resources, apply %s, %d API Gateway calls, re-plan %s / %s, destroy %s\n",
-		res.resources, secs(res.apply), res.calls, secs(res.replan), secs(res.replanNoRefresh), secs(res.destroy))
-	_ = os.Remove(logs.Name())
+	res.load += " / " + load1()
+	again := ""
+	if res.redeployed {
+		again = " (with a second apply -replace)"
+	}
+	fmt.Fprintf(os.Stderr, "   %d resources, apply %s, %d API Gateway calls, re-plan %s / %s, one-route change %s%s (%s), %d calls, destroy %s\n",
+		res.resources, secs(res.apply), res.calls, secs(res.replan), secs(res.replanNoRefresh), secs(res.change), again, res.changeSteps, res.changeCalls, secs(res.destroy))
+	if os.Getenv("APIBUILDER_BENCH_KEEP_LOGS") != "" {
+		fmt.Fprintf(os.Stderr, "   log: %s\n", logs.Name())
+	} else {
+		_ = os.Remove(logs.Name())
+	}
 	return res, nil
 }
 
+// callDelta is the calls made between two counts, by operation.
+func callDelta(before, after map[string]int) map[string]int {
+	delta := map[string]int{}
+	for op, c := range after {
+		if d := c - before[op]; d > 0 {
+			delta[op] = d
+		}
+	}
+	return delta
+}
+
+// timeDelta is the emulators' answer time between two readings. The
+// recorder keeps one slowest call since the stack started: when it did not
+// grow, the slowest call of this phase is unknown (Max -1, written "-").
 func timeDelta(before, after map[string]instrument.ServiceTime) map[string]instrument.ServiceTime {
 	out := map[string]instrument.ServiceTime{}
 	for svc, a := range after {
 		b := before[svc]
 		if a.Calls > b.Calls {
-			out[svc] = instrument.ServiceTime{Calls: a.Calls - b.Calls, Total: a.Total - b.Total, Max: a.Max}
+			slowest := a.Max
+			if b.Calls > 0 && a.Max <= b.Max {
+				slowest = -1
+			}
+			out[svc] = instrument.ServiceTime{Calls: a.Calls - b.Calls, Total: a.Total - b.Total, Max: slowest}
 		}
 	}
 	return out
@@ -477,7 +577,7 @@ func writeOpTimes(w io.Writer, r tfResult, phase string, byType map[string][]int
 		if i == 5 || sum(ds) == 0 {
 			break
 		}
-		fmt.Fprintf(w, "| %d | %d | %s | `%s` | %d | %.1f s | %d s | %d s |\n", r.routes, r.parallelism, phase, t, len(ds), float64(sum(ds))/float64(len(ds)), slices.Max(ds), sum(ds))
+		fmt.Fprintf(w, "| %d | %d | %s | %s | `%s` | %d | %.1f s | %d s | %d s |\n", r.routes, r.parallelism, r.gen, phase, t, len(ds), float64(sum(ds))/float64(len(ds)), slices.Max(ds), sum(ds))
 	}
 }
 
@@ -492,10 +592,14 @@ func writeServiceTimes(w io.Writer, phase string, r tfResult, times map[string]i
 	sort.Slice(svcs, func(i, j int) bool { return times[svcs[i]].Total > times[svcs[j]].Total })
 	for _, svc := range svcs {
 		t := times[svc]
-		fmt.Fprintf(w, "| %d | %d | %s | %s | %d | %.1f s | %.0f ms | %.1f s |\n", r.routes, r.parallelism, phase, svc, t.Calls, t.Total.Seconds(),
-			float64(t.Total.Milliseconds())/float64(t.Calls), t.Max.Seconds())
+		slowest := "-"
+		if t.Max >= 0 {
+			slowest = fmt.Sprintf("%.1f s", t.Max.Seconds())
+		}
+		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d | %.1f s | %.0f ms | %s |\n", r.routes, r.parallelism, r.gen, phase, svc, t.Calls, t.Total.Seconds(),
+			float64(t.Total.Milliseconds())/float64(t.Calls), slowest)
 	}
-	fmt.Fprintf(w, "| %d | %d | %s | all (wall %s) | | %.1f s = %.1f x wall | | |\n", r.routes, r.parallelism, phase, secs(wall), sum.Seconds(), sum.Seconds()/wall.Seconds())
+	fmt.Fprintf(w, "| %d | %d | %s | %s | all (wall %s) | | %.1f s = %.1f x wall | | |\n", r.routes, r.parallelism, r.gen, phase, secs(wall), sum.Seconds(), sum.Seconds()/wall.Seconds())
 }
 
 // created matches terraform's "module.route[\"x\"].aws_lambda_function.this: Creation complete after 5s".
@@ -517,16 +621,21 @@ func opTimes(data []byte, op *regexp.Regexp) map[string][]int {
 
 // writeSpeedups compares each route count's apply and destroy across parallelisms.
 func writeSpeedups(w io.Writer, results []tfResult) {
-	first := map[int]tfResult{}
+	type key struct {
+		gen    string
+		routes int
+	}
+	first := map[key]tfResult{}
 	var lines []string
 	for _, r := range results {
-		f, ok := first[r.routes]
+		k := key{r.gen, r.routes}
+		f, ok := first[k]
 		if !ok {
-			first[r.routes] = r
+			first[k] = r
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("- %d routes: -parallelism=%d applied in %.2fx and destroyed in %.2fx the time of -parallelism=%d.",
-			r.routes, r.parallelism, r.apply.Seconds()/f.apply.Seconds(), r.destroy.Seconds()/f.destroy.Seconds(), f.parallelism))
+		lines = append(lines, fmt.Sprintf("- %s, %d routes: -parallelism=%d applied in %.2fx and destroyed in %.2fx the time of -parallelism=%d.",
+			r.gen, r.routes, r.parallelism, r.apply.Seconds()/f.apply.Seconds(), r.destroy.Seconds()/f.destroy.Seconds(), f.parallelism))
 	}
 	if len(lines) > 0 {
 		fmt.Fprintf(w, "\n%s\n", strings.Join(lines, "\n"))
