@@ -329,8 +329,6 @@ var Rules = []Rule{
 		Requires: "The endpoint type is REGIONAL, EDGE or PRIVATE.", Source: docAPIGWEndpoint, Case: "endpoint-type", Says: "allowed: REGIONAL, EDGE, PRIVATE", Where: inConfig},
 	{ID: "apigw-compression", Class: ClassRange, Resource: "API Gateway REST API", Keys: "api.minimum_compression_size",
 		Requires: "The minimum compression size is off (-1) or 0 to 10,485,760 bytes.", Source: docAPIGWCompress, Case: "compression", Says: "0 to 10485760 bytes", Where: inConfig},
-	{ID: "apigw-path-depth", Class: ClassRange, Resource: "API Gateway resource", Keys: "routes[].path",
-		Requires: "A path is at most 10 segments deep (one resource level per segment in modules/api_gateway).", Source: docAPIGWResources, Case: "path-too-deep", Says: "the limit is 10", Where: inConfig},
 	{ID: "apigw-usage-plan-limits", Class: ClassRange, Resource: "API Gateway usage plan", Keys: "authorizers.*.throttle, quota; environments.*.authorizers",
 		Requires: "A usage plan's throttle has a rate and a burst, 0 or more; its quota a positive limit per DAY, WEEK or MONTH.", Source: docAPIGWUsage, Case: "authorizer-definitions", Says: "allowed: DAY, WEEK, MONTH", Where: inConfig},
 	{ID: "apigw-authorizer-ttl", Class: ClassRange, Resource: "API Gateway authorizer", Keys: "authorizers.*.result_ttl_seconds",

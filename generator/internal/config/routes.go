@@ -232,10 +232,6 @@ func (v *validator) path(r Route) bool {
 		return false
 	}
 	segs := strings.Split(p[1:], "/")
-	if len(segs) > MaxDepth {
-		v.add(r.Path.Pos, f, fmt.Sprintf("%q is %d segments deep; the limit is %d (modules/api_gateway has one resource level per segment)", p, len(segs), MaxDepth), "shorten the path")
-		return false
-	}
 	seen := map[string]bool{}
 	for i, s := range segs {
 		if m := paramRe.FindStringSubmatch(s); m != nil {

@@ -19,9 +19,6 @@ const (
 	// (every distinct path prefix, plus the root). It can be raised through
 	// a Service Quotas request.
 	MaxResources = 300
-	// MaxDepth is how deep a path may go: modules/api_gateway has one
-	// resource block per level.
-	MaxDepth = 10
 	// maxDescription is Lambda's limit on a function's description.
 	maxDescription = 256
 )

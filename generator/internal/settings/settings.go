@@ -351,7 +351,7 @@ var Groups = []Group{
 	{Name: "route", Doc: "One method and path served by one Lambda function.", Include: "function", Keys: []Key{
 		{Name: "name", Type: String, Required: true, Doc: "Unique name of the route: lowercase letters, digits and '_', starting with a letter."},
 		{Name: "method", Type: String, Required: true, Enum: []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}, Fold: true, Doc: "HTTP method (ANY overlaps every method)."},
-		{Name: "path", Type: String, Required: true, Doc: "Path: {param} segments; a greedy {proxy+} last only; at most 10 segments."},
+		{Name: "path", Type: String, Required: true, Doc: "Path: {param} segments; a greedy {proxy+} last only."},
 		{Name: "handler", Type: String, Required: true, Doc: "The Go main package of the route's function, relative to the project."},
 		{Name: "description", Type: String, MaxLen: 256, Doc: "The route's description; it becomes the function's (at most 256 characters)."},
 		{Name: "request", Type: Object, Group: "request", Doc: "What the request must carry (validated by API Gateway), and its examples."},
