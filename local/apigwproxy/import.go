@@ -126,21 +126,10 @@ func (g *motoGaps) serveImport(w http.ResponseWriter, r *http.Request, p []strin
 	c := &gapCall{g: g, r: r, path: "/" + strings.Join(p, "/"), body: body}
 	status, out, err := g.importAPI(c, p, put, q)
 	var ie *importError
-	var me *motoError
-	var ue *url.Error
 	switch {
 	case errors.As(err, &ie):
 		writeAPIGWError(w, http.StatusBadRequest, "BadRequestException", ie.Error())
-	case errors.As(err, &ue):
-		writeAPIGWError(w, http.StatusServiceUnavailable, "ServiceUnavailableException", err.Error())
-	case errors.As(err, &me):
-		for _, k := range []string{"Content-Type", "X-Amzn-Errortype"} {
-			if v := me.header.Get(k); v != "" {
-				w.Header().Set(k, v)
-			}
-		}
-		w.WriteHeader(me.status)
-		_, _ = w.Write(me.body)
+	case writeMotoError(w, err):
 	case err != nil:
 		// moto refused a call after the document was checked: the API may
 		// be half imported, which is the proxy's bug, not the client's.

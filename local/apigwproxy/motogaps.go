@@ -99,21 +99,8 @@ func (g *motoGaps) serve(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	status, out, err := h(&gapCall{g: g, r: r, path: "/" + strings.Join(p, "/"), body: body})
-	var me *motoError
-	var ue *url.Error
 	switch {
-	case errors.As(err, &ue):
-		// moto did not answer: not the client's fault.
-		writeAPIGWError(w, http.StatusServiceUnavailable, "ServiceUnavailableException", err.Error())
-	case errors.As(err, &me):
-		// moto's own answer (e.g. NotFoundException), passed on as is.
-		for _, k := range []string{"Content-Type", "X-Amzn-Errortype"} {
-			if v := me.header.Get(k); v != "" {
-				w.Header().Set(k, v)
-			}
-		}
-		w.WriteHeader(me.status)
-		_, _ = w.Write(me.body)
+	case writeMotoError(w, err):
 	case err != nil: // the request's patch or body
 		writeAPIGWError(w, http.StatusBadRequest, "BadRequestException", err.Error())
 	default:
@@ -412,4 +399,27 @@ func writeAPIGWError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("X-Amzn-Errortype", code)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"message": msg})
+}
+
+// writeMotoError answers err when moto did not answer (503, not the
+// client's fault) or answered an error (passed on as is, e.g.
+// NotFoundException), and reports whether it did.
+func writeMotoError(w http.ResponseWriter, err error) bool {
+	var me *motoError
+	var ue *url.Error
+	switch {
+	case errors.As(err, &ue):
+		writeAPIGWError(w, http.StatusServiceUnavailable, "ServiceUnavailableException", err.Error())
+	case errors.As(err, &me):
+		for _, k := range []string{"Content-Type", "X-Amzn-Errortype"} {
+			if v := me.header.Get(k); v != "" {
+				w.Header().Set(k, v)
+			}
+		}
+		w.WriteHeader(me.status)
+		_, _ = w.Write(me.body)
+	default:
+		return false
+	}
+	return true
 }
