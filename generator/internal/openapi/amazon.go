@@ -18,15 +18,15 @@ import (
 // ${NamePrefix}, which the environment's main.tf substitutes (the prefix
 // carries the API's name and environment from terraform.tfvars).
 const (
-	Partition  = "${AWS::Partition}"
-	Region     = "${AWS::Region}"
-	AccountID  = "${AWS::AccountId}"
-	NamePrefix = render.NamePrefixPlaceholder
+	partition  = "${AWS::Partition}"
+	region     = "${AWS::Region}"
+	accountID  = "${AWS::AccountId}"
+	namePrefix = render.NamePrefixPlaceholder
 )
 
-// Validators are the request validators' names in API Gateway, by the
+// validators are the request validators' names in API Gateway, by the
 // value of a route's validator (the names the per-resource modules used).
-var Validators = map[string]struct {
+var validators = map[string]struct {
 	Name         string
 	Body, Params bool
 }{
@@ -38,8 +38,8 @@ var Validators = map[string]struct {
 // functionURI is the Lambda invocation URI of the function with the given
 // name suffix ("<prefix>-<suffix>"), for integrations and authorizers.
 func functionURI(suffix string) string {
-	return "arn:" + Partition + ":apigateway:" + Region + ":lambda:path/2015-03-31/functions/arn:" +
-		Partition + ":lambda:" + Region + ":" + AccountID + ":function:" + NamePrefix + "-" + suffix + "/invocations"
+	return "arn:" + partition + ":apigateway:" + region + ":lambda:path/2015-03-31/functions/arn:" +
+		partition + ":lambda:" + region + ":" + accountID + ":function:" + namePrefix + "-" + suffix + "/invocations"
 }
 
 // lambdaIntegration is a route's Lambda proxy integration.
@@ -57,7 +57,7 @@ func (d *docBuilder) lambdaIntegration(r model.Route) object {
 // validator and its integration.
 func (d *docBuilder) amazonOperation(op *object, r model.Route) {
 	if r.Validator != "" {
-		op.set("x-amazon-apigateway-request-validator", Validators[r.Validator].Name)
+		op.set("x-amazon-apigateway-request-validator", validators[r.Validator].Name)
 	}
 	op.set("x-amazon-apigateway-integration", d.lambdaIntegration(r))
 }
@@ -75,7 +75,7 @@ func (d *docBuilder) amazonTopLevel(doc *object) {
 	if len(d.m.Validators) > 0 {
 		vs := object{}
 		for _, v := range slices.Sorted(slices.Values(d.m.Validators)) {
-			s := Validators[v]
+			s := validators[v]
 			vs = append(vs, member{s.Name, object{{"validateRequestBody", s.Body}, {"validateRequestParameters", s.Params}}})
 		}
 		slices.SortFunc(vs, func(a, b member) int { return strings.Compare(a.key, b.key) })
