@@ -31,7 +31,7 @@ local: apibuilder ## run the example API on the local stack (Ctrl-C to stop)
 
 .PHONY: lint
 lint: apibuilder ## gofmt, go vet, terraform fmt, generated envs and module READMEs up to date
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	@unformatted=$$(git ls-files -z '*.go' | xargs -0 gofmt -l); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	cd test && go vet ./...
 	@# fmt needs no provider: an empty CLI config (the machine's may name a missing file).
